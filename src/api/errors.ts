@@ -1,0 +1,37 @@
+// Turns every failure into the one JSON error shape, with the field at fault. A client
+// mistake is always a 4xx that says what to fix; only our own bugs are a 500.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ActionRejected } from '../protocol/errors.ts';
+
+export interface ErrorPayload {
+  error: { code: string; field?: string; message: string; details?: Record<string, unknown> };
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const send = (status: number, payload: ErrorPayload['error']) => reply.status(status).type('application/json').send({ error: payload });
+  if (error instanceof ActionRejected)
+    return send(error.status, { code: error.code, field: error.field, message: error.message, ...(error.details ? { details: error.details } : {}) });
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const first = error.validation[0];
+    const context = (error as { validationContext?: string }).validationContext ?? 'body';
+    const path = first.instancePath.split('/').filter(Boolean);
+    const field = context === 'body' ? path.join('.') || 'body' : [context === 'querystring' ? 'query' : context, ...path].join('.');
+    const extra = error.validation.length > 1 ? ` (and ${error.validation.length - 1} more problems)` : '';
+    return send(400, { code: 'invalid_field', field, message: `${field}: ${first.message}${extra}` });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return send(400, { code: 'malformed_json', field: 'body', message: `request body is not valid JSON: ${error.message}` });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return send(413, { code: 'too_large', field: 'content', message: `request body is larger than this node accepts (${error.message})` });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return send(415, { code: 'unsupported_media_type', field: 'content-type', message: error.message });
+  }
+  if (error instanceof SyntaxError) return send(400, { code: 'malformed_json', field: 'body', message: `request body is not valid JSON: ${error.message}` });
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return send(status, { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message });
+  request.log.error({ err: error }, 'internal error');
+  return send(500, { code: 'internal', message: 'internal error; the node logged the details' });
+}

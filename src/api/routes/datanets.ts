@@ -1,0 +1,153 @@
+// Reading datanets, their contributions and their versions. Writes go through
+// POST /v1/actions; this file only answers questions about state.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type ContributionRecord, type DatanetCounts, type DatanetRecord, findContribution, keys, type SnapshotRecord } from '../../datanets/records.ts';
+import type { TributaryNode } from '../../node/node.ts';
+import { reject } from '../../protocol/errors.ts';
+import { Count, errorResponses } from '../schemas.ts';
+
+const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a datanet name (lowercase letters, digits, -)');
+
+const Counts = z.object({ pending: z.number(), accepted: z.number(), rejected: z.number(), withdrawn: z.number(), snapshots: z.number() });
+const Datanet = z.object({
+  name: z.string(),
+  description: z.string(),
+  license: z.string(),
+  kind: z.enum(['text', 'jsonl']),
+  schema: z.string(),
+  policy: z.enum(['open', 'curated']),
+  curators: z.array(z.string()),
+  owner: z.string(),
+  createdAt: z.number().int(),
+  time: z.number().int(),
+  counts: Counts,
+});
+const Contribution = z.object({
+  id: z.number().int(),
+  datanet: z.string(),
+  author: z.string(),
+  contentHash: z.string(),
+  size: z.number().int(),
+  fileName: z.string(),
+  mediaType: z.string(),
+  status: z.enum(['pending', 'accepted', 'rejected', 'withdrawn']),
+  reason: z.string(),
+  decidedBy: z.string().nullable(),
+  time: z.number().int(),
+});
+const Snapshot = z.object({
+  datanet: z.string(),
+  version: z.number().int(),
+  logSize: z.number().int(),
+  time: z.number().int(),
+  root: z.string(),
+  count: z.number().int(),
+  bytes: z.number().int(),
+  contributions: z.array(z.number().int()),
+});
+
+export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
+  const datanet = (name: string) => {
+    const dn = node.state.get<DatanetRecord>(keys.datanet(name));
+    if (!dn) throw reject.notFound('name', `no datanet named ${name}`);
+    return { ...dn, counts: node.state.get<DatanetCounts>(keys.counts(name))! };
+  };
+
+  return async (app) => {
+    app.get('/v1/datanets', {
+      schema: { tags: ['datanets'], summary: 'All datanets', response: { 200: z.object({ datanets: z.array(Datanet) }) } },
+      handler: async () => ({
+        datanets: node.state.list<DatanetRecord>(keys.datanetPrefix).map(([, dn]) => datanet(dn.name)),
+      }),
+    });
+
+    app.get('/v1/datanets/:name', {
+      schema: {
+        tags: ['datanets'],
+        summary: 'One datanet, with its counts and versions',
+        params: z.object({ name: Name }),
+        response: { 200: Datanet.extend({ snapshots: z.array(Snapshot.omit({ contributions: true })) }), ...errorResponses },
+      },
+      handler: async (req) => ({
+        ...datanet(req.params.name),
+        snapshots: node.state.list<SnapshotRecord>(keys.snapshotPrefix(req.params.name)).map(([, s]) => {
+          const { contributions: _c, ...rest } = s;
+          return rest;
+        }),
+      }),
+    });
+
+    app.get('/v1/datanets/:name/contributions', {
+      schema: {
+        tags: ['datanets'],
+        summary: "A datanet's contributions in id order, optionally of one status",
+        params: z.object({ name: Name }),
+        querystring: z.object({
+          status: z.enum(['pending', 'accepted', 'rejected', 'withdrawn']).optional(),
+          after: Count.optional().describe('Only ids greater than this'),
+          limit: Count.min(1).max(1000).default(100),
+        }),
+        response: { 200: z.object({ contributions: z.array(Contribution) }), ...errorResponses },
+      },
+      handler: async (req) => {
+        datanet(req.params.name);
+        const { status, after, limit } = req.query;
+        const out: ContributionRecord[] = [];
+        for (const [, c] of node.state.list<ContributionRecord>(keys.contributionPrefix(req.params.name))) {
+          if (after !== undefined && c.id <= after) continue;
+          if (status && c.status !== status) continue;
+          out.push(c);
+          if (out.length >= limit) break;
+        }
+        return { contributions: out };
+      },
+    });
+
+    app.get('/v1/datanets/:name/snapshots/:version', {
+      schema: {
+        tags: ['datanets'],
+        summary: 'One version of a datanet, with the ids it covers',
+        params: z.object({ name: Name, version: Count.min(1) }),
+        response: { 200: Snapshot, ...errorResponses },
+      },
+      handler: async (req) => {
+        datanet(req.params.name);
+        const s = node.state.get<SnapshotRecord>(keys.snapshot(req.params.name, req.params.version));
+        if (!s) throw reject.notFound('version', `datanet ${req.params.name} has no version ${req.params.version}`);
+        return s;
+      },
+    });
+
+    app.get('/v1/contributions/:id', {
+      schema: {
+        tags: ['datanets'],
+        summary: 'One contribution',
+        params: z.object({ id: Count }),
+        response: { 200: Contribution, ...errorResponses },
+      },
+      handler: async (req) => {
+        const c = findContribution(node.state, req.params.id);
+        if (!c) throw reject.notFound('id', `no contribution ${req.params.id}`);
+        return c;
+      },
+    });
+
+    app.get('/v1/contributions/:id/content', {
+      schema: {
+        tags: ['datanets'],
+        summary: "A contribution's bytes (410 once its author has withdrawn it)",
+        params: z.object({ id: Count }),
+        response: { 200: z.any().describe('The raw bytes'), ...errorResponses },
+      },
+      handler: async (req, reply) => {
+        const c = findContribution(node.state, req.params.id);
+        if (!c) throw reject.notFound('id', `no contribution ${req.params.id}`);
+        if (c.status === 'withdrawn') throw reject.gone('id', `contribution ${c.id} was withdrawn by its author; its content is deleted`);
+        const bytes = node.blobs.get(c.contentHash);
+        if (!bytes) throw reject.gone('id', `content of contribution ${c.id} is not held by this node`);
+        return reply.type(`${c.mediaType}; charset=utf-8`).header('x-content-sha256', c.contentHash).send(bytes);
+      },
+    });
+  };
+}

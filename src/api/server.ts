@@ -1,0 +1,49 @@
+// The HTTP server: Fastify with a zod schema on every route, one JSON error shape, and
+// an OpenAPI document generated from those same schemas at /openapi.json.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { TributaryNode } from '../node/node.ts';
+import { errorHandler } from './errors.ts';
+import { actionRoutes } from './routes/actions.ts';
+import { blobRoutes } from './routes/blobs.ts';
+import { datanetRoutes } from './routes/datanets.ts';
+import { infoRoutes } from './routes/info.ts';
+import { logRoutes } from './routes/log.ts';
+
+export interface ServerOptions {
+  logger?: boolean;
+}
+
+export async function buildServer(node: TributaryNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  // Inline content travels base64 inside JSON: allow for the 4/3 expansion plus the envelope.
+  const bodyLimit = Math.ceil((node.config.maxContentBytes * 4) / 3) + 256 * 1024;
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', field: 'url', message: `no route ${req.method} ${req.url}` } }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Tributary node API',
+        version: '0.1.0',
+        description: 'A verifiable contribution log with datanets. See docs/api.md and docs/protocol.md.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(infoRoutes(node));
+  await app.register(logRoutes(node));
+  await app.register(actionRoutes(node));
+  await app.register(blobRoutes(node));
+  await app.register(datanetRoutes(node));
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,208 @@
+// A typed client for the node's HTTP API, used by the CLI, the web app and the tests.
+// It speaks only HTTP and the wire formats in docs/api.md; it holds no node internals.
+import { ApiError } from './errors.ts';
+import { type ActionTypes, type Domain, type LocalSigner, type UnsignedAction, withReplayProtection } from './signer.ts';
+
+export interface Receipt {
+  index: number;
+  leafHash: string;
+  entry: string;
+  checkpoint: string;
+  inclusionProof: { index: number; size: number; leafHash: string; hashes: string[] };
+  result: Record<string, unknown>;
+}
+
+export interface NodeInfo {
+  origin: string;
+  verifierKey: string;
+  domain: Domain;
+  size: number;
+  maxContentBytes: number;
+}
+
+export interface Datanet {
+  name: string;
+  description: string;
+  license: string;
+  kind: 'text' | 'jsonl';
+  schema: string;
+  policy: 'open' | 'curated';
+  curators: string[];
+  owner: string;
+  createdAt: number;
+  time: number;
+  counts: { pending: number; accepted: number; rejected: number; withdrawn: number; snapshots: number };
+}
+
+export interface Snapshot {
+  datanet: string;
+  version: number;
+  logSize: number;
+  time: number;
+  root: string;
+  count: number;
+  bytes: number;
+  contributions?: number[];
+}
+
+export interface Contribution {
+  id: number;
+  datanet: string;
+  author: string;
+  contentHash: string;
+  size: number;
+  fileName: string;
+  mediaType: string;
+  status: 'pending' | 'accepted' | 'rejected' | 'withdrawn';
+  reason: string;
+  decidedBy: string | null;
+  time: number;
+}
+
+export interface ClientOptions {
+  /** Milliseconds before a request is abandoned. */
+  timeoutMs?: number;
+}
+
+export class TributaryClient {
+  readonly baseUrl: string;
+  private types?: { domain: Domain; types: ActionTypes };
+
+  constructor(baseUrl: string, private readonly opts: ClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  // ---- node and actions ----
+  node(): Promise<NodeInfo> {
+    return this.json('GET', '/v1/node');
+  }
+
+  async actionTypes(): Promise<{ domain: Domain; types: ActionTypes }> {
+    this.types ??= await this.json('GET', '/v1/actions/types');
+    return this.types!;
+  }
+
+  /** Signs `action` (adding nonce and expiry) and submits it, with inline content if given. */
+  async act(signer: LocalSigner, action: UnsignedAction, content?: Uint8Array): Promise<Receipt> {
+    const { domain, types } = await this.actionTypes();
+    const signed = signer.sign(domain, types, withReplayProtection(action));
+    return this.submit(signed, content);
+  }
+
+  submit(signed: { action: UnsignedAction; signer: string; signature: string; domain?: Domain }, content?: Uint8Array): Promise<Receipt> {
+    const body = content === undefined ? signed : { ...signed, content: Buffer.from(content).toString('base64') };
+    return this.json('POST', '/v1/actions', body);
+  }
+
+  /** Uploads content ahead of its action, streaming it and reporting bytes sent. */
+  async stageBlob(hash: string, bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
+    const chunk = 256 * 1024;
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= bytes.length) {
+          controller.close();
+          return;
+        }
+        const part = bytes.subarray(sent, Math.min(bytes.length, sent + chunk));
+        sent += part.length;
+        controller.enqueue(part);
+        onProgress?.(sent, bytes.length);
+      },
+    });
+    await this.request('PUT', `/v1/blobs/${hash}`, stream, 'application/octet-stream', { 'content-length': String(bytes.length) });
+  }
+
+  // ---- datanets ----
+  async datanets(): Promise<Datanet[]> {
+    return (await this.json<{ datanets: Datanet[] }>('GET', '/v1/datanets')).datanets;
+  }
+
+  datanet(name: string): Promise<Datanet & { snapshots: Snapshot[] }> {
+    return this.json('GET', `/v1/datanets/${encodeURIComponent(name)}`);
+  }
+
+  async contributions(name: string, q: { status?: string; after?: number; limit?: number } = {}): Promise<Contribution[]> {
+    const qs = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
+    return (await this.json<{ contributions: Contribution[] }>('GET', `/v1/datanets/${encodeURIComponent(name)}/contributions?${qs}`)).contributions;
+  }
+
+  contribution(id: number): Promise<Contribution> {
+    return this.json('GET', `/v1/contributions/${id}`);
+  }
+
+  async content(id: number): Promise<Buffer> {
+    const res = await this.request('GET', `/v1/contributions/${id}/content`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  snapshot(name: string, version: number): Promise<Snapshot> {
+    return this.json('GET', `/v1/datanets/${encodeURIComponent(name)}/snapshots/${version}`);
+  }
+
+  // ---- the log ----
+  async checkpoint(): Promise<string> {
+    return (await this.request('GET', '/v1/log/checkpoint')).text();
+  }
+
+  async verifierKey(): Promise<string> {
+    return (await (await this.request('GET', '/v1/log/key')).text()).trim();
+  }
+
+  entry(index: number): Promise<{ index: number; leafHash: string; data: string }> {
+    return this.json('GET', `/v1/log/entries/${index}`);
+  }
+
+  entries(from: number, limit: number): Promise<{ size: number; entries: Array<{ index: number; data: string }> }> {
+    return this.json('GET', `/v1/log/entries?from=${from}&limit=${limit}`);
+  }
+
+  checkpoints(after: number, limit: number): Promise<{ checkpoints: Array<{ size: number; note: string }> }> {
+    return this.json('GET', `/v1/log/checkpoints?after=${after}&limit=${limit}`);
+  }
+
+  inclusionProof(index: number, size: number): Promise<{ index: number; size: number; leafHash: string; hashes: string[] }> {
+    return this.json('GET', `/v1/log/proof/inclusion?index=${index}&size=${size}`);
+  }
+
+  consistencyProof(from: number, to: number): Promise<{ from: number; to: number; hashes: string[] }> {
+    return this.json('GET', `/v1/log/proof/consistency?from=${from}&to=${to}`);
+  }
+
+  // ---- transport ----
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json');
+    return (await res.json()) as T;
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    body?: string | ReadableStream<Uint8Array>,
+    contentType?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    const init: RequestInit & { duplex?: 'half' } = {
+      method,
+      headers: { ...(body !== undefined && contentType ? { 'content-type': contentType } : {}), ...headers },
+      body,
+      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 120_000),
+    };
+    if (body instanceof ReadableStream) init.duplex = 'half';
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, init);
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      throw new ApiError(0, 'unreachable', undefined, `cannot reach the node at ${this.baseUrl} (${cause}); is it running? (npm start)`);
+    }
+    if (res.ok) return res;
+    let err: { code?: string; field?: string; message?: string; details?: Record<string, unknown> } = {};
+    try {
+      err = ((await res.json()) as { error: typeof err }).error ?? {};
+    } catch {
+      // not a JSON error body; fall through with the status line
+    }
+    throw new ApiError(res.status, err.code ?? 'http_error', err.field, err.message ?? `${method} ${path}: HTTP ${res.status}`, err.details);
+  }
+}

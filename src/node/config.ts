@@ -1,0 +1,63 @@
+// Node configuration: embedded defaults, overridden by environment variables, then by
+// command-line flags. Every knob a user can turn is listed here and in the README.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface NodeConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** The EIP-712 chain id in the signing domain, fixed in the log's genesis entry. */
+  chainId: number;
+  /** Largest contribution accepted, in bytes. */
+  maxContentBytes: number;
+  /** Largest batch the sequencer commits in one transaction. */
+  maxBatch: number;
+  /** Create the demo datanet on first start. */
+  demo: boolean;
+  /** Dev-only conveniences (none yet beyond the demo data). */
+  dev: boolean;
+}
+
+export const DEFAULT_PORT = 8790;
+
+export function defaultDataDir(): string {
+  return join(homedir(), '.tributary', 'node');
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function int(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(text)}`);
+  const n = Number(text);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export interface ConfigFlags {
+  data?: string;
+  port?: string;
+  host?: string;
+  chainId?: string;
+  maxContentBytes?: string;
+  demo?: boolean;
+}
+
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const dataDir = resolve(flags.data ?? env.TRIBUTARY_DATA ?? defaultDataDir());
+  const portText = flags.port ?? env.TRIBUTARY_PORT;
+  const chainText = flags.chainId ?? env.TRIBUTARY_CHAIN_ID;
+  const maxText = flags.maxContentBytes ?? env.TRIBUTARY_MAX_CONTENT_BYTES;
+  return {
+    dataDir,
+    host: flags.host ?? env.TRIBUTARY_HOST ?? '127.0.0.1',
+    port: portText === undefined ? DEFAULT_PORT : int(flags.port ? '--port' : 'TRIBUTARY_PORT', portText, 0, 65535),
+    chainId: chainText === undefined ? 31337 : int('chain id', chainText, 1, Number.MAX_SAFE_INTEGER),
+    maxContentBytes: maxText === undefined ? 16 * 1024 * 1024 : int('max content bytes', maxText, 1, 1024 * 1024 * 1024),
+    maxBatch: 4096,
+    demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
+    dev: env.NODE_ENV !== 'production',
+  };
+}

@@ -1,0 +1,194 @@
+// A Tributary node: opens the data directory, writes the genesis entry on first
+// start, and offers the operations the API and the CLI need: submit a signed action,
+// submit one of the node's own, read the log and its proofs. It holds no HTTP.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentProblem, sha256Hex } from '../datanets/intake.ts';
+import { type DatanetRecord, keys } from '../datanets/records.ts';
+import { TreeRangeError } from '../ledger/tree.ts';
+import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
+import type { ActionMessage } from '../protocol/entry.ts';
+import { reject } from '../protocol/errors.ts';
+import { GENESIS_KEY } from '../protocol/genesis.ts';
+import { domainFor, type Protocol } from '../protocol/protocol.ts';
+import { BlobStore } from '../store/blobs.ts';
+import { type Db, openDatabase } from '../store/db.ts';
+import { EntryStore } from '../store/entryStore.ts';
+import { SqliteState } from '../store/stateStore.ts';
+import { createProtocol } from './actions.ts';
+import type { NodeConfig } from './config.ts';
+import { NodeKey } from './nodeKey.ts';
+import type { Receipt } from './receipt.ts';
+import { type Sequenced, Sequencer } from './sequencer.ts';
+
+/** A signed action as it arrives from a wallet: the message, who says they signed it, and the signature. */
+export interface SignedAction {
+  action: ActionMessage;
+  signer: string;
+  signature: string;
+  /** Optional: the domain the client signed over, checked so a mismatch gets a precise error. */
+  domain?: { name?: string; version?: string; chainId?: number };
+}
+
+export class TributaryNode {
+  readonly protocol: Protocol;
+  readonly params: ProtocolParams;
+  readonly db: Db;
+  readonly entries: EntryStore;
+  readonly state: SqliteState;
+  readonly blobs: BlobStore;
+  readonly sequencer: Sequencer;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly key: NodeKey,
+  ) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    this.db = openDatabase(join(config.dataDir, 'tributary.db'));
+    this.protocol = createProtocol();
+    this.entries = new EntryStore(this.db);
+    this.state = new SqliteState(this.db);
+    this.blobs = new BlobStore(this.db);
+    const genesis = this.state.get<ProtocolParams>(GENESIS_KEY);
+    this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
+    if (genesis && genesis.nodeKey !== key.verifierKey)
+      throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
+    this.sequencer = new Sequencer({
+      db: this.db,
+      entries: this.entries,
+      state: this.state,
+      blobs: this.blobs,
+      protocol: this.protocol,
+      params: this.params,
+      signCheckpoint: (size, root, stateRoot) => key.signCheckpoint(size, root, stateRoot),
+      maxBatch: config.maxBatch,
+    });
+  }
+
+  static async open(config: NodeConfig): Promise<TributaryNode> {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
+    if (node.sequencer.size === 0)
+      await node.submitNodeAction({ type: 'Genesis', origin: node.params.origin, chainId: node.params.chainId, nodeKey: node.params.nodeKey });
+    return node;
+  }
+
+  get size(): number {
+    return this.sequencer.size;
+  }
+
+  /** Authenticates, checks content, sequences; resolves once the entry is durable. */
+  async submitSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
+    const def = this.protocol.get(signed.action.type);
+    if (def.signer !== 'user') throw reject.forbidden('action.type', `${def.type} is signed by the node, not by accounts`);
+    this.checkDomain(signed.domain);
+    const action = normaliseMessage(def, signed.action) as ActionMessage;
+    const auth = { scheme: 'eip712' as const, signer: signed.signer.toLowerCase(), signature: signed.signature.toLowerCase() };
+    const signer = this.protocol.authenticate(this.params, action, auth);
+    const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
+    if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
+    return this.receipt(await this.sequencer.submit({ action, auth, signer, blob }));
+  }
+
+  /** Signs and sequences one of the node's own actions; a random nonce is added. */
+  async submitNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt> {
+    const def: ActionDefinition = this.protocol.get(action.type as string);
+    const full = normaliseMessage(def, { ...action, nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString() }) as ActionMessage;
+    const auth = { scheme: 'ed25519' as const, signature: this.key.signAction(this.params.chainId, full) };
+    return this.receipt(await this.sequencer.submit({ action: full, auth, signer: this.params.nodeKey }));
+  }
+
+  /** Holds uploaded bytes until a Contribute claims them. */
+  stageBlob(hash: string, bytes: Uint8Array): void {
+    const actual = sha256Hex(bytes);
+    if (actual !== hash.toLowerCase()) throw reject.invalid('content', `content SHA-256 is ${actual}, not ${hash}`);
+    if (bytes.length > this.config.maxContentBytes)
+      throw reject.tooLarge('content', `content is ${bytes.length} bytes; this node accepts at most ${this.config.maxContentBytes}`);
+    this.blobs.stage(actual, bytes, Date.now());
+  }
+
+  checkpoint(): string {
+    return this.entries.latestCheckpoint()!.note;
+  }
+
+  entry(index: number): Buffer {
+    const size = this.size;
+    if (!Number.isSafeInteger(index) || index < 0) throw reject.invalid('index', 'must be a non-negative integer');
+    if (index >= size) throw reject.invalid('index', `index ${index} is not below tree size ${size}`);
+    return this.entries.get(index)!;
+  }
+
+  leafHash(index: number): Buffer {
+    this.entry(index);
+    return this.sequencer.merkleTree.leafHash(index);
+  }
+
+  inclusionProof(index: number, size: number): Buffer[] {
+    this.checkSize('size', size);
+    if (index >= size) throw reject.invalid('index', `index ${index} is not below size ${size}`);
+    return this.treeCall(() => this.sequencer.merkleTree.inclusionProof(index, size));
+  }
+
+  consistencyProof(from: number, to: number): Buffer[] {
+    this.checkSize('to', to);
+    if (from > to) throw reject.invalid('from', `from ${from} is greater than to ${to}`);
+    return this.treeCall(() => this.sequencer.merkleTree.consistencyProof(from, to));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private checkSize(field: string, size: number): void {
+    if (size > this.size) throw reject.invalid(field, `${field} ${size} is beyond the tree size ${this.size}`);
+  }
+
+  private treeCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof TreeRangeError) throw reject.invalid('size', e.message);
+      throw e;
+    }
+  }
+
+  private checkDomain(domain: SignedAction['domain']): void {
+    if (!domain) return;
+    const want = domainFor(this.params.chainId);
+    if (domain.name !== undefined && domain.name !== want.name)
+      throw reject.invalid('domain.name', `this node's EIP-712 domain name is "${want.name}", not "${domain.name}"`);
+    if (domain.version !== undefined && domain.version !== want.version)
+      throw reject.invalid('domain.version', `this node's EIP-712 domain version is "${want.version}", not "${domain.version}"`);
+    if (domain.chainId !== undefined && domain.chainId !== want.chainId)
+      throw reject.invalid('domain.chainId', `this node's EIP-712 chainId is ${want.chainId}, not ${domain.chainId}`);
+  }
+
+  private intake(action: ActionMessage, content: Uint8Array | undefined) {
+    const hash = action.contentHash as string;
+    const dn = this.state.get<DatanetRecord>(keys.datanet(action.datanet as string));
+    if (!dn) throw reject.notFound('action.datanet', `no datanet named ${action.datanet as string}`);
+    const bytes = content ?? this.blobs.staged(hash);
+    if (!bytes) throw reject.invalid('content', `no content: send it base64 in "content", or PUT /v1/blobs/${hash} first`);
+    const problem = contentProblem(dn, { contentHash: hash, size: action.size as number }, bytes, this.config.maxContentBytes);
+    if (problem) throw problem;
+    return { hash, bytes };
+  }
+
+  receipt(s: Sequenced): Receipt {
+    const hex = s.leafHash.toString('hex');
+    return {
+      index: s.index,
+      leafHash: hex,
+      entry: s.entry.toString('base64'),
+      checkpoint: s.checkpoint.note,
+      inclusionProof: {
+        index: s.index,
+        size: s.checkpoint.size,
+        leafHash: hex,
+        hashes: this.sequencer.merkleTree.inclusionProof(s.index, s.checkpoint.size).map((h) => h.toString('hex')),
+      },
+      result: s.result,
+    };
+  }
+}

@@ -1,0 +1,160 @@
+// The single writer. It takes authenticated actions, and for each batch, in ONE SQLite
+// transaction, applies every action to state, appends the accepted ones to the log and
+// the Merkle tree, and signs a checkpoint; only after that transaction commits (WAL,
+// synchronous=FULL) does any submitter hear back. Under load, everything that arrives
+// while a batch commits goes into the next one (group commit).
+import { hashLeaf } from '../ledger/hasher.ts';
+import { MerkleTree } from '../ledger/tree.ts';
+import type { ProtocolParams } from '../protocol/action.ts';
+import { type ActionMessage, type Entry, type EntryAuth, encodeEntry } from '../protocol/entry.ts';
+import { ActionRejected } from '../protocol/errors.ts';
+import type { Protocol } from '../protocol/protocol.ts';
+import type { JsonValue } from '../protocol/state.ts';
+import type { BlobStore } from '../store/blobs.ts';
+import type { Db } from '../store/db.ts';
+import type { EntryStore } from '../store/entryStore.ts';
+import { SqliteHashStore } from '../store/hashStore.ts';
+import type { SqliteState } from '../store/stateStore.ts';
+
+export interface Submission {
+  action: ActionMessage;
+  auth: EntryAuth;
+  /** Who signed, already checked by `Protocol.authenticate`. */
+  signer: string;
+  /** The content a Contribute claims, already checked against its hash. */
+  blob?: { hash: string; bytes: Uint8Array };
+}
+
+export interface Sequenced {
+  index: number;
+  leafHash: Buffer;
+  entry: Buffer;
+  result: { [k: string]: JsonValue };
+  /** The checkpoint signed at the end of the batch that holds this entry. */
+  checkpoint: { size: number; note: string };
+}
+
+export interface SequencerDeps {
+  db: Db;
+  entries: EntryStore;
+  state: SqliteState;
+  blobs: BlobStore;
+  protocol: Protocol;
+  params: ProtocolParams;
+  /** Formats and signs a checkpoint for (size, root, stateRoot). */
+  signCheckpoint(size: number, root: Buffer, stateRoot: Buffer): string;
+  now?: () => number;
+  maxBatch?: number;
+}
+
+interface Pending {
+  sub: Submission;
+  resolve(s: Sequenced): void;
+  reject(e: unknown): void;
+}
+
+export class Sequencer {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private tree: MerkleTree;
+  private lastTime = 0;
+  private readonly hashStore: SqliteHashStore;
+  private readonly now: () => number;
+  private readonly maxBatch: number;
+  /** Entries sequenced since start, and batches committed: for metrics and benchmarks. */
+  stats = { entries: 0, batches: 0 };
+
+  constructor(private readonly d: SequencerDeps) {
+    this.hashStore = new SqliteHashStore(d.db);
+    this.tree = new MerkleTree(this.hashStore, d.entries.count());
+    this.now = d.now ?? Date.now;
+    this.maxBatch = d.maxBatch ?? 4096;
+    const last = this.tree.size > 0 ? d.entries.get(this.tree.size - 1) : undefined;
+    if (last) this.lastTime = (JSON.parse(last.toString('utf8')) as Entry).time;
+  }
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  get merkleTree(): MerkleTree {
+    return this.tree;
+  }
+
+  submit(sub: Submission): Promise<Sequenced> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ sub, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.drain());
+      }
+    });
+  }
+
+  /** Runs batches until the queue is empty. Synchronous per batch: better-sqlite3 blocks. */
+  private drain(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.runBatch(batch);
+    }
+  }
+
+  private runBatch(batch: Pending[]): void {
+    const accepted: Array<{ p: Pending; index: number; leaf: Buffer; entry: Buffer; result: Sequenced['result'] }> = [];
+    const refused: Array<{ p: Pending; error: unknown }> = [];
+    let checkpoint: Sequenced['checkpoint'] | undefined;
+    const { db, entries, state, blobs, protocol, params } = this.d;
+    try {
+      db.transaction(() => {
+        for (const p of batch) {
+          const time = Math.max(this.lastTime, this.now());
+          const index = this.tree.size;
+          const entry: Entry = { v: 1, index, time, action: p.sub.action, auth: p.sub.auth };
+          let applied;
+          try {
+            applied = protocol.apply(state, params, entry, p.sub.signer);
+          } catch (e) {
+            // A refusal changes nothing: apply is pure, and nothing is written before it returns.
+            refused.push({ p, error: e });
+            continue;
+          }
+          const bytes = encodeEntry(entry);
+          const leaf = hashLeaf(bytes);
+          entries.append(index, bytes);
+          this.tree.append(leaf);
+          state.write(applied.changes);
+          for (const eff of applied.effects ?? []) {
+            if (eff.kind === 'retainBlob') {
+              if (!p.sub.blob || p.sub.blob.hash !== eff.hash) throw new Error(`entry ${index} retains blob ${eff.hash} but the submission carries no such content`);
+              blobs.retain(eff.hash, p.sub.blob.bytes);
+            } else blobs.release(eff.hash);
+          }
+          this.lastTime = time;
+          accepted.push({ p, index, leaf, entry: bytes, result: applied.result ?? {} });
+        }
+        if (accepted.length > 0) {
+          state.saveHash();
+          const size = this.tree.size;
+          const stateRoot = state.hash.root();
+          const note = this.d.signCheckpoint(size, this.tree.root(size), stateRoot);
+          entries.saveCheckpoint({ size, note, stateRoot });
+          checkpoint = { size, note };
+        }
+      })();
+    } catch (e) {
+      // The transaction rolled back: forget the in-memory tree and state hash, reload from disk.
+      this.tree = new MerkleTree(this.hashStore, entries.count());
+      state.reloadHash();
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.entries += accepted.length;
+    for (const a of accepted)
+      a.p.resolve({ index: a.index, leafHash: a.leaf, entry: a.entry, result: a.result, checkpoint: checkpoint! });
+    for (const r of refused) r.p.reject(r.error);
+  }
+}
+
+export { ActionRejected };

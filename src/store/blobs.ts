@@ -1,0 +1,49 @@
+// Content-addressed blobs (contribution bytes), kept in the database so that a
+// contribution and its bytes become durable in the same transaction. A blob is
+// shared by every live contribution with the same hash and deleted with the last.
+import type { Db } from './db.ts';
+
+export class BlobStore {
+  private readonly getStmt;
+  private readonly retainStmt;
+  private readonly releaseStmt;
+  private readonly deleteDeadStmt;
+  private readonly stageStmt;
+  private readonly stagedStmt;
+  private readonly unstageStmt;
+
+  constructor(db: Db) {
+    this.getStmt = db.prepare<[string], { data: Buffer }>('SELECT data FROM blobs WHERE hash = ?');
+    this.retainStmt = db.prepare('INSERT INTO blobs (hash, data, refs) VALUES (?, ?, 1) ON CONFLICT(hash) DO UPDATE SET refs = refs + 1');
+    this.releaseStmt = db.prepare('UPDATE blobs SET refs = refs - 1 WHERE hash = ?');
+    this.deleteDeadStmt = db.prepare('DELETE FROM blobs WHERE hash = ? AND refs <= 0');
+    this.stageStmt = db.prepare('INSERT OR REPLACE INTO staged_blobs (hash, data, created_at) VALUES (?, ?, ?)');
+    this.stagedStmt = db.prepare<[string], { data: Buffer }>('SELECT data FROM staged_blobs WHERE hash = ?');
+    this.unstageStmt = db.prepare('DELETE FROM staged_blobs WHERE hash = ?');
+  }
+
+  get(hash: string): Buffer | undefined {
+    return this.getStmt.get(hash)?.data;
+  }
+
+  /** Adds a reference, storing the bytes if this is the first. */
+  retain(hash: string, data: Uint8Array): void {
+    this.retainStmt.run(hash, data);
+    this.unstageStmt.run(hash);
+  }
+
+  /** Drops a reference; the bytes go with the last one. */
+  release(hash: string): void {
+    this.releaseStmt.run(hash);
+    this.deleteDeadStmt.run(hash);
+  }
+
+  /** Holds an upload until a signed Contribute claims it. The caller has checked the hash. */
+  stage(hash: string, data: Uint8Array, now: number): void {
+    this.stageStmt.run(hash, data, now);
+  }
+
+  staged(hash: string): Buffer | undefined {
+    return this.stagedStmt.get(hash)?.data;
+  }
+}

@@ -1,0 +1,21 @@
+// The database schema, as an ordered list of migrations. Append new ones; never edit
+// a migration that has shipped, since data directories in the wild ran it already.
+
+export const migrations: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+  -- The log: leaf bytes by index. Append-only; nothing ever updates or deletes a row.
+  CREATE TABLE entries (idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
+  -- Perfect subtree hashes of the RFC 9162 tree: (level, index) covers leaves
+  -- [index·2^level, (index+1)·2^level). Level 0 holds the leaf hashes.
+  CREATE TABLE tree (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+  -- Protocol state, materialised; a pure function of the entries.
+  CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  -- Every checkpoint the node signed, so that anyone can check any of them later.
+  CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, state_root BLOB NOT NULL);
+  -- Content-addressed blobs; refs counts live contributions that point at them.
+  CREATE TABLE blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL, refs INTEGER NOT NULL);
+  -- Uploads waiting for the signed action that claims them.
+  CREATE TABLE staged_blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL, created_at INTEGER NOT NULL);
+  `,
+];

@@ -1,0 +1,83 @@
+// Protocol state in SQLite, with its lattice hash kept up to date on every write so
+// that a state root costs nothing to publish. Reads see the writes of the open
+// transaction, which is how later actions in one batch see earlier ones.
+import { canonicalize } from '../protocol/canonical.ts';
+import type { JsonValue, StateChange, StateReader } from '../protocol/state.ts';
+import { StateHash } from '../protocol/stateRoot.ts';
+import type { Db } from './db.ts';
+
+const HASH_META = 'state_hash';
+
+export class SqliteState implements StateReader {
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly putStmt;
+  private readonly delStmt;
+  private readonly saveHashStmt;
+  private readonly loadHashStmt;
+  hash: StateHash;
+
+  constructor(private readonly db: Db) {
+    this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?');
+    this.listStmt = db.prepare<[string, string], { key: string; value: string }>(
+      'SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key',
+    );
+    this.putStmt = db.prepare('INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)');
+    this.delStmt = db.prepare('DELETE FROM state WHERE key = ?');
+    this.saveHashStmt = db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${HASH_META}', ?)`);
+    this.loadHashStmt = db.prepare<[], { value: Buffer }>(`SELECT value FROM meta WHERE key = '${HASH_META}'`);
+    this.hash = this.loadHash();
+  }
+
+  get<T = JsonValue>(key: string): T | undefined {
+    const row = this.getStmt.get(key);
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  list<T = JsonValue>(prefix: string): Array<[string, T]> {
+    return this.listStmt.all(prefix, prefixEnd(prefix)).map((r) => [r.key, JSON.parse(r.value) as T]);
+  }
+
+  /** Writes changes and folds them into the state hash. Call inside the batch transaction. */
+  write(changes: StateChange[]): void {
+    for (const { key, value } of changes) {
+      const old = this.getStmt.get(key);
+      if (old) this.hash.remove(key, JSON.parse(old.value) as JsonValue);
+      if (value === null) {
+        this.delStmt.run(key);
+      } else {
+        this.putStmt.run(key, canonicalize(value));
+        this.hash.add(key, value);
+      }
+    }
+  }
+
+  /** Persists the running hash; call at the end of each batch, inside its transaction. */
+  saveHash(): void {
+    this.saveHashStmt.run(this.hash.bytes());
+  }
+
+  /** Reloads the hash from disk, e.g. after a batch's transaction rolled back. */
+  reloadHash(): void {
+    this.hash = this.loadHash();
+  }
+
+  /** Recomputes the state hash from a full scan: what an auditor does to check the running one. */
+  scanHash(): StateHash {
+    const h = new StateHash();
+    for (const row of this.db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state').iterate())
+      h.add(row.key, JSON.parse(row.value) as JsonValue);
+    return h;
+  }
+
+  private loadHash(): StateHash {
+    const row = this.loadHashStmt.get();
+    return new StateHash(row?.value);
+  }
+}
+
+/** The smallest string greater than every string starting with `prefix`. */
+function prefixEnd(prefix: string): string {
+  if (prefix === '') return '\u{10ffff}';
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
