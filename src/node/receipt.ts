@@ -32,7 +32,7 @@ export interface VerifiedReceipt {
 }
 
 /** Checks a receipt against the node's verifier key, offline. Throws ReceiptError naming what failed. */
-export function verifyReceipt(receipt: Receipt, verifierKey: string): VerifiedReceipt {
+export function verifyReceipt(receipt: Omit<Receipt, 'result'>, verifierKey: string): VerifiedReceipt {
   const entry = Buffer.from(receipt.entry, 'base64');
   const leaf = hashLeaf(entry);
   if (leaf.toString('hex') !== receipt.leafHash)

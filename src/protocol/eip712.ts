@@ -203,8 +203,9 @@ function baseType(type: string, path: string): string {
 }
 
 function definition(types: TypedDataTypes, name: string, path: string): readonly TypedDataField[] {
-  const fields = Object.prototype.hasOwnProperty.call(types, name) ? types[name] : undefined;
-  if (!Array.isArray(fields)) fail(path, `type ${JSON.stringify(name)} is not defined in types`);
+  if (!Object.prototype.hasOwnProperty.call(types, name)) fail(path, `type ${JSON.stringify(name)} is not defined in types`);
+  const fields = types[name];
+  if (!Array.isArray(fields)) fail(path, `must be an array of { name, type } fields`);
   return fields;
 }
 

@@ -64,10 +64,7 @@ export class SqliteState implements StateReader {
 
   /** Recomputes the state hash from a full scan: what an auditor does to check the running one. */
   scanHash(): StateHash {
-    const h = new StateHash();
-    for (const row of this.db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state').iterate())
-      h.add(row.key, JSON.parse(row.value) as JsonValue);
-    return h;
+    return scanStateHash(this.db);
   }
 
   private loadHash(): StateHash {
@@ -80,4 +77,12 @@ export class SqliteState implements StateReader {
 function prefixEnd(prefix: string): string {
   if (prefix === '') return '\u{10ffff}';
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Hashes a state table from a full scan, as an auditor would; works on a read-only handle. */
+export function scanStateHash(db: Db): StateHash {
+  const h = new StateHash();
+  for (const row of db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state').iterate())
+    h.add(row.key, JSON.parse(row.value) as JsonValue);
+  return h;
 }

@@ -1,0 +1,43 @@
+// `tributary start`: opens the node with its embedded defaults, seeds the demo data on
+// first start, serves the API on 127.0.0.1, and shuts down cleanly on a signal.
+import { buildServer } from '../api/server.ts';
+import { type ConfigFlags, loadConfig } from '../node/config.ts';
+import { seedDemo, DEMO_TEXT_DATANET } from '../node/demo.ts';
+import { TributaryNode } from '../node/node.ts';
+
+export async function runStart(flags: ConfigFlags): Promise<void> {
+  const config = loadConfig(flags);
+  const node = await TributaryNode.open(config);
+  const seeded = config.demo ? await seedDemo(node) : false;
+  const app = await buildServer(node, { logger: process.env.TRIBUTARY_LOG === '1' });
+  await app.listen({ host: config.host, port: config.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  const nodeFlag = port === 8790 ? '' : ` --node ${url}`;
+  console.log(`Tributary node listening on ${url}`);
+  console.log(`  data directory  ${config.dataDir}`);
+  console.log(`  log             ${node.size} entries; origin ${node.params.origin}`);
+  console.log(`  verifier key    ${node.key.verifierKey}`);
+  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa`);
+  console.log('');
+  console.log('Next, in another terminal:');
+  console.log(`  ./bin/tributary.js datanet list${nodeFlag}`);
+  console.log(`  ./bin/tributary.js account new --name me${nodeFlag}`);
+  console.log(`  ./bin/tributary.js contribute ${DEMO_TEXT_DATANET} README.md${nodeFlag}`);
+  console.log(`  ./bin/tributary.js log checkpoint${nodeFlag}`);
+  console.log(`  ./bin/tributary.js verify --data ${config.dataDir}`);
+  console.log(`  open ${url}/openapi.json for the API`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: closing`);
+    await app.close();
+    node.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

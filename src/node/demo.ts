@@ -1,0 +1,100 @@
+// Demo data for a first start: two datanets with contributions written by three demo
+// accounts, generated here from templates (no data is downloaded or copied in). The
+// demo keys are derived from public strings: they are for trying things out only.
+import { createHash } from 'node:crypto';
+import { keys } from '../datanets/records.ts';
+import type { ActionMessage } from '../protocol/entry.ts';
+import { hashTypedData } from '../protocol/eip712.ts';
+import { privateKeyToAddress, signDigest } from '../protocol/secp256k1.ts';
+import type { TributaryNode } from './node.ts';
+
+export const DEMO_TEXT_DATANET = 'demo-river-notes';
+export const DEMO_JSONL_DATANET = 'demo-river-qa';
+
+export function demoPrivateKey(n: number): Buffer {
+  return createHash('sha256').update(`tributary demo account ${n}`).digest();
+}
+
+const RIVERS = ['Amazon', 'Danube', 'Mekong', 'Niger', 'Volga', 'Murray', 'Yukon', 'Rhine', 'Ganges', 'Orinoco', 'Zambezi', 'Mississippi'];
+const FACTS = [
+  (r: string, n: number) => `The ${r} gathers water from ${n * 7 + 3} named tributaries before it reaches the sea.`,
+  (r: string, n: number) => `Along the ${r}, spring floods rise about ${n + 2} metres and carry silt that feeds the farms downstream.`,
+  (r: string, n: number) => `Fishers on the ${r} mark the seasons by which of ${n + 4} kinds of fish come upstream to spawn.`,
+  (r: string, n: number) => `A small stream that joins the ${r} can still change its colour for ${n * 3 + 5} kilometres below the confluence.`,
+];
+
+function note(i: number): string {
+  const r = RIVERS[i % RIVERS.length];
+  const lines = [0, 1, 2, 3].map((k) => FACTS[(i + k) % FACTS.length](r, i + k));
+  return `# Notes on the ${r}\n\n${lines.join('\n')}\n`;
+}
+
+const QA_SCHEMA = JSON.stringify({
+  type: 'object',
+  required: ['question', 'answer'],
+  properties: { question: { type: 'string', minLength: 1 }, answer: { type: 'string', minLength: 1 } },
+  additionalProperties: false,
+});
+
+function qa(i: number): string {
+  return [0, 1, 2]
+    .map((k) => {
+      const r = RIVERS[(i * 3 + k) % RIVERS.length];
+      return JSON.stringify({ question: `Which river is note ${i * 3 + k} about?`, answer: `The ${r}.` });
+    })
+    .join('\n') + '\n';
+}
+
+/** Creates the demo datanets unless they exist. Returns whether it created anything. */
+export async function seedDemo(node: TributaryNode): Promise<boolean> {
+  if (node.state.get(keys.datanet(DEMO_TEXT_DATANET)) !== undefined) return false;
+  const accounts = [1, 2, 3].map(demoPrivateKey);
+  let nonce = 0n;
+  const act = async (who: number, action: ActionMessage, content?: Buffer) => {
+    const full = { ...action, nonce: (BigInt(Date.now()) * 1000n + nonce++).toString(), expiry: Math.floor(Date.now() / 1000) + 600 } as unknown as ActionMessage;
+    const digest = hashTypedData(node.protocol.typedData(node.params.chainId, full) as Parameters<typeof hashTypedData>[0]);
+    return node.submitSigned(
+      { action: full, signer: privateKeyToAddress(accounts[who]), signature: signDigest(accounts[who], digest) },
+      content,
+    );
+  };
+  const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
+
+  await act(0, {
+    type: 'CreateDatanet',
+    name: DEMO_TEXT_DATANET,
+    description: 'Demo: short notes about rivers, written by three demo accounts.',
+    license: 'CC0-1.0',
+    kind: 'text',
+    schema: '',
+    policy: 'open',
+    curators: [],
+  });
+  for (let i = 0; i < 12; i++) {
+    const body = Buffer.from(note(i));
+    await act(i % 3, { type: 'Contribute', datanet: DEMO_TEXT_DATANET, contentHash: sha(body), size: body.length, fileName: `river-${i + 1}.md` }, body);
+  }
+  await act(0, { type: 'Snapshot', datanet: DEMO_TEXT_DATANET });
+
+  await act(1, {
+    type: 'CreateDatanet',
+    name: DEMO_JSONL_DATANET,
+    description: 'Demo: question/answer records, curated by demo account 2.',
+    license: 'CC0-1.0',
+    kind: 'jsonl',
+    schema: QA_SCHEMA,
+    policy: 'curated',
+    curators: [],
+  });
+  const ids: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const body = Buffer.from(qa(i));
+    const r = await act(i % 2 === 0 ? 0 : 2, { type: 'Contribute', datanet: DEMO_JSONL_DATANET, contentHash: sha(body), size: body.length, fileName: `qa-${i + 1}.jsonl` }, body);
+    ids.push(r.result.contribution as number);
+  }
+  await act(1, { type: 'Curate', contribution: ids[0], decision: 'accept', reason: 'clear and correct' });
+  await act(1, { type: 'Curate', contribution: ids[1], decision: 'accept', reason: 'clear and correct' });
+  await act(1, { type: 'Curate', contribution: ids[2], decision: 'reject', reason: 'demo of a rejection' });
+  await act(1, { type: 'Snapshot', datanet: DEMO_JSONL_DATANET });
+  return true;
+}

@@ -1,0 +1,226 @@
+// `tributary verify`: replays a whole log from nothing into a scratch database and
+// checks every entry's encoding, leaf hash and signature, every checkpoint's signature,
+// root and state root, and finally the node's materialised state. It stops at the first
+// divergence and names it. Trusts nothing from the source but the bytes it replays.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { TributaryClient } from '../client/client.ts';
+import { parseCheckpoint } from '../ledger/checkpoint.ts';
+import { hashLeaf } from '../ledger/hasher.ts';
+import { openNote, parseVerifierKey } from '../ledger/note.ts';
+import { MerkleTree } from '../ledger/tree.ts';
+import type { ProtocolParams } from '../protocol/action.ts';
+import { decodeEntry, type Entry } from '../protocol/entry.ts';
+import { openDatabase } from '../store/db.ts';
+import { EntryStore } from '../store/entryStore.ts';
+import { SqliteHashStore } from '../store/hashStore.ts';
+import { scanStateHash, SqliteState } from '../store/stateStore.ts';
+import { createProtocol } from './actions.ts';
+import { STATE_EXTENSION } from './nodeKey.ts';
+
+export interface VerifyReport {
+  ok: boolean;
+  size: number;
+  entries: number;
+  checkpoints: number;
+  stateRoot: string;
+  divergence?: { index: number | null; checkpointSize?: number; reason: string };
+}
+
+export interface VerifyOptions {
+  /** Pin the node key: the genesis entry must name exactly this verifier key. */
+  verifierKey?: string;
+  onProgress?(done: number, total: number): void;
+}
+
+/** Where the log comes from: a data directory or a node's HTTP API. */
+export interface LogSource {
+  entries(from: number, limit: number): Promise<Array<{ index: number; data: Buffer }>>;
+  checkpoints(after: number, limit: number): Promise<Array<{ size: number; note: string }>>;
+  /** The leaf hash the source stored for an entry, if it keeps one. */
+  storedLeafHash?(index: number): Buffer | undefined;
+  /** The source's stored Merkle tree nodes (level, index, hash), if it keeps them, to compare with replay's. */
+  storedTreeNodes?(): Iterable<{ level: number; idx: number; hash: Buffer }>;
+  /** The root of the source's materialised state at log size `size`, if it has one. */
+  materialisedStateRoot?(size: number): Buffer | undefined;
+}
+
+class Divergence extends Error {
+  constructor(
+    readonly index: number | null,
+    reason: string,
+    readonly checkpointSize?: number,
+  ) {
+    super(reason);
+  }
+}
+
+const PAGE = 1000;
+
+export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const scratchDir = mkdtempSync(join(tmpdir(), 'tributary-verify-'));
+  const db = openDatabase(join(scratchDir, 'replay.db'));
+  db.pragma('synchronous = OFF'); // scratch: durability buys nothing here
+  const state = new SqliteState(db);
+  const tree = new MerkleTree(new SqliteHashStore(db), 0);
+  const protocol = createProtocol();
+  let params: ProtocolParams | undefined;
+  let checked = 0;
+  let lastTime = -Infinity;
+  const report = (extra: Partial<VerifyReport>): VerifyReport => ({
+    ok: false,
+    size: tree.size,
+    entries: tree.size,
+    checkpoints: checked,
+    stateRoot: state.hash.root().toString('hex'),
+    ...extra,
+  });
+
+  try {
+    // All checkpoints up front (they are small): the last one fixes how far we replay.
+    const cps: Array<{ size: number; note: string }> = [];
+    for (let after = 0; ; ) {
+      const page = await source.checkpoints(after, PAGE);
+      cps.push(...page);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1].size;
+    }
+    const target = cps.length ? cps[cps.length - 1].size : 0;
+    if (target === 0) throw new Divergence(null, 'the source has no signed checkpoint');
+    let nextCp = 0;
+
+    const checkCheckpoint = (cp: { size: number; note: string }) => {
+      let text: string;
+      try {
+        text = openNote(cp.note, parseVerifierKey(params!.nodeKey));
+      } catch (e) {
+        throw new Divergence(null, `checkpoint at size ${cp.size}: signature: ${(e as Error).message}`, cp.size);
+      }
+      const parsed = parseCheckpoint(text);
+      if (parsed.size !== cp.size) throw new Divergence(null, `checkpoint listed at size ${cp.size} says size ${parsed.size}`, cp.size);
+      if (parsed.origin !== params!.origin)
+        throw new Divergence(null, `checkpoint at size ${cp.size} has origin ${parsed.origin}, genesis says ${params!.origin}`, cp.size);
+      const root = tree.root(cp.size);
+      if (!root.equals(parsed.rootHash))
+        throw new Divergence(
+          null,
+          `checkpoint at size ${cp.size}: signed root ${Buffer.from(parsed.rootHash).toString('hex')} but the entries give ${root.toString('hex')}`,
+          cp.size,
+        );
+      const ext = parsed.extensions.find((l) => l.startsWith(STATE_EXTENSION + ' '));
+      if (!ext) throw new Divergence(null, `checkpoint at size ${cp.size} carries no ${STATE_EXTENSION} line`, cp.size);
+      const want = ext.slice(STATE_EXTENSION.length + 1);
+      const got = state.hash.root().toString('base64');
+      if (want !== got)
+        throw new Divergence(cp.size - 1, `checkpoint at size ${cp.size}: signed state root ${want} but replay gives ${got}`, cp.size);
+      checked++;
+    };
+
+    for (let from = 0; from < target; ) {
+      const page = await source.entries(from, Math.min(PAGE, target - from));
+      if (page.length === 0) throw new Divergence(from, `the source has no entry ${from}, but a checkpoint covers ${target}`);
+      db.transaction(() => {
+        for (const { index, data } of page) {
+          if (index !== tree.size) throw new Divergence(tree.size, `expected entry ${tree.size}, the source sent ${index}`);
+          replayOne(index, data);
+          while (nextCp < cps.length && cps[nextCp].size === tree.size) checkCheckpoint(cps[nextCp++]);
+        }
+      })();
+      from += page.length;
+      opts.onProgress?.(from, target);
+    }
+
+    if (source.storedTreeNodes) {
+      const mine = new SqliteHashStore(db);
+      for (const n of source.storedTreeNodes()) {
+        const want = mine.get(n.level, n.idx);
+        // Nodes past the replayed size belong to entries appended after our target checkpoint.
+        if (want && !want.equals(n.hash))
+          throw new Divergence(null, `stored tree node at level ${n.level}, index ${n.idx} is ${n.hash.toString('hex')}, replay gives ${want.toString('hex')}: proofs served from it would fail`);
+      }
+    }
+    const scanned = state.scanHash().root();
+    if (!scanned.equals(state.hash.root())) throw new Divergence(null, 'replayed state hash disagrees with a full scan (verifier bug)');
+    const live = source.materialisedStateRoot?.(target);
+    if (live && !live.equals(scanned))
+      throw new Divergence(null, `the node's materialised state (root ${live.toString('hex')}) differs from replay (${scanned.toString('hex')})`);
+    return { ...report({}), ok: true };
+  } catch (e) {
+    if (e instanceof Divergence) return report({ divergence: { index: e.index, checkpointSize: e.checkpointSize, reason: e.message } });
+    throw e;
+  } finally {
+    db.close();
+    rmSync(scratchDir, { recursive: true, force: true });
+  }
+
+  function replayOne(index: number, data: Buffer): void {
+    let entry: Entry;
+    try {
+      entry = decodeEntry(data);
+    } catch (e) {
+      throw new Divergence(index, `entry ${index}: ${(e as Error).message}`);
+    }
+    const leaf = hashLeaf(data);
+    const stored = source.storedLeafHash?.(index);
+    if (stored && !stored.equals(leaf))
+      throw new Divergence(index, `entry ${index}: its bytes hash to ${leaf.toString('hex')}, but the tree holds leaf ${stored.toString('hex')}`);
+    if (entry.index !== index) throw new Divergence(index, `entry ${index} says it is entry ${entry.index}`);
+    if (entry.time < lastTime) throw new Divergence(index, `entry ${index} is timed ${entry.time}, before its predecessor (${lastTime})`);
+    lastTime = entry.time;
+    if (index === 0) {
+      if (entry.action.type !== 'Genesis') throw new Divergence(0, `entry 0 is ${entry.action.type}, not Genesis`);
+      const a = entry.action as unknown as ProtocolParams;
+      params = { origin: a.origin, chainId: a.chainId, nodeKey: a.nodeKey };
+      if (opts.verifierKey && opts.verifierKey !== params.nodeKey)
+        throw new Divergence(0, `genesis names node key ${params.nodeKey}, not the pinned ${opts.verifierKey}`);
+    }
+    let signer: string;
+    try {
+      signer = protocol.authenticate(params!, entry.action, entry.auth);
+    } catch (e) {
+      throw new Divergence(index, `entry ${index} (${entry.action.type}): ${(e as Error).message}`);
+    }
+    let changes;
+    try {
+      changes = protocol.apply(state, params!, entry, signer).changes;
+    } catch (e) {
+      throw new Divergence(index, `entry ${index} (${entry.action.type}) breaks a rule on replay: ${(e as Error).message}`);
+    }
+    state.write(changes);
+    tree.append(leaf);
+  }
+}
+
+/** Verifies a node's data directory (it may be running: SQLite WAL lets us read alongside). */
+export async function verifyDataDir(dataDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const db = new Database(join(dataDir, 'tributary.db'), { readonly: true, fileMustExist: true });
+  try {
+    const entries = new EntryStore(db);
+    const leaf = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM tree WHERE level = 0 AND idx = ?');
+    const source: LogSource = {
+      entries: async (from, limit) => entries.range(from, limit),
+      checkpoints: async (after, limit) => entries.checkpoints(after, limit),
+      storedLeafHash: (i) => leaf.get(i)?.hash,
+      storedTreeNodes: () => db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM tree').iterate(),
+      // Comparable only if the node appended nothing after the checkpoint we replayed to.
+      materialisedStateRoot: (size) => (entries.count() === size ? scanStateHash(db).root() : undefined),
+    };
+    return await verifyLog(source, opts);
+  } finally {
+    db.close();
+  }
+}
+
+/** Verifies a remote node through its public log API only. */
+export async function verifyNode(url: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const client = new TributaryClient(url);
+  const source: LogSource = {
+    entries: async (from, limit) =>
+      (await client.entries(from, limit)).entries.map((e) => ({ index: e.index, data: Buffer.from(e.data, 'base64') })),
+    checkpoints: async (after, limit) => (await client.checkpoints(after, limit)).checkpoints,
+  };
+  return verifyLog(source, opts);
+}
+
