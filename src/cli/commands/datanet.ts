@@ -1,0 +1,144 @@
+// `tributary datanet create|list|show`: open a community dataset, and look at them.
+// Creation is a signed CreateDatanet action; list and show only read the node's state.
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import type { Contribution, TributaryClient } from '../../client/client.ts';
+import { collect, parseCount } from '../args.ts';
+import { CliContext, receiptJson, receiptLines } from '../context.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { bytes, table, time } from '../format.ts';
+import { isAddress } from '../keystore.ts';
+
+interface CreateOptions {
+  license: string;
+  description: string;
+  kind?: 'text' | 'jsonl';
+  schema?: string;
+  policy?: 'open' | 'curated';
+  curator: string[];
+  receipt?: string;
+}
+
+function readSchema(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read the schema ${path}: ${(e as Error).message}`);
+  }
+  try {
+    // Sent compact: the schema is part of a signed action and of the log forever.
+    return JSON.stringify(JSON.parse(text));
+  } catch (e) {
+    throw new CliError(`schema ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** The most recent `n` contributions of a datanet (the API lists oldest first). */
+async function latestContributions(client: TributaryClient, name: string, n: number): Promise<Contribution[]> {
+  let latest: Contribution[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await client.contributions(name, { after, limit: 1000 });
+    latest = [...latest, ...page].slice(-n);
+    if (page.length < 1000) return latest.reverse();
+    after = page[page.length - 1].id;
+  }
+}
+
+export function registerDatanet(program: Command): void {
+  const datanet = program.command('datanet').description('community datasets: create, list, show');
+
+  datanet
+    .command('create')
+    .description('create a datanet (a signed CreateDatanet action)')
+    .argument('<name>', 'unique name: lowercase letters, digits and -')
+    .requiredOption('--license <spdx>', 'licence of the contributed data, e.g. CC-BY-4.0')
+    .option('--description <text>', 'what the datanet is for', '')
+    .addOption(new Option('--kind <kind>', 'text (.txt/.md/.csv files) or jsonl (records checked against --schema); default jsonl with --schema, else text').choices(['text', 'jsonl']))
+    .option('--schema <file.json>', 'JSON Schema every JSONL record must satisfy')
+    .addOption(new Option('--policy <policy>', 'open (accepted on arrival) or curated; default curated when curators are given').choices(['open', 'curated']))
+    .option('--curator <address|name>', 'an account that may accept and reject (repeatable; the owner always may)', collect, [])
+    .option('--receipt <file>', 'save the receipt JSON to this file')
+    .action(async (name: string, opts: CreateOptions, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const schema = opts.schema === undefined ? '' : readSchema(opts.schema);
+      const kind = opts.kind ?? (opts.schema !== undefined ? 'jsonl' : 'text');
+      const curators = opts.curator.map((c) => {
+        if (isAddress(c)) return c.toLowerCase();
+        const byName = ctx.keystore().accounts().find((a) => a.name === c);
+        if (!byName) throw new UsageError(`--curator ${c} is neither an address (0x + 40 hex digits) nor an account in the keystore`);
+        return byName.address;
+      });
+      const policy = opts.policy ?? (curators.length > 0 ? 'curated' : 'open');
+      const receipt = await ctx.submit(
+        { type: 'CreateDatanet', name, description: opts.description, license: opts.license, kind, schema, policy, curators },
+        { receiptPath: opts.receipt },
+      );
+      ctx.out({ datanet: name, kind, policy, curators, ...receiptJson(receipt, opts.receipt) }, () => [
+        `created datanet ${name} (${kind}, ${policy}${curators.length ? `, ${curators.length} curators` : ''})`,
+        ...receiptLines(receipt, opts.receipt),
+      ]);
+    });
+
+  datanet
+    .command('list')
+    .description('list the datanets on the node')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const { client } = await ctx.connect();
+      const all = await client.datanets();
+      ctx.out({ datanets: all }, () =>
+        all.length === 0
+          ? ['no datanets yet; create one with: tributary datanet create NAME --license CC-BY-4.0']
+          : table([
+              ['NAME', 'KIND', 'POLICY', 'ACCEPTED', 'PENDING', 'VERSIONS', 'LICENSE'],
+              ...all.map((d) => [d.name, d.kind, d.policy, String(d.counts.accepted), String(d.counts.pending), String(d.counts.snapshots), d.license]),
+            ]),
+      );
+    });
+
+  datanet
+    .command('show')
+    .description('one datanet: its settings, counts, versions and latest contributions')
+    .argument('<name>')
+    .option('--limit <n>', 'how many of the latest contributions to show', parseCount, 10)
+    .action(async (name: string, opts: { limit: number }, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const { client } = await ctx.connect();
+      const dn = await client.datanet(name);
+      const latest = opts.limit === 0 ? [] : await latestContributions(client, name, opts.limit);
+      ctx.out({ ...dn, latestContributions: latest }, () => {
+        const c = dn.counts;
+        const lines = [
+          `datanet ${dn.name}`,
+          `  description  ${dn.description || '(none)'}`,
+          `  license      ${dn.license}`,
+          `  kind         ${dn.kind}`,
+          `  policy       ${dn.policy}`,
+          `  owner        ${dn.owner}`,
+          ...(dn.curators.length ? dn.curators.map((a, i) => `  ${i === 0 ? 'curators' : '        '}     ${a}`) : []),
+          `  created      log index ${dn.createdAt}, ${time(dn.time)}`,
+          `  counts       ${c.accepted} accepted, ${c.pending} pending, ${c.rejected} rejected, ${c.withdrawn} withdrawn`,
+        ];
+        if (dn.kind === 'jsonl') lines.push(`  schema       ${dn.schema}`);
+        lines.push('', dn.snapshots.length ? 'versions' : 'versions: none yet (tributary snapshot ' + dn.name + ')');
+        if (dn.snapshots.length)
+          lines.push(
+            ...table([
+              ['  VERSION', 'LOG SIZE', 'COUNT', 'BYTES', 'ROOT'],
+              ...dn.snapshots.map((s) => [`  ${s.version}`, String(s.logSize), String(s.count), bytes(s.bytes), s.root]),
+            ]),
+          );
+        lines.push('', latest.length ? `latest contributions` : 'contributions: none yet');
+        if (latest.length)
+          lines.push(
+            ...table([
+              ['  ID', 'STATUS', 'SIZE', 'AUTHOR', 'FILE'],
+              ...latest.map((x) => [`  ${x.id}`, x.status, bytes(x.size), x.author, x.fileName]),
+            ]),
+          );
+        return lines;
+      });
+    });
+}
