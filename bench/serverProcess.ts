@@ -15,7 +15,9 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(dataDir: string, extraArgs: string[] = [], timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'start', '--data', dataDir, '--port', '0', '--no-demo', ...extraArgs], {
+  // TRIBUTARY_SERVER_NODE_ARGS lets a benchmark run the server under --cpu-prof and the like.
+  const nodeArgs = (process.env.TRIBUTARY_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--data', dataDir, '--port', '0', '--no-demo', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

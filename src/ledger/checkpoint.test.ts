@@ -1,3 +1,5 @@
+// Tests of checkpoint.ts against the c2sp.org/tlog-checkpoint example and every malformed body
+// that has a second spelling; and of a signed checkpoint end to end with note.ts.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { type CheckpointErrorCode, CheckpointError, formatCheckpoint, parseCheckpoint } from './checkpoint.ts';

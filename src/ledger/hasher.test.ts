@@ -1,3 +1,5 @@
+// Tests of hasher.ts against published RFC 6962 vectors and at the boundary between its
+// one-shot and streaming paths. Fixed expectations only: never derive a want from the code under test.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from './hasher.ts';
@@ -28,5 +30,25 @@ describe('hasher', () => {
     expect(hashLeaf(concat).equals(createHash('sha256').update(concat).digest())).toBe(false);
     expect(hashChildren(a, b).equals(hashChildren(b, a))).toBe(false);
     expect(hashLeaf(concat)).toHaveLength(HASH_SIZE);
+  });
+});
+
+describe('hasher input sizes', () => {
+  // The small-input fast path and the streaming path must agree at and around the boundary.
+  test.each([0, 1, 31, 32, 33, 1023, 1024, 1025, 5000])('%d bytes', (n) => {
+    const data = Buffer.alloc(n, 0xab);
+    const want = createHash('sha256').update(Buffer.from([0])).update(data).digest();
+    expect(hashLeaf(data).equals(want)).toBe(true);
+    const half = data.subarray(0, Math.floor(n / 2));
+    const rest = data.subarray(Math.floor(n / 2));
+    const node = createHash('sha256').update(Buffer.from([1])).update(half).update(rest).digest();
+    expect(hashChildren(half, rest).equals(node)).toBe(true);
+  });
+
+  test('results do not alias each other', () => {
+    const a = hashLeaf(Buffer.from('a'));
+    const b = hashLeaf(Buffer.from('b'));
+    expect(a.equals(b)).toBe(false);
+    expect(a.equals(hashLeaf(Buffer.from('a')))).toBe(true);
   });
 });

@@ -1,3 +1,6 @@
+// Tests of proof.ts: every case in testdata/*.json (valid and tampered), the published RFC 6962
+// proofs, proof sizes against the naive definitions, and the exact error messages. Expected
+// outcomes come from the fixed vectors, never from the verifier under test.
 import { describe, expect, test } from 'vitest';
 import { EMPTY_ROOT, hashLeaf } from './hasher.ts';
 import {
@@ -158,7 +161,11 @@ describe('ProofError messages', () => {
     ['fractional from', () => verifyConsistency(0.5, 8, [], root, root), 'from 0.5 is not a non-negative safe integer'],
     ['short leaf hash', () => verifyInclusion(3, 8, leaf.subarray(1), proof, root), 'leaf hash is 31 bytes, want 32'],
     ['long root', () => verifyInclusion(3, 8, leaf, proof, Buffer.alloc(33)), 'root is 33 bytes, want 32'],
-    ['short proof hash', () => verifyInclusion(3, 8, leaf, [proof[0]!, proof[1]!.subarray(0, 31), proof[2]!], root), 'proof hash 1 is 31 bytes, want 32'],
+    [
+      'short proof hash',
+      () => verifyInclusion(3, 8, leaf, [proof[0]!, proof[1]!.subarray(0, 31), proof[2]!], root),
+      'proof hash 1 is 31 bytes, want 32',
+    ],
     ['short to root', () => verifyConsistency(1, 8, [], root, Buffer.alloc(0)), 'to root is 0 bytes, want 32'],
     ['proof not an array', () => verifyInclusion(3, 8, leaf, 'abc' as unknown as Buffer[], root), 'proof is not an array of hashes'],
   ])('invalid argument: %s', (_, f, message) => {

@@ -1,3 +1,6 @@
+// Tests of tree.ts: published RFC 6962 vectors, every proof up to size 70 against the naive
+// RFC 9162 definitions, store-operation counts, sizes beyond 2^32, and its errors. Expected
+// values come from testdata/ or reference.ts, never from the tree itself.
 import { describe, expect, test } from 'vitest';
 import { EMPTY_ROOT, hashChildren, hashLeaf } from './hasher.ts';
 import { type HashStore, MemoryHashStore, MerkleTree, TreeRangeError, TreeStoreError } from './tree.ts';

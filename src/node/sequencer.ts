@@ -143,7 +143,8 @@ export class Sequencer {
         }
       })();
     } catch (e) {
-      // The transaction rolled back: forget the in-memory tree and state hash, reload from disk.
+      // The transaction rolled back: forget the in-memory tree, caches and state hash; reload from disk.
+      this.hashStore.clearCache();
       this.tree = new MerkleTree(this.hashStore, entries.count());
       state.reloadHash();
       for (const p of batch) p.reject(e);

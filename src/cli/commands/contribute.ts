@@ -29,7 +29,7 @@ function prepare(path: string, kind: 'text' | 'jsonl'): Prepared {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(`cannot read the file (${(e as Error).message})`);
   }
   const fileName = basename(path);
   if (kind === 'jsonl' && fileName.toLowerCase().endsWith('.csv')) {
@@ -37,13 +37,13 @@ function prepare(path: string, kind: 'text' | 'jsonl'): Prepared {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      throw new CliError(`${path} is not UTF-8 text`);
+      throw new CliError('the CSV is not UTF-8 text');
     }
     let converted: { jsonl: string; records: number };
     try {
       converted = csvToJsonl(text);
     } catch (e) {
-      throw new CliError(`${path}: ${(e as Error).message}`);
+      throw new CliError(`CSV ${(e as Error).message}`);
     }
     const jsonlName = fileName.slice(0, -'.csv'.length) + '.jsonl';
     return { fileName: jsonlName, bytes: Buffer.from(converted.jsonl, 'utf8'), note: `converted from CSV to ${jsonlName}, ${converted.records} records` };
@@ -68,8 +68,8 @@ interface FileResult {
 
 function describeError(e: unknown): NonNullable<FileResult['error']> {
   if (e instanceof ApiError) return { message: e.message, status: e.status, code: e.code, field: e.field };
-  if (e instanceof CliError) return { message: e.message };
-  throw e;
+  // Anything else (a bug included) is still reported per file, so the other files go on.
+  return { message: (e as Error).message ?? String(e) };
 }
 
 export function registerContribute(program: Command): void {

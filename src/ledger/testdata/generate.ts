@@ -54,19 +54,28 @@ function flipped(h: Uint8Array): Buffer {
   return out;
 }
 
-/** A filter that passes each combination of inputs once: two tamperings can coincide (to + 1 and to * 2 when to is 1). */
-function distinct(): (...inputs: (number | Uint8Array | readonly Uint8Array[])[]) => boolean {
+type Input = number | Uint8Array | readonly Uint8Array[];
+
+/** Passes each combination of inputs once: two tamperings can coincide (to + 1 and to * 2 when to is 1). */
+function distinct(): (...inputs: Input[]) => boolean {
   const seen = new Set<string>();
+  const key = (x: Input): unknown => (typeof x === 'number' ? x : Array.isArray(x) ? x.map(hex) : hex(x as Uint8Array));
   return (...inputs) => {
-    const key = JSON.stringify(inputs.map((x) => (typeof x === 'number' ? x : Array.isArray(x) ? x.map(hex) : hex(x as Uint8Array))));
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const k = JSON.stringify(inputs.map(key));
+    if (seen.has(k)) return false;
+    seen.add(k);
     return true;
   };
 }
 
-function withHash(proof: readonly Buffer[], i: number, h: Buffer): Buffer[] {
-  return proof.map((p, j) => (j === i ? h : p));
+/** The proof with hash i flipped in its last bit. */
+function flipAt(proof: readonly Buffer[], i: number): Buffer[] {
+  return proof.map((p, j) => (j === i ? flipped(p) : p));
+}
+
+/** The proof with hash i cut to 31 bytes. */
+function cutAt(proof: readonly Buffer[], i: number): Buffer[] {
+  return proof.map((p, j) => (j === i ? p.subarray(0, 31) : p));
 }
 
 /**
@@ -89,9 +98,17 @@ export function inclusionVectors(): InclusionVector[] {
       const name = `index ${index} in size ${size}`;
       const fresh = distinct();
       const add = (desc: string, i: number, n: number, l: Buffer, p: Buffer[], r: Buffer, tampered = true): void => {
-        const want = refVerifyInclusion(i, n, l, p, r);
         if (!fresh(i, n, l, p, r)) return;
-        out.push({ desc: describe(`${name}: ${desc}`, want, tampered), index: i, size: n, leafHash: hex(l), proof: p.map(hex), root: hex(r), want });
+        const want = refVerifyInclusion(i, n, l, p, r);
+        out.push({
+          desc: describe(`${name}: ${desc}`, want, tampered),
+          index: i,
+          size: n,
+          leafHash: hex(l),
+          proof: p.map(hex),
+          root: hex(r),
+          want,
+        });
       };
       add('valid', index, size, leaf, proof, root, false);
       if (index + 1 < size) add('wrong index: index + 1', index + 1, size, leaf, proof, root);
@@ -105,12 +122,12 @@ export function inclusionVectors(): InclusionVector[] {
       add('extra hash prepended', index, size, leaf, [FOREIGN, ...proof], root);
       if (proof.length > 0) {
         add('truncated proof: last hash removed', index, size, leaf, proof.slice(0, -1), root);
-        add('flipped bit in proof hash 0', index, size, leaf, withHash(proof, 0, flipped(proof[0] as Buffer)), root);
-        add('proof hash 0 cut to 31 bytes', index, size, leaf, withHash(proof, 0, (proof[0] as Buffer).subarray(0, 31)), root);
+        add('flipped bit in proof hash 0', index, size, leaf, flipAt(proof, 0), root);
+        add('proof hash 0 cut to 31 bytes', index, size, leaf, cutAt(proof, 0), root);
       }
       if (proof.length > 1) {
         const last = proof.length - 1;
-        add(`flipped bit in proof hash ${last}`, index, size, leaf, withHash(proof, last, flipped(proof[last] as Buffer)), root);
+        add(`flipped bit in proof hash ${last}`, index, size, leaf, flipAt(proof, last), root);
         add('proof hashes reversed', index, size, leaf, [...proof].reverse(), root);
       }
     }
@@ -132,9 +149,17 @@ export function consistencyVectors(): ConsistencyVector[] {
       const name = `from ${from} to ${to}`;
       const fresh = distinct();
       const add = (desc: string, m: number, n: number, p: Buffer[], r1: Buffer, r2: Buffer, tampered = true): void => {
-        const want = refVerifyConsistency(m, n, p, r1, r2);
         if (!fresh(m, n, p, r1, r2)) return;
-        out.push({ desc: describe(`${name}: ${desc}`, want, tampered), from: m, to: n, proof: p.map(hex), fromRoot: hex(r1), toRoot: hex(r2), want });
+        const want = refVerifyConsistency(m, n, p, r1, r2);
+        out.push({
+          desc: describe(`${name}: ${desc}`, want, tampered),
+          from: m,
+          to: n,
+          proof: p.map(hex),
+          fromRoot: hex(r1),
+          toRoot: hex(r2),
+          want,
+        });
       };
       add('valid', from, to, proof, fromRoot, toRoot, false);
       if (from > 0) add('wrong from: from - 1', from - 1, to, proof, fromRoot, toRoot);
@@ -150,12 +175,12 @@ export function consistencyVectors(): ConsistencyVector[] {
       if (proof.length > 0) {
         add('extra hash prepended', from, to, [FOREIGN, ...proof], fromRoot, toRoot);
         add('truncated proof: last hash removed', from, to, proof.slice(0, -1), fromRoot, toRoot);
-        add('flipped bit in proof hash 0', from, to, withHash(proof, 0, flipped(proof[0] as Buffer)), fromRoot, toRoot);
-        add('proof hash 0 cut to 31 bytes', from, to, withHash(proof, 0, (proof[0] as Buffer).subarray(0, 31)), fromRoot, toRoot);
+        add('flipped bit in proof hash 0', from, to, flipAt(proof, 0), fromRoot, toRoot);
+        add('proof hash 0 cut to 31 bytes', from, to, cutAt(proof, 0), fromRoot, toRoot);
       }
       if (proof.length > 1) {
         const last = proof.length - 1;
-        add(`flipped bit in proof hash ${last}`, from, to, withHash(proof, last, flipped(proof[last] as Buffer)), fromRoot, toRoot);
+        add(`flipped bit in proof hash ${last}`, from, to, flipAt(proof, last), fromRoot, toRoot);
         add('empty proof', from, to, [], fromRoot, toRoot);
       }
     }
@@ -166,7 +191,8 @@ export function consistencyVectors(): ConsistencyVector[] {
 /** JSON with one case per line, so that a regenerated file diffs case by case. */
 export function render(description: string, cases: readonly object[]): string {
   const body = cases.map((c) => `    ${JSON.stringify(c)}`).join(',\n');
-  return `{\n  "description": ${JSON.stringify(description)},\n  "leaves": ${JSON.stringify(LEAF_RULE)},\n  "cases": [\n${body}\n  ]\n}\n`;
+  const head = `  "description": ${JSON.stringify(description)},\n  "leaves": ${JSON.stringify(LEAF_RULE)},\n`;
+  return `{\n${head}  "cases": [\n${body}\n  ]\n}\n`;
 }
 
 export const INCLUSION_DESCRIPTION =
