@@ -1,8 +1,8 @@
-// Strict text encodings shared by the ledger's parsers (signed notes, checkpoints) and the
-// hash abbreviations in its error messages. A parser must
-// never accept two spellings of the same bytes: Buffer.from(s, 'base64') silently skips
-// invalid characters, accepts the URL-safe alphabet and missing padding, so a tampered
-// signature line or root hash could still decode. Everything here rejects instead.
+// Strict text encodings shared by the ledger's parsers (signed notes, checkpoints), and the
+// hash abbreviations in its error messages. A parser must never accept two spellings of the
+// same bytes: Buffer.from(s, 'base64') silently skips invalid characters, accepts the
+// URL-safe alphabet and missing padding, so a tampered signature line or root hash could
+// still decode. Everything here rejects instead.
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

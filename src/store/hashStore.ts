@@ -19,7 +19,8 @@ export class SqliteHashStore implements HashStore {
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM tree WHERE level = ? AND idx = ?');
-    this.putStmt = db.prepare('INSERT OR REPLACE INTO tree (level, idx, hash) VALUES (?, ?, ?)');
+    // Plain INSERT: the tree is append-only, so a second write to one position is a bug to surface.
+    this.putStmt = db.prepare('INSERT INTO tree (level, idx, hash) VALUES (?, ?, ?)');
   }
 
   get(level: number, index: number): Buffer | undefined {
