@@ -35,7 +35,22 @@ describe('datanet lifecycle over HTTP', () => {
     await expect(t.client.content(id)).rejects.toMatchObject({ status: 410 });
     const r5 = await t.client.act(owner, { type: 'Snapshot', datanet: 'poems' });
     expect(r5.result.count).toBe(0);
+    expect((await t.client.findContent('poems', sha(content)))?.id).toBe(id);
+    expect(await t.client.findContent('poems', sha(Buffer.from('never sent')))).toBeUndefined();
     const dn = await t.client.datanet('poems');
     expect(dn.counts).toMatchObject({ withdrawn: 1, accepted: 0, snapshots: 2 });
+  });
+
+  it('pages contributions newest first', async () => {
+    const owner = newSigner();
+    await t.client.act(owner, { type: 'CreateDatanet', name: 'many', description: '', license: 'MIT', kind: 'text', schema: '', policy: 'open', curators: [] });
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = Buffer.from(`item ${i}\n`);
+      ids.push((await t.client.act(owner, { type: 'Contribute', datanet: 'many', contentHash: sha(c), size: c.length, fileName: `i${i}.txt` }, c)).index);
+    }
+    expect((await t.client.contributions('many', { order: 'desc', limit: 2 })).map((c) => c.id)).toEqual([ids[4], ids[3]]);
+    expect((await t.client.contributions('many', { order: 'desc', before: ids[3], limit: 10 })).map((c) => c.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect((await t.client.contributions('many', { after: ids[2] })).map((c) => c.id)).toEqual([ids[3], ids[4]]);
   });
 });

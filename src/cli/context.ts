@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Receipt, TributaryClient } from '../client/client.ts';
 import type { LocalSigner, UnsignedAction } from '../client/signer.ts';
-import { type Receipt as NodeReceipt, verifyReceipt } from '../node/receipt.ts';
+import { verifyReceipt } from '../node/receipt.ts';
 import { CliError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
 import { Keystore, type KeystoreAccount } from './keystore.ts';
@@ -127,7 +127,7 @@ export class CliContext {
 /** Checks a receipt the node just returned; a node that answers with a bad one is not to be trusted. */
 export function checkReceipt(receipt: Receipt, verifierKey: string): void {
   try {
-    verifyReceipt(receipt as unknown as NodeReceipt, verifierKey);
+    verifyReceipt(receipt, verifierKey);
   } catch (e) {
     throw new CliError(`the node accepted the action (log index ${receipt.index}) but its receipt does not verify: ${(e as Error).message}`);
   }

@@ -122,9 +122,23 @@ export class TributaryClient {
     return this.json('GET', `/v1/datanets/${encodeURIComponent(name)}`);
   }
 
-  async contributions(name: string, q: { status?: string; after?: number; limit?: number } = {}): Promise<Contribution[]> {
+  /** Contributions in id order; `order: 'desc'` with `before` pages newest first. */
+  async contributions(
+    name: string,
+    q: { status?: string; after?: number; before?: number; order?: 'asc' | 'desc'; limit?: number } = {},
+  ): Promise<Contribution[]> {
     const qs = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
     return (await this.json<{ contributions: Contribution[] }>('GET', `/v1/datanets/${encodeURIComponent(name)}/contributions?${qs}`)).contributions;
+  }
+
+  /** The contribution to `name` that already has this content, or undefined. */
+  async findContent(name: string, contentHash: string): Promise<Contribution | undefined> {
+    try {
+      return await this.json<Contribution>('GET', `/v1/datanets/${encodeURIComponent(name)}/content/${contentHash}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404 && e.field === 'hash') return undefined;
+      throw e;
+    }
   }
 
   contribution(id: number): Promise<Contribution> {
@@ -193,7 +207,8 @@ export class TributaryClient {
     try {
       res = await fetch(this.baseUrl + path, init);
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      const c = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = c?.code ?? c?.message ?? (e as Error).message;
       throw new ApiError(0, 'unreachable', undefined, `cannot reach the node at ${this.baseUrl} (${cause}); is it running? (npm start)`);
     }
     if (res.ok) return res;

@@ -2,7 +2,7 @@
 // checks every entry's encoding, leaf hash and signature, every checkpoint's signature,
 // root and state root, and finally the node's materialised state. It stops at the first
 // divergence and names it. Trusts nothing from the source but the bytes it replays.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -195,7 +195,9 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
 
 /** Verifies a node's data directory (it may be running: SQLite WAL lets us read alongside). */
 export async function verifyDataDir(dataDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const db = new Database(join(dataDir, 'tributary.db'), { readonly: true, fileMustExist: true });
+  const path = join(dataDir, 'tributary.db');
+  if (!existsSync(path)) throw new Error(`${dataDir} holds no Tributary log (no tributary.db): is it the node's --data directory?`);
+  const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const entries = new EntryStore(db);
     const leaf = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM tree WHERE level = 0 AND idx = ?');

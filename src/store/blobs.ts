@@ -3,6 +3,8 @@
 // shared by every live contribution with the same hash and deleted with the last.
 import type { Db } from './db.ts';
 
+export const STAGED_TTL_MS = 24 * 3600 * 1000;
+
 export class BlobStore {
   private readonly getStmt;
   private readonly retainStmt;
@@ -11,6 +13,7 @@ export class BlobStore {
   private readonly stageStmt;
   private readonly stagedStmt;
   private readonly unstageStmt;
+  private readonly expireStmt;
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], { data: Buffer }>('SELECT data FROM blobs WHERE hash = ?');
@@ -20,6 +23,7 @@ export class BlobStore {
     this.stageStmt = db.prepare('INSERT OR REPLACE INTO staged_blobs (hash, data, created_at) VALUES (?, ?, ?)');
     this.stagedStmt = db.prepare<[string], { data: Buffer }>('SELECT data FROM staged_blobs WHERE hash = ?');
     this.unstageStmt = db.prepare('DELETE FROM staged_blobs WHERE hash = ?');
+    this.expireStmt = db.prepare('DELETE FROM staged_blobs WHERE created_at < ?');
   }
 
   get(hash: string): Buffer | undefined {
@@ -40,6 +44,8 @@ export class BlobStore {
 
   /** Holds an upload until a signed Contribute claims it. The caller has checked the hash. */
   stage(hash: string, data: Uint8Array, now: number): void {
+    // Uploads nobody claimed within a day are dropped, so staging cannot fill the disk forever.
+    this.expireStmt.run(now - STAGED_TTL_MS);
     this.stageStmt.run(hash, data, now);
   }
 

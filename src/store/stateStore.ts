@@ -11,6 +11,7 @@ const HASH_META = 'state_hash';
 export class SqliteState implements StateReader {
   private readonly getStmt;
   private readonly listStmt;
+  private readonly listDescStmt;
   private readonly putStmt;
   private readonly delStmt;
   private readonly saveHashStmt;
@@ -21,6 +22,9 @@ export class SqliteState implements StateReader {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?');
     this.listStmt = db.prepare<[string, string], { key: string; value: string }>(
       'SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key',
+    );
+    this.listDescStmt = db.prepare<[string, string, number], { key: string; value: string }>(
+      'SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT ?',
     );
     this.putStmt = db.prepare('INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)');
     this.delStmt = db.prepare('DELETE FROM state WHERE key = ?');
@@ -36,6 +40,12 @@ export class SqliteState implements StateReader {
 
   list<T = JsonValue>(prefix: string): Array<[string, T]> {
     return this.listStmt.all(prefix, prefixEnd(prefix)).map((r) => [r.key, JSON.parse(r.value) as T]);
+  }
+
+  /** Up to `limit` entries under `prefix`, descending by key, with keys below `before` if given. */
+  listDescending<T = JsonValue>(prefix: string, limit: number, before?: string): Array<[string, T]> {
+    const hi = before !== undefined && before < prefixEnd(prefix) ? before : prefixEnd(prefix);
+    return this.listDescStmt.all(prefix, hi, limit).map((r) => [r.key, JSON.parse(r.value) as T]);
   }
 
   /** Writes changes and folds them into the state hash. Call inside the batch transaction. */

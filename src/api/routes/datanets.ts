@@ -85,22 +85,51 @@ export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         params: z.object({ name: Name }),
         querystring: z.object({
           status: z.enum(['pending', 'accepted', 'rejected', 'withdrawn']).optional(),
-          after: Count.optional().describe('Only ids greater than this'),
+          after: Count.optional().describe('Only ids greater than this (ascending order)'),
+          before: Count.optional().describe('Only ids smaller than this (descending order)'),
+          order: z.enum(['asc', 'desc']).default('asc'),
           limit: Count.min(1).max(1000).default(100),
         }),
         response: { 200: z.object({ contributions: z.array(Contribution) }), ...errorResponses },
       },
       handler: async (req) => {
         datanet(req.params.name);
-        const { status, after, limit } = req.query;
+        const { status, after, before, order, limit } = req.query;
+        const prefix = keys.contributionPrefix(req.params.name);
         const out: ContributionRecord[] = [];
-        for (const [, c] of node.state.list<ContributionRecord>(keys.contributionPrefix(req.params.name))) {
+        if (order === 'desc') {
+          // Newest first, a page at a time, so that "latest N" never reads the whole datanet.
+          let cursor = before === undefined ? undefined : keys.contribution(req.params.name, before);
+          for (;;) {
+            const page = node.state.listDescending<ContributionRecord>(prefix, 1000, cursor);
+            for (const [, c] of page) if (!status || c.status === status) out.push(c);
+            if (out.length >= limit || page.length < 1000) break;
+            cursor = page[page.length - 1][0];
+          }
+          return { contributions: out.slice(0, limit) };
+        }
+        for (const [, c] of node.state.list<ContributionRecord>(prefix)) {
           if (after !== undefined && c.id <= after) continue;
           if (status && c.status !== status) continue;
           out.push(c);
           if (out.length >= limit) break;
         }
         return { contributions: out };
+      },
+    });
+
+    app.get('/v1/datanets/:name/content/:hash', {
+      schema: {
+        tags: ['datanets'],
+        summary: 'Which contribution to this datanet, if any, already has this content (ask before uploading)',
+        params: z.object({ name: Name, hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by a 64-hex-digit SHA-256') }),
+        response: { 200: Contribution, ...errorResponses },
+      },
+      handler: async (req) => {
+        datanet(req.params.name);
+        const id = node.state.get<number>(keys.byHash(req.params.name, req.params.hash.toLowerCase()));
+        if (id === undefined) throw reject.notFound('hash', `datanet ${req.params.name} has no contribution with content ${req.params.hash}`);
+        return findContribution(node.state, id)!;
       },
     });
 

@@ -99,6 +99,10 @@ export function registerContribute(program: Command): void {
           const action = { type: 'Contribute', datanet: dn.name, contentHash, size: p.bytes.length, fileName: p.fileName };
           let receipt: Receipt;
           if (r.staged) {
+            // Ask first: a duplicate would be refused anyway, after a pointless large upload.
+            const original = await client.findContent(dn.name, contentHash);
+            if (original)
+              throw new CliError(`the same content is already contribution ${original.id} in ${dn.name} (by ${original.author}); the first contributor keeps the credit`);
             const progress = new Progress({ label: p.fileName, total: p.bytes.length, unit: 'bytes', force: opts.progress });
             try {
               await client.stageBlob(contentHash, p.bytes, (sent, total) => progress.update(sent, total));

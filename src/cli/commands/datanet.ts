@@ -34,16 +34,9 @@ function readSchema(path: string): string {
   }
 }
 
-/** The most recent `n` contributions of a datanet (the API lists oldest first). */
+/** The most recent `n` contributions of a datanet, newest first. */
 async function latestContributions(client: TributaryClient, name: string, n: number): Promise<Contribution[]> {
-  let latest: Contribution[] = [];
-  let after: number | undefined;
-  for (;;) {
-    const page = await client.contributions(name, { after, limit: 1000 });
-    latest = [...latest, ...page].slice(-n);
-    if (page.length < 1000) return latest.reverse();
-    after = page[page.length - 1].id;
-  }
+  return client.contributions(name, { order: 'desc', limit: Math.max(1, Math.min(n, 1000)) });
 }
 
 export function registerDatanet(program: Command): void {
