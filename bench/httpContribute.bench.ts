@@ -18,12 +18,16 @@ export interface HttpFigures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Entries per committed transaction on the server. */
+  meanBatch: number;
+  /** Share of one core the load generator itself used: it shares the machine with the node. */
+  loadGeneratorCpu: number;
 }
 
 export async function runHttpContributeBench(requests = 20_000, concurrency = 128, maxSeconds = 120): Promise<HttpFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-http-'));
   const server = await startServerProcess(dir);
-  const pool = new Pool(server.url, { connections: 32, pipelining: 4 });
+  const pool = new Pool(server.url, { connections: Math.min(concurrency, 256), pipelining: 1 });
   try {
     const client = new TributaryClient(server.url);
     const owner = new LocalSigner(randomPrivateKey());
@@ -49,6 +53,7 @@ export async function runHttpContributeBench(requests = 20_000, concurrency = 12
     let accepted = 0;
     const deadline = Date.now() + maxSeconds * 1000;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const worker = async () => {
       while (next < bodies.length && Date.now() < deadline) {
         const body = bodies[next++];
@@ -62,6 +67,8 @@ export async function runHttpContributeBench(requests = 20_000, concurrency = 12
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const stats = (await (await fetch(`${server.url}/healthz`)).json()) as { entries: number; batches: number };
     latencies.sort((a, b) => a - b);
     return {
       requests: latencies.length,
@@ -70,6 +77,8 @@ export async function runHttpContributeBench(requests = 20_000, concurrency = 12
       perSecond: accepted / seconds,
       p50Ms: latencies[Math.floor(latencies.length / 2)],
       p99Ms: latencies[Math.floor(latencies.length * 0.99)],
+      meanBatch: stats.entries / stats.batches,
+      loadGeneratorCpu: (cpu.user + cpu.system) / 1e6 / seconds,
     };
   } finally {
     await pool.close();

@@ -2,6 +2,7 @@
 // command-line flags. Every knob a user can turn is listed here and in the README.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultAuthWorkers } from './authPool.ts';
 
 export interface NodeConfig {
   dataDir: string;
@@ -13,6 +14,8 @@ export interface NodeConfig {
   maxContentBytes: number;
   /** Largest batch the sequencer commits in one transaction. */
   maxBatch: number;
+  /** Worker threads that check signatures off the sequencer's thread (0: check in-line). */
+  authWorkers: number;
   /** Create the demo datanet on first start. */
   demo: boolean;
   /** Dev-only conveniences (none yet beyond the demo data). */
@@ -57,6 +60,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     chainId: chainText === undefined ? 31337 : int('chain id', chainText, 1, Number.MAX_SAFE_INTEGER),
     maxContentBytes: maxText === undefined ? 16 * 1024 * 1024 : int('max content bytes', maxText, 1, 1024 * 1024 * 1024),
     maxBatch: 4096,
+    authWorkers:
+      env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
   };

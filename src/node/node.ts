@@ -17,6 +17,7 @@ import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
+import { AuthPool } from './authPool.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
@@ -39,6 +40,7 @@ export class TributaryNode {
   readonly state: SqliteState;
   readonly blobs: BlobStore;
   readonly sequencer: Sequencer;
+  private readonly auth: AuthPool;
 
   private constructor(
     readonly config: NodeConfig,
@@ -54,6 +56,7 @@ export class TributaryNode {
     this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
     if (genesis && genesis.nodeKey !== key.verifierKey)
       throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
+    this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
       entries: this.entries,
@@ -85,7 +88,7 @@ export class TributaryNode {
     this.checkDomain(signed.domain);
     const action = normaliseMessage(def, signed.action) as ActionMessage;
     const auth = { scheme: 'eip712' as const, signer: signed.signer.toLowerCase(), signature: signed.signature.toLowerCase() };
-    const signer = this.protocol.authenticate(this.params, action, auth);
+    const signer = await this.auth.authenticate(action, auth);
     const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     return this.receipt(await this.sequencer.submit({ action, auth, signer, blob }));
@@ -137,6 +140,7 @@ export class TributaryNode {
   }
 
   close(): void {
+    void this.auth.close();
     this.db.close();
   }
 

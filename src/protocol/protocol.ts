@@ -5,7 +5,7 @@ import { createPublicKey, verify as edVerify } from 'node:crypto';
 import { type ActionDefinition, type ApplyResult, type ProtocolParams, allFields } from './action.ts';
 import { type ActionMessage, type Entry, nodeSigningBytes } from './entry.ts';
 import { ActionRejected, reject } from './errors.ts';
-import { hashTypedData } from './eip712.ts';
+import { typedDataHasher } from './eip712.ts';
 import { recoverAddress } from './secp256k1.ts';
 import type { StateChange, StateReader } from './state.ts';
 import { parseVerifierKey } from '../ledger/note.ts';
@@ -27,6 +27,8 @@ export function domainFor(chainId: number): Eip712Domain {
 
 export class Protocol {
   private readonly defs = new Map<string, ActionDefinition>();
+  /** Per (type, chain id): the domain separator and type plan, prepared once. */
+  private readonly hashers = new Map<string, (message: Readonly<Record<string, unknown>>) => Buffer>();
 
   constructor(definitions: ActionDefinition[]) {
     for (const d of definitions) {
@@ -57,12 +59,23 @@ export class Protocol {
     };
   }
 
+  private hasher(def: ActionDefinition, chainId: number) {
+    const key = `${def.type}/${chainId}`;
+    let h = this.hashers.get(key);
+    if (!h) {
+      const types = { [def.type]: allFields(def).map((f) => ({ name: f.name, type: f.type })) };
+      h = typedDataHasher({ domain: domainFor(chainId), types, primaryType: def.type });
+      this.hashers.set(key, h);
+    }
+    return h;
+  }
+
   /** Checks the entry's signature. Returns the signer (lowercase address, or the node key). */
   authenticate(params: ProtocolParams, action: ActionMessage, auth: Entry['auth']): string {
     const def = this.get(action.type);
     if (def.signer === 'user') {
       if (auth.scheme !== 'eip712') throw reject.unauthorized('signature', `${def.type} must be EIP-712 signed by an account`);
-      const digest = hashTypedData(this.typedData(params.chainId, action));
+      const digest = this.hasher(def, params.chainId)(this.typedData(params.chainId, action).message);
       let recovered: string;
       try {
         recovered = recoverAddress(digest, auth.signature);

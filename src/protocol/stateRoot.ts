@@ -9,9 +9,9 @@ import type { JsonValue } from './state.ts';
 
 const LANES = 1024; // 1024 × 16-bit lanes = 2048 bytes, the LtHash16 parameters
 
-function elementHash(key: string, value: JsonValue): Uint16Array {
+function elementHash(key: string, canonicalValue: string): Uint16Array {
   const k = Buffer.from(key, 'utf8');
-  const v = Buffer.from(canonicalize(value), 'utf8');
+  const v = Buffer.from(canonicalValue, 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(k.length);
   const out = createHash('shake256', { outputLength: LANES * 2 })
@@ -26,8 +26,12 @@ function elementHash(key: string, value: JsonValue): Uint16Array {
   return lanes;
 }
 
+/** How many recently added elements keep their lanes, so an update's removal is free. */
+const REMEMBERED = 4096;
+
 export class StateHash {
   readonly lanes: Uint16Array;
+  private readonly remembered = new Map<string, { value: string; lanes: Uint16Array }>();
 
   constructor(lanes?: Uint8Array) {
     this.lanes = new Uint16Array(LANES);
@@ -38,12 +42,27 @@ export class StateHash {
   }
 
   add(key: string, value: JsonValue): void {
-    const h = elementHash(key, value);
-    for (let i = 0; i < LANES; i++) this.lanes[i] = (this.lanes[i] + h[i]) & 0xffff;
+    this.addCanonical(key, canonicalize(value));
   }
 
   remove(key: string, value: JsonValue): void {
+    this.removeCanonical(key, canonicalize(value));
+  }
+
+  /** `add` for a value already in RFC 8785 form (as the state table stores it). */
+  addCanonical(key: string, value: string): void {
     const h = elementHash(key, value);
+    for (let i = 0; i < LANES; i++) this.lanes[i] = (this.lanes[i] + h[i]) & 0xffff;
+    // Counters and records are rewritten often: keep the lanes to subtract them later.
+    this.remembered.delete(key);
+    this.remembered.set(key, { value, lanes: h });
+    if (this.remembered.size > REMEMBERED) this.remembered.delete(this.remembered.keys().next().value as string);
+  }
+
+  removeCanonical(key: string, value: string): void {
+    const r = this.remembered.get(key);
+    const h = r && r.value === value ? r.lanes : elementHash(key, value);
+    this.remembered.delete(key);
     for (let i = 0; i < LANES; i++) this.lanes[i] = (this.lanes[i] - h[i]) & 0xffff;
   }
 

@@ -51,13 +51,15 @@ export class SqliteState implements StateReader {
   /** Writes changes and folds them into the state hash. Call inside the batch transaction. */
   write(changes: StateChange[]): void {
     for (const { key, value } of changes) {
+      // Values are stored in canonical form, so the stored text is what the hash covers.
       const old = this.getStmt.get(key);
-      if (old) this.hash.remove(key, JSON.parse(old.value) as JsonValue);
+      if (old) this.hash.removeCanonical(key, old.value);
       if (value === null) {
         this.delStmt.run(key);
       } else {
-        this.putStmt.run(key, canonicalize(value));
-        this.hash.add(key, value);
+        const text = canonicalize(value);
+        this.putStmt.run(key, text);
+        this.hash.addCanonical(key, text);
       }
     }
   }
@@ -93,6 +95,6 @@ function prefixEnd(prefix: string): string {
 export function scanStateHash(db: Db): StateHash {
   const h = new StateHash();
   for (const row of db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state').iterate())
-    h.add(row.key, JSON.parse(row.value) as JsonValue);
+    h.add(row.key, JSON.parse(row.value) as JsonValue); // re-canonicalised: a hand-edited row must not slip through
   return h;
 }

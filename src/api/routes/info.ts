@@ -29,6 +29,6 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         maxContentBytes: node.config.maxContentBytes,
       }),
     });
-    app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size }) });
+    app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size, ...node.sequencer.stats }) });
   };
 }
