@@ -36,9 +36,10 @@ export class AuthPool {
   ) {
     for (let i = 0; i < workers; i++) {
       const worker = new Worker(new URL('./authWorker.boot.mjs', import.meta.url), { workerData: params });
-      worker.unref();
       worker.on('message', (m: { id: number; results: AuthResult[] }) => this.settle(m.id, m.results, slot));
       worker.on('error', (e) => this.fail(slot, e));
+      // An idle worker must not keep the process alive; a busy one must (see flush/settle).
+      worker.unref();
       const slot = { worker, inFlight: 0 };
       this.workers.push(slot);
     }
@@ -78,17 +79,19 @@ export class AuthPool {
       const slot = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       const id = this.nextId++;
       this.pending.set(id, { batch, worker: slot.worker });
+      if (slot.inFlight === 0) slot.worker.ref();
       slot.inFlight += batch.length;
       slot.worker.postMessage({ id, batch: batch.map((w) => w.req) });
     }
   }
 
-  private settle(id: number, results: AuthResult[], slot: { inFlight: number }): void {
+  private settle(id: number, results: AuthResult[], slot: { worker: Worker; inFlight: number }): void {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
     const batch = p.batch;
     slot.inFlight -= batch.length;
+    if (slot.inFlight === 0) slot.worker.unref();
     batch.forEach((w, i) => {
       const r = results[i];
       if (r.ok) w.resolve(r.signer);

@@ -111,10 +111,15 @@ export class Protocol {
       if (expiry * 1000 > entry.time + MAX_ACTION_LIFETIME_S * 1000)
         throw reject.invalid('action.expiry', `expiry ${expiry} is more than ${MAX_ACTION_LIFETIME_S} s ahead of the node's clock`);
     }
-    const nonceKey = `nonce/${signer === params.nodeKey ? 'node' : signer}/${action.nonce as string}`;
+    const { type: _t, ...message } = action;
+    if (def.signer === 'node') {
+      // Only the sequencer itself can log a node action (the API refuses them), so a replay
+      // needs no record in state; the nonce just makes each signed node action unique.
+      return def.apply({ state, signer, index: entry.index, time: entry.time, params }, message);
+    }
+    const nonceKey = `nonce/${signer}/${action.nonce as string}`;
     if (state.get(nonceKey) !== undefined)
       throw new ActionRejected(409, 'replayed', 'action.nonce', `nonce ${action.nonce as string} was already used by ${signer}`);
-    const { type: _t, ...message } = action;
     const result = def.apply({ state, signer, index: entry.index, time: entry.time, params }, message);
     const changes: StateChange[] = [{ key: nonceKey, value: entry.index }, ...result.changes];
     return { ...result, changes };
