@@ -14,6 +14,8 @@ function json(f: FieldSpec): string {
       return 'decimal string';
     case 'address[]':
       return 'array of 0x addresses';
+    case 'uint64[]':
+      return 'array of numbers';
     case 'bool':
       return 'boolean';
     case 'address':
@@ -42,7 +44,7 @@ export function actionTypesDoc(): string {
     out.push('```', `${d.type}(${fields.map((f) => `${f.type} ${f.name}`).join(',')})`, '```', '');
     out.push('| field | EIP-712 type | JSON | notes |', '|---|---|---|---|');
     for (const f of fields) {
-      const limit = f.max !== undefined && (f.type === 'string' || f.type === 'address[]') ? ` At most ${f.max}${f.type === 'string' ? ' bytes' : ' entries'}.` : '';
+      const limit = f.max !== undefined && (f.type === 'string' || f.type.endsWith('[]')) ? ` At most ${f.max}${f.type === 'string' ? ' bytes' : ' entries'}.` : '';
       out.push(`| \`${f.name}\` | \`${f.type}\` | ${json(f)} | ${(f.description ?? '').replace(/\|/g, '/')}${limit} |`);
     }
     out.push('');

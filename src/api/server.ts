@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { TributaryNode } from '../node/node.ts';
 import { errorHandler } from './errors.ts';
 import { actionRoutes } from './routes/actions.ts';
+import { attributionRoutes } from './routes/attribution.ts';
 import { blobRoutes } from './routes/blobs.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 import { infoRoutes } from './routes/info.ts';
@@ -42,6 +43,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(actionRoutes(node));
   await app.register(blobRoutes(node));
   await app.register(datanetRoutes(node));
+  await app.register(attributionRoutes(node.attribution));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../client/errors.ts';
 import { registerAccount } from './commands/account.ts';
+import { registerAttribute } from './commands/attribute.ts';
+import { registerIndex } from './commands/indexes.ts';
 import { registerContribute } from './commands/contribute.ts';
 import { registerCurate } from './commands/curate.ts';
 import { registerDatanet } from './commands/datanet.ts';
@@ -47,6 +49,8 @@ export function buildProgram(): Command {
   registerLog(program);
   registerReceipt(program);
   registerVerify(program);
+  registerAttribute(program);
+  registerIndex(program);
   return program;
 }
 

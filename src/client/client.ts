@@ -59,6 +59,41 @@ export interface Contribution {
   time: number;
 }
 
+export interface AttributionRequest {
+  datanet?: string;
+  snapshot?: { datanet: string; version: number };
+  model?: string;
+  text: string;
+  minSpan?: number;
+  maxOccurrences?: number;
+}
+
+export interface AttributionResult {
+  scope: { datanet: string; version?: number; logSize: number };
+  tokenizer: string;
+  tokens: number;
+  indexTokens: number;
+  minSpan: number;
+  maxOccurrences: number;
+  attributedPpm: number;
+  unattributedPpm: number;
+  contributions: Array<{ contribution: number; ppm: number; weight: string; spans: number }>;
+  spans: Array<{ start: number; end: number; tokenStart: number; tokenEnd: number; text: string; count: number | null; contributions: number[] }>;
+}
+
+export interface IndexStatus {
+  datanet: string;
+  version: number | null;
+  tokenizer: string;
+  logSize: number;
+  shards: Array<{ file: string; tier: number; documents: number; tokens: number; bytes: number }>;
+  tombstones: number;
+  documents: number;
+  liveDocuments: number;
+  liveTokens: number;
+  building: { phase: string; done: number; total: number } | null;
+}
+
 export interface ClientOptions {
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
@@ -152,6 +187,22 @@ export class TributaryClient {
 
   snapshot(name: string, version: number): Promise<Snapshot> {
     return this.json('GET', `/v1/datanets/${encodeURIComponent(name)}/snapshots/${version}`);
+  }
+
+  // ---- attribution ----
+  attribute(req: AttributionRequest): Promise<AttributionResult> {
+    return this.json('POST', '/v1/attribution', req);
+  }
+
+  buildIndex(datanet: string, version?: number): Promise<IndexStatus> {
+    return this.json('POST', '/v1/attribution/indexes', version === undefined ? { datanet } : { datanet, version });
+  }
+
+  async indexStatus(datanet?: string, version?: number): Promise<IndexStatus[]> {
+    const qs = new URLSearchParams();
+    if (datanet) qs.set('datanet', datanet);
+    if (version !== undefined) qs.set('version', String(version));
+    return (await this.json<{ indexes: IndexStatus[] }>('GET', `/v1/attribution/indexes?${qs}`)).indexes;
   }
 
   // ---- the log ----

@@ -41,7 +41,19 @@ export interface ContributionRecord {
   reason: string;
   decidedBy: string | null;
   time: number;
+  /** Set by a FlagDuplicate: the earlier contributions this one repeats, and how much. */
+  duplicateOf?: number[];
+  coveragePpm?: number;
 }
+
+export interface DuplicatePolicy {
+  policy: 'off' | 'flag' | 'reject';
+  thresholdPpm: number;
+  minSpan: number;
+}
+
+/** Without a SetDuplicatePolicy, near-duplicates are not checked. */
+export const DEFAULT_DUPLICATE_POLICY: DuplicatePolicy = { policy: 'off', thresholdPpm: 500_000, minSpan: 32 };
 
 export interface SnapshotRecord {
   datanet: string;
@@ -65,6 +77,7 @@ export const keys = {
   byHash: (name: string, hash: string) => `dn/${name}/h/${hash}`,
   snapshot: (name: string, version: number) => `dn/${name}/s/${pad(version)}`,
   snapshotPrefix: (name: string) => `dn/${name}/s/`,
+  duplicatePolicy: (name: string) => `dn/${name}/dup`,
   /** Contribution id → datanet name, so that an id alone finds its record. */
   owner: (id: number) => `contribution/${pad(id)}`,
 };

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentProblem, sha256Hex } from '../datanets/intake.ts';
-import { type DatanetRecord, keys } from '../datanets/records.ts';
+import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
@@ -17,6 +17,7 @@ import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
+import { AttributionService } from './attribution.ts';
 import { AuthPool } from './authPool.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
@@ -41,6 +42,7 @@ export class TributaryNode {
   readonly blobs: BlobStore;
   readonly sequencer: Sequencer;
   private readonly auth: AuthPool;
+  readonly attribution: AttributionService;
 
   private constructor(
     readonly config: NodeConfig,
@@ -56,6 +58,7 @@ export class TributaryNode {
     this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
     if (genesis && genesis.nodeKey !== key.verifierKey)
       throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
+    this.attribution = new AttributionService(this);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
@@ -91,7 +94,40 @@ export class TributaryNode {
     const signer = await this.auth.authenticate(action, auth);
     const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
-    return this.receipt(await this.sequencer.submit({ action, auth, signer, blob }));
+    const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
+    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob }));
+    if (duplicate)
+      await this.submitNodeAction({ type: 'FlagDuplicate', contribution: receipt.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, 64) });
+    this.touchIndexes(action);
+    return receipt;
+  }
+
+  /**
+   * Near-duplicate intake: how much of the new text long spans of earlier contributions
+   * already cover. Above the datanet's threshold it is refused or flagged, per its policy.
+   */
+  private async duplicateCheck(datanet: string, bytes: Uint8Array): Promise<{ coveredPpm: number; repeats: number[] } | undefined> {
+    const policy = this.state.get<DuplicatePolicy>(keys.duplicatePolicy(datanet)) ?? DEFAULT_DUPLICATE_POLICY;
+    if (policy.policy === 'off') return undefined;
+    const cov = await this.attribution.coverage(datanet, Buffer.from(bytes).toString('utf8'), policy.minSpan);
+    if (cov.coveredPpm < policy.thresholdPpm || cov.repeats.length === 0) return undefined;
+    if (policy.policy === 'reject')
+      throw reject.conflict(
+        'content',
+        `${(cov.coveredPpm / 10_000).toFixed(1)}% of this content repeats earlier contributions ${cov.repeats.slice(0, 10).join(', ')} in ${datanet} ` +
+          `(spans of ${policy.minSpan}+ tokens; this datanet refuses above ${(policy.thresholdPpm / 10_000).toFixed(1)}%); the earlier contributors keep the credit`,
+        { coveragePpm: cov.coveredPpm, repeats: cov.repeats },
+      );
+    return cov;
+  }
+
+  /** Datanet contents changed: let its attribution index catch up in the background. */
+  private touchIndexes(action: ActionMessage): void {
+    if (action.type === 'Contribute' || action.type === 'Snapshot') this.attribution.touch(action.datanet as string);
+    else if (action.type === 'Curate' || action.type === 'OptOut') {
+      const c = findContribution(this.state, action.contribution as number);
+      if (c) this.attribution.touch(c.datanet);
+    }
   }
 
   /** Signs and sequences one of the node's own actions; a random nonce is added. */
@@ -141,6 +177,7 @@ export class TributaryNode {
 
   close(): void {
     void this.auth.close();
+    void this.attribution.close();
     this.db.close();
   }
 

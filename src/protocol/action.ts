@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Effect, JsonValue, StateChange, StateReader } from './state.ts';
 
-export type FieldType = 'string' | 'address' | 'address[]' | 'bytes32' | 'uint64' | 'uint256' | 'bool';
+export type FieldType = 'string' | 'address' | 'address[]' | 'bytes32' | 'uint64' | 'uint64[]' | 'uint256' | 'bool';
 
 export interface FieldSpec {
   name: string;
@@ -92,6 +92,8 @@ export function fieldSchema(f: FieldSpec): z.ZodType {
       return z.string().regex(HEX32, 'must be 0x followed by 64 hex digits');
     case 'uint64':
       return z.number().int('must be an integer').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
+    case 'uint64[]':
+      return z.array(z.number().int('must be an integer').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER)).max(f.max ?? 64);
     case 'uint256':
       return z
         .string()

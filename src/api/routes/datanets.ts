@@ -2,7 +2,7 @@
 // POST /v1/actions; this file only answers questions about state.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type ContributionRecord, type DatanetCounts, type DatanetRecord, findContribution, keys, type SnapshotRecord } from '../../datanets/records.ts';
+import { type ContributionRecord, type DatanetCounts, type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys, type SnapshotRecord } from '../../datanets/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { Count, errorResponses } from '../schemas.ts';
@@ -22,6 +22,7 @@ const Datanet = z.object({
   createdAt: z.number().int(),
   time: z.number().int(),
   counts: Counts,
+  duplicates: z.object({ policy: z.enum(['off', 'flag', 'reject']), thresholdPpm: z.number().int(), minSpan: z.number().int() }),
 });
 const Contribution = z.object({
   id: z.number().int(),
@@ -35,6 +36,8 @@ const Contribution = z.object({
   reason: z.string(),
   decidedBy: z.string().nullable(),
   time: z.number().int(),
+  duplicateOf: z.array(z.number().int()).optional().describe('Earlier contributions this one repeats (flagged at intake)'),
+  coveragePpm: z.number().int().optional(),
 });
 const Snapshot = z.object({
   datanet: z.string(),
@@ -51,7 +54,11 @@ export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const datanet = (name: string) => {
     const dn = node.state.get<DatanetRecord>(keys.datanet(name));
     if (!dn) throw reject.notFound('name', `no datanet named ${name}`);
-    return { ...dn, counts: node.state.get<DatanetCounts>(keys.counts(name))! };
+    return {
+      ...dn,
+      counts: node.state.get<DatanetCounts>(keys.counts(name))!,
+      duplicates: node.state.get<DuplicatePolicy>(keys.duplicatePolicy(name)) ?? DEFAULT_DUPLICATE_POLICY,
+    };
   };
 
   return async (app) => {

@@ -1,0 +1,102 @@
+// Proof of Attribution over HTTP: which contributions a text came from, and the state
+// of the indexes that answer it.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AttributionService, Scope } from '../../node/attribution.ts';
+import { reject } from '../../protocol/errors.ts';
+import { errorResponses } from '../schemas.ts';
+
+const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a datanet name (lowercase letters, digits, -)');
+const MAX_TEXT = 1_000_000;
+
+const Share = z.object({ contribution: z.number().int(), ppm: z.number().int(), weight: z.string(), spans: z.number().int() });
+const Span = z.object({
+  start: z.number().int(),
+  end: z.number().int(),
+  tokenStart: z.number().int(),
+  tokenEnd: z.number().int(),
+  text: z.string(),
+  count: z.number().int().nullable(),
+  contributions: z.array(z.number().int()),
+});
+const Result = z.object({
+  scope: z.object({ datanet: z.string(), version: z.number().int().optional(), logSize: z.number().int() }),
+  tokenizer: z.string(),
+  tokens: z.number().int(),
+  indexTokens: z.number().int(),
+  minSpan: z.number().int(),
+  maxOccurrences: z.number().int(),
+  attributedPpm: z.number().int(),
+  unattributedPpm: z.number().int(),
+  contributions: z.array(Share),
+  spans: z.array(Span),
+});
+const Status = z.object({
+  datanet: z.string(),
+  version: z.number().int().nullable(),
+  tokenizer: z.string(),
+  logSize: z.number().int(),
+  shards: z.array(z.object({ file: z.string(), tier: z.number().int(), documents: z.number().int(), tokens: z.number().int(), bytes: z.number().int() })),
+  tombstones: z.number().int(),
+  documents: z.number().int(),
+  liveDocuments: z.number().int(),
+  liveTokens: z.number().int(),
+  building: z.object({ phase: z.string(), done: z.number(), total: z.number() }).nullable(),
+});
+
+const ScopeBody = {
+  datanet: Name.optional().describe('Attribute against the datanet as it is now'),
+  snapshot: z.strictObject({ datanet: Name, version: z.number().int().min(1) }).optional().describe('Attribute against one version of a datanet'),
+  model: z.string().max(200).optional().describe('Attribute against the training data of a model (models arrive with the model factory)'),
+};
+
+function scopeOf(body: { datanet?: string; snapshot?: { datanet: string; version: number }; model?: string }): Scope {
+  const given = [body.datanet && 'datanet', body.snapshot && 'snapshot', body.model && 'model'].filter(Boolean);
+  if (given.length !== 1) throw reject.invalid('datanet', `give exactly one of datanet, snapshot or model (got ${given.length ? given.join(', ') : 'none'})`);
+  if (body.model !== undefined) throw reject.notFound('model', `no model named ${body.model}: this node has no registered models yet`);
+  return body.snapshot ? { datanet: body.snapshot.datanet, version: body.snapshot.version } : { datanet: body.datanet! };
+}
+
+export function attributionRoutes(service: AttributionService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/v1/attribution', {
+      schema: {
+        tags: ['attribution'],
+        summary: 'Which contributions a text came from: weights in parts per million, matched spans, and the unattributed share',
+        body: z.strictObject({
+          ...ScopeBody,
+          text: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`),
+          minSpan: z.number().int().min(1).max(1024).optional().describe('Shortest span credited, in tokens (default 8)'),
+          maxOccurrences: z.number().int().min(1).max(1024).optional().describe('Spans found in more places credit nobody (default 64)'),
+        }),
+        response: { 200: Result, ...errorResponses },
+      },
+      handler: async (req) => {
+        const { text, minSpan, maxOccurrences, ...scope } = req.body;
+        return service.attribute(scopeOf(scope), text, { minSpan, maxOccurrences });
+      },
+    });
+
+    app.post('/v1/attribution/indexes', {
+      schema: {
+        tags: ['attribution'],
+        summary: 'Build or refresh the index of a datanet (or of one version) now; answers when done',
+        body: z.strictObject({ datanet: Name, version: z.number().int().min(1).optional() }),
+        response: { 200: Status, ...errorResponses },
+      },
+      handler: async (req) => service.build({ datanet: req.body.datanet, version: req.body.version }),
+    });
+
+    app.get('/v1/attribution/indexes', {
+      schema: {
+        tags: ['attribution'],
+        summary: 'The indexes this node holds, or one of them; `building` shows a build in progress',
+        querystring: z.object({ datanet: Name.optional(), version: z.coerce.number().int().min(1).optional() }),
+        response: { 200: z.object({ indexes: z.array(Status) }), ...errorResponses },
+      },
+      handler: async (req) => ({
+        indexes: req.query.datanet ? [service.status({ datanet: req.query.datanet, version: req.query.version })] : service.statuses(),
+      }),
+    });
+  };
+}

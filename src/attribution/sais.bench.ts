@@ -1,0 +1,111 @@
+// Build speed of the suffix array (sais.ts) on a synthetic token corpus shaped like real
+// tokenised text, printed beside its anchors. A plain script: `node bin/run-ts.js
+// src/attribution/sais.bench.ts [nTokens]`. It must stay deterministic (seeded PRNG) so that
+// runs compare, and must never be run by the test suite (it takes seconds and gigabytes).
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { suffixArray } from './sais.ts';
+
+/** GPT-2's vocabulary size; the separator is the id just past it, as the index builder uses. */
+const VOCAB = 50_257;
+const SEPARATOR = VOCAB;
+
+export interface SaisBenchFigures {
+  tokens: number;
+  seconds: number;
+  mTokPerSec: number;
+  /** Memory held beyond the input text while building, suffix array included. */
+  bytesPerToken: number;
+}
+
+/** mulberry32: tiny, seedable, and good enough to shape a corpus. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Zipf-distributed token ids (exponent ~1, as word frequencies are) in documents of 100-700
+ * tokens, each ended by the separator. Ids are shuffled so frequency does not follow id order.
+ */
+export function syntheticCorpus(nTokens: number, seed = 42): Uint32Array {
+  const rnd = prng(seed);
+  const cdf = new Float64Array(VOCAB);
+  let sum = 0;
+  for (let r = 0; r < VOCAB; r++) {
+    sum += 1 / Math.pow(r + 2.7, 1.0);
+    cdf[r] = sum;
+  }
+  for (let r = 0; r < VOCAB; r++) cdf[r] /= sum;
+  const idOfRank = new Uint32Array(VOCAB);
+  for (let r = 0; r < VOCAB; r++) idOfRank[r] = r;
+  for (let r = VOCAB - 1; r > 0; r--) {
+    const k = Math.floor(rnd() * (r + 1));
+    const t = idOfRank[r];
+    idOfRank[r] = idOfRank[k];
+    idOfRank[k] = t;
+  }
+  const text = new Uint32Array(nTokens);
+  let docLeft = 0;
+  for (let i = 0; i < nTokens; i++) {
+    if (docLeft === 0) docLeft = 100 + Math.floor(rnd() * 600);
+    if (--docLeft === 0 || i === nTokens - 1) {
+      text[i] = SEPARATOR;
+      continue;
+    }
+    const u = rnd();
+    let lo = 0;
+    let hi = VOCAB - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    text[i] = idOfRank[lo];
+  }
+  return text;
+}
+
+/** A full collection, so that memory figures count live buffers only (no --expose-gc needed). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/** Builds the suffix array of a synthetic corpus of `nTokens` (as Uint32 ids) and times it. */
+export function benchSais(nTokens = 10_000_000): SaisBenchFigures {
+  const text = syntheticCorpus(nTokens);
+  // The ids fit 16 bits (the separator is 50,257), as the index builder would store them.
+  const text16 = Uint16Array.from(text);
+  collectGarbage();
+  const before = process.memoryUsage().arrayBuffers;
+  let peak = before;
+  const t0 = performance.now();
+  const sa = suffixArray(text16, VOCAB + 1, () => {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+  if (sa.length !== nTokens) throw new Error('suffix array has the wrong length');
+  return { tokens: nTokens, seconds, mTokPerSec: nTokens / seconds / 1e6, bytesPerToken: (peak - before) / nTokens };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const n = Number(process.argv[2] ?? 10_000_000);
+  const runs = Number(process.argv[3] ?? 3);
+  for (let r = 0; r < runs; r++) {
+    const f = benchSais(n);
+    console.log(
+      `suffix array of ${f.tokens.toLocaleString('en-US')} tokens: ${f.seconds.toFixed(2)} s, ` +
+        `${f.mTokPerSec.toFixed(2)} Mtok/s (target 5; plain TypeScript SA-IS 2.7; libsais ~23, ratio ${(f.mTokPerSec / 23).toFixed(2)}), ` +
+        `peak extra memory ${f.bytesPerToken.toFixed(1)} B/token`,
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { buildShard, type ShardDocument } from './shard.ts';
+import { findSpans, matchingStatistics, type ShardView } from './spans.ts';
+
+/** A seeded PRNG (mulberry32), so failures reproduce. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function occursAt(doc: ArrayLike<number>, p: number, q: ArrayLike<number>, i: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (doc[p + k] !== q[i + k]) return false;
+  return true;
+}
+
+/** Brute force: every live document, every position. */
+function bruteLongest(docs: ShardDocument[], dead: Set<number>, q: number[], i: number): number {
+  let best = 0;
+  for (const d of docs) {
+    if (dead.has(d.id)) continue;
+    for (let p = 0; p < d.tokens.length; p++) {
+      let k = 0;
+      while (i + k < q.length && p + k < d.tokens.length && d.tokens[p + k] === q[i + k]) k++;
+      best = Math.max(best, k);
+    }
+  }
+  return best;
+}
+
+function bruteOccurrences(docs: ShardDocument[], dead: Set<number>, q: number[], i: number, len: number) {
+  let count = 0;
+  const ids = new Set<number>();
+  for (const d of docs) {
+    if (dead.has(d.id)) continue;
+    for (let p = 0; p + len <= d.tokens.length; p++)
+      if (occursAt(d.tokens, p, q, i, len)) {
+        count++;
+        ids.add(d.id);
+      }
+  }
+  return { count, ids: [...ids].sort((a, b) => a - b) };
+}
+
+function randomCorpus(r: () => number, alphabet: number) {
+  const docs: ShardDocument[] = [];
+  const n = 1 + Math.floor(r() * 12);
+  for (let d = 0; d < n; d++) {
+    const len = Math.floor(r() * 60); // empty documents included
+    docs.push({ id: d * 3 + 1, tokens: Array.from({ length: len }, () => Math.floor(r() * alphabet)) });
+  }
+  return docs;
+}
+
+function query(r: () => number, docs: ShardDocument[], alphabet: number): number[] {
+  const q: number[] = [];
+  while (q.length < 80) {
+    const d = docs[Math.floor(r() * docs.length)];
+    if (r() < 0.5 && d.tokens.length > 0) {
+      const from = Math.floor(r() * d.tokens.length);
+      const len = Math.floor(r() * 20);
+      for (let k = from; k < Math.min(d.tokens.length, from + len); k++) q.push(d.tokens[k] as number);
+    } else q.push(Math.floor(r() * alphabet));
+  }
+  return q;
+}
+
+function views(docs: ShardDocument[], shards: number, dead: Set<number>, vocab: number, r: () => number): ShardView[] {
+  const groups: ShardDocument[][] = Array.from({ length: shards }, () => []);
+  for (const d of docs) groups[Math.floor(r() * shards)].push(d);
+  return groups.map((g) => ({ shard: buildShard(g, vocab, 'test'), tombstones: dead }));
+}
+
+describe('span matching equals a brute-force search', () => {
+  it('on random corpora, in any number of shards, with tombstones', () => {
+    for (let seed = 1; seed <= 120; seed++) {
+      const r = rng(seed);
+      const alphabet = [2, 3, 5, 50][seed % 4];
+      const docs = randomCorpus(r, alphabet);
+      const dead = new Set(docs.filter(() => r() < 0.2).map((d) => d.id));
+      const q = query(r, docs, alphabet);
+      const v = views(docs, 1 + (seed % 4), dead, alphabet, r);
+      const { lengths } = matchingStatistics(v, q);
+      for (let i = 0; i < q.length; i++) expect(lengths[i], `seed ${seed} position ${i}`).toBe(bruteLongest(docs, dead, q, i));
+      const minSpan = 1 + (seed % 6);
+      const cap = 1 + (seed % 9);
+      const spans = findSpans(v, q, { minSpan, maxOccurrences: cap });
+      const want = [];
+      for (let i = 0; i < q.length; i++) {
+        const len = lengths[i];
+        if (len < minSpan || (i > 0 && len <= lengths[i - 1] - 1)) continue;
+        const o = bruteOccurrences(docs, dead, q, i, len);
+        want.push({ start: i, end: i + len, count: o.count > cap ? null : o.count, contributions: o.count > cap ? [] : o.ids });
+      }
+      expect(spans, `seed ${seed}`).toEqual(want);
+    }
+  });
+
+  it('gives the same spans whatever the shard layout', () => {
+    const r = rng(99);
+    const docs = randomCorpus(r, 4);
+    const q = query(r, docs, 4);
+    const one = findSpans(views(docs, 1, new Set(), 4, r), q, { minSpan: 3, maxOccurrences: 8 });
+    for (let s = 2; s <= 5; s++) expect(findSpans(views(docs, s, new Set(), 4, r), q, { minSpan: 3, maxOccurrences: 8 })).toEqual(one);
+  });
+});
