@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attribute } from '../src/attribution/attribute.ts';
 import { buildShard } from '../src/attribution/shard.ts';
+import { prepareShard } from '../src/attribution/spans.ts';
 import { readShardFile, writeShardFile } from '../src/attribution/shardFile.ts';
 import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
 import { TextGenerator } from './corpus.ts';
@@ -53,6 +54,7 @@ export async function runAttributionBench(targetTokens = 10_000_000, queries = 3
     const before = process.memoryUsage().arrayBuffers;
     const loaded = readShardFile(path);
     const memBytes = process.memoryUsage().arrayBuffers - before;
+    prepareShard(loaded);
     const views = [{ shard: loaded, tombstones: new Set<number>() }];
 
     // Queries: ~256 tokens, copying 1-3 spans of 12-40 words from known documents, the rest novel.

@@ -10,7 +10,7 @@ import type { BuildResult, Progress } from './build.ts';
 import type { ShardBuilder } from './builder.ts';
 import { docLength, type Shard } from './shard.ts';
 import { readShardFile } from './shardFile.ts';
-import type { ShardView } from './spans.ts';
+import { prepareShard, type ShardView } from './spans.ts';
 import type { Tokenizer } from './tokenizer/tokenizer.ts';
 
 export const FANOUT = 4;
@@ -116,6 +116,7 @@ export class AttributionIndex {
     let s = this.loaded.get(file);
     if (!s) {
       s = readShardFile(join(this.dir, file));
+      prepareShard(s);
       this.loaded.set(file, s);
     }
     return s;

@@ -1,8 +1,11 @@
 // Suffix array construction by induced sorting (SA-IS: Nong, Zhang & Chan 2009), over token
 // ids, for the Proof of Attribution index. It is the build-time hot path, so it works on typed
-// arrays only and allocates nothing inside its loops. It must never depend on a sentinel in the
-// caller's text (the end of text is a virtual symbol smaller than all others), never recurse
-// deeper than the SA-IS levels themselves (logarithmic), and never read outside [0, n).
+// arrays only and allocates nothing inside its loops. One step goes beyond the paper: when
+// only a few LMS substrings repeat, their ties are broken by comparing suffixes directly under
+// a linear work budget, instead of recursing (most of the time on token text; the recursion
+// remains for repetitive text). It must never depend on a sentinel in the caller's text (the
+// end of text is a virtual symbol smaller than all others), never recurse deeper than the
+// SA-IS levels themselves (logarithmic), and never read outside [0, n).
 export type TokenText = Uint16Array | Uint32Array;
 
 /** Text as seen by one level: the caller's ids at the top, Int32 names in the recursion. */
@@ -108,6 +111,9 @@ function bucketBounds(C: Int32Array, B: Int32Array, K: number, end: boolean): vo
  * its predecessor j-1 is to be induced by the S pass, and non-negative when the L pass induces
  * j-1 (or when nothing is to be induced from it). The type of j-1 follows from T[j-1], T[j]
  * and the type of j, which is known where j is written.
+ *
+ * Each hot loop lives in its own small function, so that V8 optimises it on its own as soon
+ * as it runs, rather than recompiling this whole function once per loop.
  */
 function sortLevel(T: LevelText, SA: Int32Array, n: number, K: number, progress: Progress): void {
   if (n === 1) {
@@ -118,44 +124,13 @@ function sortLevel(T: LevelText, SA: Int32Array, n: number, K: number, progress:
   }
   const C = new Int32Array(K);
   const B = new Int32Array(K);
-  for (let i = 0; i < n; i++) C[T[i]]++;
-  {
-    // An id at or beyond K was dropped by the typed array: the counts no longer add up to n.
-    let sum = 0;
-    for (let c = 0; c < K; c++) sum += C[c];
-    if (sum !== n) {
-      let i = 0;
-      while (T[i] < K) i++;
-      throw new RangeError(`token id ${T[i]} at position ${i} is outside the alphabet [0, ${K})`);
-    }
-  }
+  countSymbols(T, C, n, K);
 
   // Stage 1: sort the LMS substrings, placing the LMS positions in text order at bucket ends.
   SA.fill(0, 0, n);
   bucketBounds(C, B, K, true);
-  let m = 0;
-  // The length of each LMS substring, by p >> 1 (LMS positions are at least 2 apart): 0 for
-  // the last one, which runs into the sentinel and so equals no other; 255 for 255 or more.
-  const lmsLength = new Uint8Array((n >> 1) + 1);
-  {
-    let cNext = T[n - 1];
-    let nextS = false;
-    let nextLms = n;
-    for (let i = n - 2; i >= 0; i--) {
-      const c = T[i];
-      const isS: boolean = c < cNext || (c === cNext && nextS);
-      if (nextS && !isS) {
-        const p = i + 1;
-        SA[--B[cNext]] = p;
-        const len = nextLms - p + 1;
-        lmsLength[p >> 1] = nextLms === n ? 0 : len < 255 ? len : 255;
-        nextLms = p;
-        m++;
-      }
-      nextS = isS;
-      cNext = c;
-    }
-  }
+  let lmsLength: Uint8Array | undefined = new Uint8Array((n >> 1) + 1);
+  const m = placeLms(T, SA, B, n, lmsLength);
   // With a small alphabet, remember how many LMS positions each bucket holds (tail minus
   // pointer), so that stage 3 can place the sorted ones without reading T at random.
   const lmsEnd = K <= n >> 3 ? B.slice() : undefined;
@@ -167,50 +142,101 @@ function sortLevel(T: LevelText, SA: Int32Array, n: number, K: number, progress:
 
   if (m > 0) {
     // Stage 2: the LMS positions, sorted by LMS substring, move to SA[0..m).
-    let w = 0;
-    for (let i = 0; i < n; i++) {
-      const j = SA[i];
-      if (j > 0) SA[w++] = j;
-    }
+    compactLms(SA, n);
     const names = nameLmsSubstrings(T, SA, n, m, lmsLength);
+    lmsLength = undefined; // free before the recursion allocates its own
     tick(progress, n >> 3);
     // Equal LMS substrings (ties) are ordered by the suffixes that follow them. When they are
     // few, compare those suffixes directly; else, or when that turns out costly, recurse.
     let sorted = names === m;
     if (!sorted && (m - names) * 4 <= m) sorted = sortTiesDirectly(T, SA, n, m, n);
-    if (!sorted) {
-      reduceAndRecurse(T, SA, n, m, names, progress);
-    }
+    if (!sorted) reduceAndRecurse(T, SA, n, m, names, progress);
     tick(progress, n >> 3);
-    // Stage 3: the sorted LMS suffixes go to their bucket ends, in order (tie marks dropped).
+    // Stage 3: the sorted LMS suffixes go to their bucket ends, in order.
     SA.fill(0, m, n);
-    if (lmsEnd !== undefined) {
-      let tail = n;
-      let i = m - 1;
-      for (let c = K - 1; c >= 0 && i >= 0; c--) {
-        const stop = i - (tail - lmsEnd[c]);
-        for (let t = tail; i > stop; i--) {
-          const v = SA[i];
-          SA[i] = 0;
-          SA[--t] = v ^ (v >> 31);
-        }
-        tail -= C[c];
-      }
-    } else {
-      bucketBounds(C, B, K, true);
-      for (let i = m - 1; i >= 0; i--) {
-        const v = SA[i];
-        const p = v ^ (v >> 31);
-        SA[i] = 0;
-        SA[--B[T[p]]] = p;
-      }
-    }
+    if (lmsEnd !== undefined) placeSortedLmsByCounts(SA, C, lmsEnd, n, m, K);
+    else placeSortedLms(T, SA, C, B, m, K);
   } else {
     tick(progress, n >> 2);
   }
   induceL(T, SA, C, B, n, K, false);
   induceS(T, SA, C, B, n, K, false);
   tick(progress, n >> 1);
+}
+
+/** Symbol counts; an id at or beyond K is reported (a typed array would drop its count). */
+function countSymbols(T: LevelText, C: Int32Array, n: number, K: number): void {
+  for (let i = 0; i < n; i++) C[T[i]]++;
+  let sum = 0;
+  for (let c = 0; c < K; c++) sum += C[c];
+  if (sum !== n) {
+    let i = 0;
+    while (T[i] < K) i++;
+    throw new RangeError(`token id ${T[i]} at position ${i} is outside the alphabet [0, ${K})`);
+  }
+}
+
+/**
+ * Puts each LMS position at the end of its bucket (B holds the bucket ends and is moved down),
+ * and records its LMS substring's length by p >> 1 (LMS positions are at least 2 apart): 0 for
+ * the last one, which runs into the sentinel and so equals no other; 255 for 255 or more.
+ * Returns the number of LMS positions.
+ */
+function placeLms(T: LevelText, SA: Int32Array, B: Int32Array, n: number, lmsLength: Uint8Array): number {
+  let m = 0;
+  let cNext = T[n - 1];
+  let nextS = false;
+  let nextLms = n;
+  for (let i = n - 2; i >= 0; i--) {
+    const c = T[i];
+    const isS: boolean = c < cNext || (c === cNext && nextS);
+    if (nextS && !isS) {
+      const p = i + 1;
+      SA[--B[cNext]] = p;
+      const len = nextLms - p + 1;
+      lmsLength[p >> 1] = nextLms === n ? 0 : len < 255 ? len : 255;
+      nextLms = p;
+      m++;
+    }
+    nextS = isS;
+    cNext = c;
+  }
+  return m;
+}
+
+/** After stage 1 only LMS positions are left (positive); move them, in order, to the front. */
+function compactLms(SA: Int32Array, n: number): void {
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    const j = SA[i];
+    if (j > 0) SA[w++] = j;
+  }
+}
+
+/** Moves the sorted LMS positions SA[0..m) to their bucket ends, dropping tie marks (~p). */
+function placeSortedLms(T: LevelText, SA: Int32Array, C: Int32Array, B: Int32Array, m: number, K: number): void {
+  bucketBounds(C, B, K, true);
+  for (let i = m - 1; i >= 0; i--) {
+    const v = SA[i];
+    const p = v ^ (v >> 31);
+    SA[i] = 0;
+    SA[--B[T[p]]] = p;
+  }
+}
+
+/** As placeSortedLms, but takes the bucket of each from the LMS counts: no reads of T. */
+function placeSortedLmsByCounts(SA: Int32Array, C: Int32Array, lmsEnd: Int32Array, n: number, m: number, K: number): void {
+  let tail = n;
+  let i = m - 1;
+  for (let c = K - 1; c >= 0 && i >= 0; c--) {
+    const stop = i - (tail - lmsEnd[c]);
+    for (let t = tail; i > stop; i--) {
+      const v = SA[i];
+      SA[i] = 0;
+      SA[--t] = v ^ (v >> 31);
+    }
+    tail -= C[c];
+  }
 }
 
 /**
@@ -324,35 +350,46 @@ function reduceAndRecurse(T: LevelText, SA: Int32Array, n: number, m: number, na
   // Names + 1 go to SA[m + (p >> 1)] (LMS positions are at least 2 apart; 0 marks a hole),
   // then are gathered, in text order, into the tail SA[n-m..n): that is the reduced string.
   SA.fill(0, m, n);
+  writeNames(SA, m);
+  gatherNames(SA, n, m);
+  sortLevel(SA.subarray(n - m, n), SA, m, names, progress);
+  // Map the reduced suffix array back to LMS positions (reusing the tail for them).
+  listLms(T, SA, n);
+  const base = n - m;
+  for (let i = 0; i < m; i++) SA[i] = SA[base + SA[i]];
+}
+
+/** Name + 1 of each LMS position p (sorted in SA[0..m), ties marked ~p) to SA[m + (p >> 1)]. */
+function writeNames(SA: Int32Array, m: number): void {
   let name = 0;
   for (let x = 0; x < m; x++) {
     const v = SA[x];
     if (v >= 0) name++;
     SA[m + ((v ^ (v >> 31)) >> 1)] = name;
   }
+}
+
+/** Moves the names from SA[m..n) (0 = hole), in order, to SA[n-m..n), as names from 0. */
+function gatherNames(SA: Int32Array, n: number, m: number): void {
   let w = n;
   for (let i = n - 1; i >= m; i--) {
     const v = SA[i];
     if (v !== 0) SA[--w] = v - 1;
   }
-  const T1 = SA.subarray(n - m, n);
-  sortLevel(T1, SA, m, names, progress);
+}
 
-  // Map the reduced suffix array back to LMS positions (reusing the tail for them).
-  {
-    let cNext = T[n - 1];
-    let nextS = false;
-    let v = n;
-    for (let i = n - 2; i >= 0; i--) {
-      const c = T[i];
-      const isS: boolean = c < cNext || (c === cNext && nextS);
-      if (nextS && !isS) SA[--v] = i + 1;
-      nextS = isS;
-      cNext = c;
-    }
+/** Writes the LMS positions of T, in text order, to the tail of SA. */
+function listLms(T: LevelText, SA: Int32Array, n: number): void {
+  let cNext = T[n - 1];
+  let nextS = false;
+  let w = n;
+  for (let i = n - 2; i >= 0; i--) {
+    const c = T[i];
+    const isS: boolean = c < cNext || (c === cNext && nextS);
+    if (nextS && !isS) SA[--w] = i + 1;
+    nextS = isS;
+    cNext = c;
   }
-  const base = n - m;
-  for (let i = 0; i < m; i++) SA[i] = SA[base + SA[i]];
 }
 
 /**
@@ -369,16 +406,13 @@ function induceL(T: LevelText, SA: Int32Array, C: Int32Array, B: Int32Array, n: 
   }
   for (let i = 0; i < n; i++) {
     const j = SA[i];
-    if (j > 1) {
+    if (j > 0) {
       if (clear) SA[i] = 0;
       const k = j - 1;
       const c = T[k];
       // k is L, so k-1 is L when T[k-1] >= T[k]; when it is S (sign bit set by the
       // subtraction, ids being below 2^31) the S pass must start from k.
-      SA[B[c]++] = k ^ ((T[k - 1] - c) >> 31);
-    } else if (j === 1) {
-      if (clear) SA[i] = 0;
-      SA[B[T[0]]++] = 0;
+      SA[B[c]++] = k > 0 ? k ^ ((T[k - 1] - c) >> 31) : 0;
     }
   }
 }

@@ -73,12 +73,94 @@ interface Longest {
   hi: number;
 }
 
-/** The longest prefix of query[at..] that occurs live in the shard, and its SA range. */
-function longestAt(view: ShardView, query: ArrayLike<number>, at: number, out: Int32Array): Longest {
+/**
+ * Where each first token's suffixes start in the SA (a counting pass over the text, once
+ * per shard): it replaces the first ~log2(N) steps of every search with one lookup.
+ */
+const buckets = new WeakMap<Shard, Int32Array>();
+/** Builds the first-token table now rather than on the first query (call after loading a shard). */
+export function prepareShard(shard: Shard): void {
+  bucketsOf(shard);
+}
+
+function bucketsOf(shard: Shard): Int32Array {
+  let b = buckets.get(shard);
+  if (!b) {
+    b = new Int32Array(shard.vocabSize + 2);
+    const text = shard.tokens;
+    for (let i = 0; i < text.length; i++) b[text[i] + 1]++;
+    for (let t = 1; t < b.length; t++) b[t] += b[t - 1];
+    buckets.set(shard, b);
+  }
+  return b;
+}
+
+/** Compares the suffix at `pos` with query[at, at+len): <0, 0 (it starts with it) or >0. */
+function comparePrefix(text: Shard['tokens'], pos: number, query: ArrayLike<number>, at: number, len: number): number {
+  for (let k = 0; k < len; k++) {
+    const p = pos + k;
+    const a = p < text.length ? text[p] : -1;
+    const d = a - query[at + k];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The SA range of suffixes starting with query[at, at+len), len ≥ 1: one binary search per bound. */
+function rangeOf(shard: Shard, query: ArrayLike<number>, at: number, len: number, out: Int32Array): void {
+  const b = bucketsOf(shard);
+  const t = query[at];
+  const sa = shard.sa;
+  const text = shard.tokens;
+  let lo = b[t];
+  let hi = b[t + 1];
+  // One search until a match turns up (most novel text never finds one), then split
+  // into the two bounds within what is left.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = comparePrefix(text, sa[mid], query, at, len);
+    if (c < 0) lo = mid + 1;
+    else if (c > 0) hi = mid;
+    else {
+      let a = lo;
+      let z = mid;
+      while (a < z) {
+        const m = (a + z) >>> 1;
+        if (comparePrefix(text, sa[m], query, at, len) < 0) a = m + 1;
+        else z = m;
+      }
+      out[0] = a;
+      a = mid + 1;
+      z = hi;
+      while (a < z) {
+        const m = (a + z) >>> 1;
+        if (comparePrefix(text, sa[m], query, at, len) <= 0) a = m + 1;
+        else z = m;
+      }
+      out[1] = a;
+      return;
+    }
+  }
+  out[0] = lo;
+  out[1] = lo;
+}
+
+/**
+ * The longest prefix of query[at..] that occurs live in the shard, if it is at least
+ * `floor` tokens long (else len 0), and its SA range. `known` tokens are already known
+ * to occur live (the previous position's match less its first token): the search
+ * starts at that depth. Below the floor one pattern search settles it, which is what
+ * makes novel text cheap.
+ */
+function longestAt(view: ShardView, query: ArrayLike<number>, at: number, out: Int32Array, floor: number, known: number): Longest {
   const shard = view.shard;
-  let lo = 0;
-  let hi = shard.sa.length;
-  let len = 0;
+  const start = Math.max(known, floor, 1);
+  if (at + start > query.length) return { len: 0, lo: 0, hi: 0 };
+  rangeOf(shard, query, at, start, out);
+  if (!rangeIsLive(view, out[0], out[1])) return { len: 0, lo: 0, hi: 0 };
+  let lo = out[0];
+  let hi = out[1];
+  let len = start;
   while (at + len < query.length) {
     narrow(shard, lo, hi, len, query[at + len], out);
     if (!rangeIsLive(view, out[0], out[1])) break;
@@ -89,13 +171,17 @@ function longestAt(view: ShardView, query: ArrayLike<number>, at: number, out: I
   return { len, lo, hi };
 }
 
-/** Matching statistics: for each query position, the longest live match over all shards. */
-export function matchingStatistics(views: ShardView[], query: ArrayLike<number>): { lengths: Int32Array; best: Longest[][] } {
+/**
+ * Matching statistics: for each query position, the longest live match over all shards
+ * when it is at least `floor` tokens (shorter ones are reported as 0).
+ */
+export function matchingStatistics(views: ShardView[], query: ArrayLike<number>, floor = 1): { lengths: Int32Array; best: Longest[][] } {
   const out = new Int32Array(2);
   const lengths = new Int32Array(query.length);
   const best: Longest[][] = [];
   for (let i = 0; i < query.length; i++) {
-    const per = views.map((v) => longestAt(v, query, i, out));
+    const prev = i > 0 ? best[i - 1] : undefined;
+    const per = views.map((v, s) => longestAt(v, query, i, out, floor, prev && prev[s].len > 1 ? prev[s].len - 1 : 0));
     best.push(per);
     lengths[i] = per.reduce((m, l) => Math.max(m, l.len), 0);
   }
@@ -104,7 +190,7 @@ export function matchingStatistics(views: ShardView[], query: ArrayLike<number>)
 
 /** Maximal matched spans of at least minSpan tokens, with who holds them. */
 export function findSpans(views: ShardView[], query: ArrayLike<number>, opts: MatchOptions): SpanMatch[] {
-  const { lengths, best } = matchingStatistics(views, query);
+  const { lengths, best } = matchingStatistics(views, query, opts.minSpan);
   const spans: SpanMatch[] = [];
   for (let i = 0; i < query.length; i++) {
     const len = lengths[i];
