@@ -2,22 +2,16 @@
 // CLI (bin/tributary.js) run as child processes with HOME and the keystore in a temp
 // directory. Spawns are asynchronous, because the node answering them shares this event
 // loop; each costs ~0.5 s, so every call here checks several things at once.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Run, runCli } from './helpers/runCli.ts';
 import { startTestNode, type TestNode } from './helpers/testNode.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/tributary.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('tributary CLI against a real node', () => {
   let t: TestNode;
@@ -25,20 +19,7 @@ describe('tributary CLI against a real node', () => {
   let ks: string;
 
   /** Runs the CLI with --node and --keystore pointing at the test node and temp dir. */
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((done, fail) => {
-      const child = spawn(process.execPath, [BIN, '--node', t.url, '--keystore', ks, ...args], {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+  const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(t.url, ks, dir, args, env);
   const json = (r: Run) => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
     return JSON.parse(r.stdout);

@@ -171,7 +171,7 @@ function countSymbols(T: LevelText, C: Int32Array, n: number, K: number): void {
   for (let c = 0; c < K; c++) sum += C[c];
   if (sum !== n) {
     let i = 0;
-    while (T[i] < K) i++;
+    while (T[i] >= 0 && T[i] < K) i++;
     throw new RangeError(`token id ${T[i]} at position ${i} is outside the alphabet [0, ${K})`);
   }
 }

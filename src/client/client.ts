@@ -32,6 +32,7 @@ export interface Datanet {
   createdAt: number;
   time: number;
   counts: { pending: number; accepted: number; rejected: number; withdrawn: number; snapshots: number };
+  duplicates: { policy: 'off' | 'flag' | 'reject'; thresholdPpm: number; minSpan: number };
 }
 
 export interface Snapshot {
@@ -57,6 +58,9 @@ export interface Contribution {
   reason: string;
   decidedBy: string | null;
   time: number;
+  /** Earlier contributions this one repeats, when flagged at intake. */
+  duplicateOf?: number[];
+  coveragePpm?: number;
 }
 
 export interface AttributionRequest {

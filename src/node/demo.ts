@@ -75,6 +75,8 @@ export async function seedDemo(node: TributaryNode): Promise<boolean> {
     await act(i % 3, { type: 'Contribute', datanet: DEMO_TEXT_DATANET, contentHash: sha(body), size: body.length, fileName: `river-${i + 1}.md` }, body);
   }
   await act(0, { type: 'Snapshot', datanet: DEMO_TEXT_DATANET });
+  // Copy-paste defence on: a contribution mostly made of earlier notes gets flagged.
+  await act(0, { type: 'SetDuplicatePolicy', datanet: DEMO_TEXT_DATANET, policy: 'flag', thresholdPpm: 500_000, minSpan: 16 });
 
   await act(1, {
     type: 'CreateDatanet',

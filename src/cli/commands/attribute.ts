@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
+import { parseScopeArg } from './indexes.ts';
 
 function parseScope(opts: { datanet?: string; snapshot?: string }) {
   if ((opts.datanet === undefined) === (opts.snapshot === undefined)) throw new CliError('give exactly one of --datanet NAME or --snapshot NAME@VERSION');
   if (opts.datanet) return { datanet: opts.datanet };
-  const m = /^([a-z0-9][a-z0-9-]{0,62})@(\d+)$/.exec(opts.snapshot!);
-  if (!m) throw new CliError(`--snapshot must look like NAME@VERSION, e.g. demo-river-notes@1 (got ${opts.snapshot})`);
-  return { snapshot: { datanet: m[1], version: Number(m[2]) } };
+  const scope = parseScopeArg(opts.snapshot!);
+  if (scope.version === undefined) throw new CliError(`--snapshot must look like NAME@VERSION, e.g. demo-river-notes@1 (got ${opts.snapshot})`);
+  return { snapshot: { datanet: scope.datanet, version: scope.version } };
 }
 
 const pct = (ppm: number) => `${(ppm / 10_000).toFixed(2)}%`;

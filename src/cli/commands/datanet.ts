@@ -113,6 +113,7 @@ export function registerDatanet(program: Command): void {
           ...(dn.curators.length ? dn.curators.map((a, i) => `  ${i === 0 ? 'curators' : '        '}     ${a}`) : []),
           `  created      log index ${dn.createdAt}, ${time(dn.time)}`,
           `  counts       ${c.accepted} accepted, ${c.pending} pending, ${c.rejected} rejected, ${c.withdrawn} withdrawn`,
+          `  duplicates   ${dn.duplicates.policy === 'off' ? 'not checked' : `${dn.duplicates.policy} above ${dn.duplicates.thresholdPpm / 10_000}% (spans of ${dn.duplicates.minSpan}+ tokens)`}`,
         ];
         if (dn.kind === 'jsonl') lines.push(`  schema       ${dn.schema}`);
         lines.push('', dn.snapshots.length ? 'versions' : 'versions: none yet (tributary snapshot ' + dn.name + ')');
@@ -133,5 +134,27 @@ export function registerDatanet(program: Command): void {
           );
         return lines;
       });
+    });
+
+  datanet
+    .command('duplicates')
+    .description('set what happens to near-duplicate contributions (owner only): off, flag or reject')
+    .argument('<name>')
+    .addOption(new Option('--policy <policy>', 'off, flag (the earlier contributors keep the credit) or reject').choices(['off', 'flag', 'reject']).makeOptionMandatory())
+    .option('--threshold <percent>', 'share of the new text already covered by long spans that makes it a duplicate', '50')
+    .option('--min-span <tokens>', 'shortest span, in tokens, that counts as copied', '32')
+    .option('--receipt <file>', 'save the receipt JSON to this file')
+    .action(async (name: string, opts: { policy: string; threshold: string; minSpan: string; receipt?: string }, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const pct = Number(opts.threshold);
+      if (!(pct > 0 && pct <= 100)) throw new UsageError(`--threshold must be a percentage above 0 and at most 100 (got ${opts.threshold})`);
+      const minSpan = Number(opts.minSpan);
+      if (!Number.isInteger(minSpan) || minSpan < 4 || minSpan > 1024) throw new UsageError(`--min-span must be a whole number of tokens from 4 to 1024 (got ${opts.minSpan})`);
+      const thresholdPpm = Math.round(pct * 10_000);
+      const receipt = await ctx.submit({ type: 'SetDuplicatePolicy', datanet: name, policy: opts.policy, thresholdPpm, minSpan }, { receiptPath: opts.receipt });
+      ctx.out({ datanet: name, policy: opts.policy, thresholdPpm, minSpan, ...receiptJson(receipt, opts.receipt) }, () => [
+        `${name}: near-duplicates ${opts.policy === 'off' ? 'are not checked' : `are ${opts.policy === 'flag' ? 'flagged' : 'refused'} above ${pct}% covered by spans of ${minSpan}+ tokens`}`,
+        ...receiptLines(receipt, opts.receipt),
+      ]);
     });
 }

@@ -3,7 +3,15 @@
 import type { Command } from 'commander';
 import type { IndexStatus } from '../../client/client.ts';
 import { CliContext } from '../context.ts';
+import { CliError } from '../errors.ts';
 import { Progress } from '../progress.ts';
+
+/** NAME or NAME@VERSION (a version of the datanet). */
+export function parseScopeArg(arg: string): { datanet: string; version?: number } {
+  const m = /^([a-z0-9][a-z0-9-]{0,62})(?:@(\d+))?$/.exec(arg);
+  if (!m) throw new CliError(`expected a datanet name, or NAME@VERSION for one version (got ${arg})`);
+  return m[2] === undefined ? { datanet: m[1] } : { datanet: m[1], version: Number(m[2]) };
+}
 
 function describe(s: IndexStatus): string[] {
   const scope = s.version === null ? s.datanet : `${s.datanet}@${s.version}`;
@@ -19,18 +27,18 @@ export function registerIndex(program: Command): void {
 
   index
     .command('build')
-    .description('build or refresh the attribution index of a datanet (or one version) now')
-    .argument('<datanet>')
-    .option('--version <n>', 'index one version of the datanet', (v) => Number(v))
+    .description('build or refresh the attribution index of a datanet (or of one version: NAME@VERSION) now')
+    .argument('<datanet>', 'NAME, or NAME@VERSION')
     .option('--progress', 'draw a progress bar even when stderr is not a terminal')
-    .action(async (datanet: string, opts: { version?: number; progress?: boolean }, cmd: Command) => {
+    .action(async (arg: string, opts: { progress?: boolean }, cmd: Command) => {
       const ctx = CliContext.of(cmd);
+      const { datanet, version } = parseScopeArg(arg);
       const { client } = await ctx.connect();
       let bar: Progress | undefined;
       let phase = '';
       const poll = setInterval(() => {
         client
-          .indexStatus(datanet, opts.version)
+          .indexStatus(datanet, version)
           .then(([s]) => {
             if (!s?.building) return;
             if (s.building.phase !== phase) {
@@ -43,7 +51,7 @@ export function registerIndex(program: Command): void {
           .catch(() => {});
       }, 200);
       try {
-        const status = await client.buildIndex(datanet, opts.version);
+        const status = await client.buildIndex(datanet, version);
         bar?.finish();
         ctx.out(status, () => describe(status));
       } finally {
@@ -54,12 +62,12 @@ export function registerIndex(program: Command): void {
   index
     .command('status')
     .description('list the attribution indexes the node holds')
-    .argument('[datanet]')
-    .option('--version <n>', 'one version of the datanet', (v) => Number(v))
-    .action(async (datanet: string | undefined, opts: { version?: number }, cmd: Command) => {
+    .argument('[datanet]', 'NAME, or NAME@VERSION')
+    .action(async (arg: string | undefined, _opts: unknown, cmd: Command) => {
       const ctx = CliContext.of(cmd);
+      const scope = arg === undefined ? undefined : parseScopeArg(arg);
       const { client } = await ctx.connect();
-      const all = await client.indexStatus(datanet, opts.version);
+      const all = await client.indexStatus(scope?.datanet, scope?.version);
       ctx.out({ indexes: all }, () => (all.length === 0 ? ['no index built yet: try `tributary index build DATANET`'] : all.flatMap(describe)));
     });
 }
