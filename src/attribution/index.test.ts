@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,5 +113,17 @@ describe('AttributionIndex', () => {
     const fa = a.status().shards[0].file;
     expect(readFileSync(join(a.dir, fa)).equals(readFileSync(join(b.dir, b.status().shards[0].file)))).toBe(true);
     expect(JSON.stringify(a.attribute(plantedQuery()))).toBe(JSON.stringify(b.attribute(plantedQuery())));
+  });
+
+  it('rebuilds from scratch when its manifest is unreadable', async () => {
+    const tok = wordTokenizer();
+    const dir = mkdtempSync(join(tmpdir(), 'idx-'));
+    const a = new AttributionIndex(dir, tok, new InlineBuilder(tok));
+    await a.sync(source([...texts.keys()], 5));
+    writeFileSync(join(dir, 'manifest.json'), '{ not json');
+    const b = new AttributionIndex(dir, tok, new InlineBuilder(tok));
+    expect(b.status().shards).toEqual([]);
+    await b.sync(source([...texts.keys()], 6));
+    expect(b.attribute(plantedQuery())).toEqual(a.attribute(plantedQuery()));
   });
 });

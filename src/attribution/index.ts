@@ -3,7 +3,7 @@
 // when a tier holds FANOUT shards they merge into one shard of the next tier, and the
 // merge drops withdrawn documents. Until then a withdrawal is a tombstone, honoured at
 // query time. The manifest is replaced atomically, so a crash mid-build loses nothing.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Attribution, type AttributionParams, attribute } from './attribute.ts';
 import type { BuildResult, Progress } from './build.ts';
@@ -65,12 +65,25 @@ export class AttributionIndex {
     private readonly builder: ShardBuilder,
   ) {
     mkdirSync(dir, { recursive: true });
-    const path = join(dir, 'manifest.json');
-    this.manifest = existsSync(path)
-      ? (JSON.parse(readFileSync(path, 'utf8')) as Manifest)
-      : { version: 1, tokenizer: tokenizer.id, logSize: 0, nextShard: 1, shards: [], tombstones: [] };
-    if (this.manifest.tokenizer !== tokenizer.id)
-      throw new Error(`index in ${dir} was built with tokenizer ${this.manifest.tokenizer}, not ${tokenizer.id}`);
+    this.manifest = this.loadManifest();
+  }
+
+  /**
+   * The manifest on disk, or a fresh one. An index is derived data: one that cannot be
+   * read, or was built by another tokenizer, is discarded and rebuilt from the log.
+   */
+  private loadManifest(): Manifest {
+    const fresh: Manifest = { version: 1, tokenizer: this.tokenizer.id, logSize: 0, nextShard: 1, shards: [], tombstones: [] };
+    const path = join(this.dir, 'manifest.json');
+    if (!existsSync(path)) return fresh;
+    try {
+      const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+      if (m.version === 1 && m.tokenizer === this.tokenizer.id && m.shards.every((s) => existsSync(join(this.dir, s.file)))) return m;
+    } catch {
+      // fall through: rebuild
+    }
+    for (const f of readdirSync(this.dir)) rmSync(join(this.dir, f), { force: true, recursive: true });
+    return fresh;
   }
 
   get logSize(): number {
