@@ -2,14 +2,8 @@
 // lexicon of pseudo-words built from syllables, drawn with a Zipf-like skew into
 // sentences and documents. Deterministic for a seed, so every run measures the same text.
 
-export function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../src/testing/prng.ts';
+
 
 const SYLLABLES = ['ka', 'lo', 'ri', 'ven', 'tha', 'mor', 'el', 'dun', 'sa', 'pri', 'ost', 'ul', 'ne', 'ga', 'bro', 'fi', 'an', 'te', 'wes', 'qua'];
 const COMMON = ['the', 'of', 'and', 'to', 'in', 'a', 'is', 'that', 'for', 'it', 'as', 'with', 'was', 'on', 'by', 'river', 'water', 'flows', 'into', 'from'];

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildShard, type ShardDocument } from './shard.ts';
 import { findSpans, matchingStatistics, type ShardView } from './spans.ts';
+import { prng } from '../testing/prng.ts';
 
-/** A seeded PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function occursAt(doc: ArrayLike<number>, p: number, q: ArrayLike<number>, i: number, len: number): boolean {
   for (let k = 0; k < len; k++) if (doc[p + k] !== q[i + k]) return false;
@@ -77,7 +69,7 @@ function views(docs: ShardDocument[], shards: number, dead: Set<number>, vocab: 
 describe('span matching equals a brute-force search', () => {
   it('on random corpora, in any number of shards, with tombstones', () => {
     for (let seed = 1; seed <= 120; seed++) {
-      const r = rng(seed);
+      const r = prng(seed);
       const alphabet = [2, 3, 5, 50][seed % 4];
       const docs = randomCorpus(r, alphabet);
       const dead = new Set(docs.filter(() => r() < 0.2).map((d) => d.id));
@@ -100,7 +92,7 @@ describe('span matching equals a brute-force search', () => {
   });
 
   it('gives the same spans whatever the shard layout', () => {
-    const r = rng(99);
+    const r = prng(99);
     const docs = randomCorpus(r, 4);
     const q = query(r, docs, 4);
     const one = findSpans(views(docs, 1, new Set(), 4, r), q, { minSpan: 3, maxOccurrences: 8 });

@@ -8,6 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Tokenizer } from './tokenizer.ts';
 import { defaultTokenizer } from './default.ts';
+import { prng } from '../../testing/prng.ts';
 
 export interface TokenizerBenchResult {
   readonly tokenizer: string;
@@ -45,21 +46,10 @@ const WORDS = (
   "attribution ledger contribution datanet tokenizer suffix don't it's we're they've I'm you'll she'd"
 ).split(' ');
 
-/** A deterministic generator (mulberry32), so every run measures the same text. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** About `bytes` of English-like prose: Zipf-distributed words in sentences and paragraphs. */
 export function englishLikeText(bytes: number, seed = 1): string {
-  const rand = rng(seed);
+  const rand = prng(seed);
   // Zipf: P(rank r) ∝ 1/r, drawn by inverting the cumulative sum.
   const cumulative: number[] = [];
   let sum = 0;
@@ -100,7 +90,7 @@ export function englishLikeText(bytes: number, seed = 1): string {
 
 /** English-like text interleaved with code, CJK, Cyrillic, emoji and random letter strings. */
 export function mixedText(bytes: number, seed = 2): string {
-  const rand = rng(seed);
+  const rand = prng(seed);
   const english = englishLikeText(bytes, seed);
   const extras = [
     () => '\n    for (let i = 0; i < n; i += 1) {\n        total += values[i] * 0x1f;\n    }\n',
