@@ -4,6 +4,7 @@
 // integer arithmetic), split equally over the distinct contributions holding it; the
 // attributed share of the output is then divided among contributions in parts per
 // million by largest remainder, ties to the lower contribution id. Never uses floats.
+import { largestRemainder as split } from '../protocol/largestRemainder.ts';
 import type { SpanMatch } from './spans.ts';
 
 export const PPM = 1_000_000;
@@ -79,11 +80,8 @@ export function score(spans: SpanMatch[], queryTokens: number, indexTokens: numb
 
   const entries = [...weights.entries()].sort((a, b) => a[0] - b[0]);
   const total = entries.reduce((s, [, v]) => s + v.w, 0n);
-  let ppm: number[];
-  if (total === 0n) {
-    // Every credited span was as common as the index is long: split the share equally.
-    ppm = largestRemainder(entries.map(() => 1n), BigInt(attributedPpm));
-  } else ppm = largestRemainder(entries.map(([, v]) => v.w), BigInt(attributedPpm));
+  // When every credited span was as common as the index is long, all weights are zero: split equally.
+  const ppm = split(total === 0n ? entries.map(() => 1n) : entries.map(([, v]) => v.w), entries.length === 0 ? 0n : BigInt(attributedPpm)).map(Number);
   const contributions = entries
     .map(([id, v], i) => ({ contribution: id, ppm: ppm[i], weight: v.w.toString(), spans: v.spans }))
     .sort((a, b) => b.ppm - a.ppm || a.contribution - b.contribution);
@@ -91,20 +89,4 @@ export function score(spans: SpanMatch[], queryTokens: number, indexTokens: numb
   const attributed = entries.length === 0 ? 0 : attributedPpm;
   if (sum !== attributed) throw new Error(`ppm sum ${sum} != attributed ${attributed} (scoring bug)`);
   return { attributedPpm: attributed, unattributedPpm: PPM - attributed, contributions };
-}
-
-/**
- * Splits `amount` into integer parts proportional to `weights`, summing exactly to it:
- * floors first, then one more to the largest remainders, ties to the earlier index.
- */
-export function largestRemainder(weights: bigint[], amount: bigint): number[] {
-  const total = weights.reduce((a, b) => a + b, 0n);
-  if (weights.length === 0) return [];
-  if (total === 0n) throw new RangeError('weights sum to zero');
-  const floors = weights.map((w) => (w * amount) / total);
-  const rems = weights.map((w, i) => ({ i, r: (w * amount) % total }));
-  let left = amount - floors.reduce((a, b) => a + b, 0n);
-  rems.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
-  for (let k = 0; left > 0n; k++, left--) floors[rems[k].i] += 1n;
-  return floors.map(Number);
 }
