@@ -8,7 +8,7 @@ describe('largestRemainder', () => {
     expect(largestRemainder([2n, 1n], 10n)).toEqual([7n, 3n]);
     for (let t = 0; t < 200; t++) {
       const w = Array.from({ length: 1 + (t % 9) }, (_, i) => BigInt(((t * 7919 + i * 104729) % 1000) + 1));
-      const amount = BigInt((t * 31337) % PPM);
+      const amount = BigInt((t * 31337) % 1_000_000);
       expect(largestRemainder(w, amount).reduce((a, b) => a + b, 0n)).toBe(amount);
     }
   });
