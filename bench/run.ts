@@ -1,6 +1,7 @@
 // `npm run bench`: every figure issue #2 names, each printed beside its target or its
 // anchor. Machines are shared and noisy: compare ratios within one run.
 import { runCryptoBench } from '../src/protocol/crypto.bench.ts';
+import { benchSettlement } from '../src/settlement/settlement.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
 import { runLogAppendBench } from './logAppend.bench.ts';
@@ -48,3 +49,7 @@ row('query latency, 256-token output, p50 / p99', `${fmt(a.queryP50Ms, 2)} / ${f
 row('bytes per token, on disk / in memory', `${fmt(a.diskBytesPerToken, 2)} / ${fmt(a.memoryBytesPerToken, 2)} B`, 'infini-gram 7 B/token');
 row(`quality over ${a.queries} planted outputs: precision@3 / recall@3`, `${fmt(a.precisionAt3, 3)} / ${fmt(a.recallAt3, 3)}`, 'outputs copy 1-3 spans of 12-40 words from known contributions');
 row('recall when every other copied word is replaced', `${fmt(a.paraphraseRecall, 3)}`, 'exact matching: paraphrase finds (almost) nothing, by design');
+
+console.log('\nSettlement (in-process: attribution weights -> exact fee split -> journal lines -> balances)');
+const st = benchSettlement(quick ? 50_000 : 200_000);
+row('settlements', `${fmt(st.perSecond)} /s`, `target >= 20,000/s; ${fmt(st.lines / st.settlements, 1)} journal lines each (baseline to 50 training contributions)`);
