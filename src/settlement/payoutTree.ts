@@ -1,0 +1,662 @@
+// The epoch payout tree: one leaf `(address account, uint256 cumulativeAmount)` per
+// account, built so that its root, its proofs and its verifier agree byte for byte with
+// OpenZeppelin's `StandardMerkleTree.of(values, ["address", "uint256"])`, and therefore
+// with `MerkleProof.verify` in the PayoutDistributor contract. It is a fast builder of
+// that published format (the library takes ~16 s for 100k leaves). It must never change
+// the format (leaf encoding, double hashing, sorted pairs, leaf order, array layout):
+// every claim already published on-chain depends on it. It must never hash a JavaScript
+// `number` as money, and never accept an input it cannot encode exactly.
+//
+// The format, as the library defines it and the tests check against it:
+//   leaf   = keccak256(keccak256(abi.encode(address, uint256)))   (64 encoded bytes)
+//   node   = keccak256(min(a, b) ‖ max(a, b))                      (bytewise order)
+//   layout = a complete binary tree in one array of 2n−1 hashes, node i's children at
+//            2i+1 and 2i+2, root at 0; the leaves fill positions n−1 … 2n−2, the
+//            smallest leaf hash last (leaves sorted ascending, placed from the end).
+//   proof  = the sibling hashes from the leaf's position up to (not including) the root.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AddressError, normalizeAddress } from '../protocol/address.ts';
+import { keccak256 } from '../protocol/keccak.ts';
+
+export interface PayoutLeaf {
+  /** 0x address in any valid case (all-lower, all-upper or EIP-55); stored lowercase. */
+  account: string;
+  /** Cumulative amount in token base units, 0 ≤ amount < 2^256. */
+  amount: bigint;
+}
+
+export interface BuildPayoutTreeOptions {
+  /**
+   * Threads that hash, this one included. Keccak through the native add-on costs ~4 µs a
+   * call, nearly all of it call overhead, so a million-leaf tree (3 million hashes) needs
+   * more than one core to build in seconds. Default: every core (at most 8) from
+   * PARALLEL_MIN_LEAVES leaves up, else 1. Any value gives the same tree.
+   */
+  threads?: number;
+  /** Leaves or nodes a thread takes at a time. Smaller only to exercise the threads in tests. */
+  chunk?: number;
+  /**
+   * Wait (up to 10 s) until every worker has started before hashing. Off by default,
+   * because this thread does not need them to start: it hashes meanwhile, and late
+   * workers simply find less to do. Tests use it to make sure the workers take part.
+   */
+  awaitWorkers?: boolean;
+}
+
+/** How a build went: where the time was spent, and whether the workers took part. */
+export interface PayoutTreeBuildStats {
+  leaves: number;
+  threads: number;
+  /** Workers that hashed at least one chunk (0 when the build ran on one thread). */
+  workersJoined: number;
+  /** Checking and ABI-encoding the leaves, building the account index. */
+  encodeMs: number;
+  leafHashMs: number;
+  sortMs: number;
+  nodeHashMs: number;
+  totalMs: number;
+}
+
+/** From this many leaves up, a build uses worker threads unless told otherwise. */
+export const PARALLEL_MIN_LEAVES = 20_000;
+const MAX_DEFAULT_THREADS = 8;
+const DEFAULT_CHUNK = 2048;
+const MAX_UINT256 = (1n << 256n) - 1n;
+const HASH32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** Base class of every error this module throws, so that callers can catch them as one. */
+export class PayoutTreeError extends Error {
+  override readonly name: string = 'PayoutTreeError';
+}
+
+/** A tree needs at least one leaf (the library refuses an empty one too). */
+export class EmptyPayoutTreeError extends PayoutTreeError {
+  override readonly name = 'EmptyPayoutTreeError';
+  constructor() {
+    super('a payout tree needs at least one leaf; skip the epoch root when nobody earned anything');
+  }
+}
+
+/** The same account appears twice: a claim contract pays each account once per root. */
+export class DuplicatePayoutAccountError extends PayoutTreeError {
+  override readonly name = 'DuplicatePayoutAccountError';
+  constructor(
+    readonly account: string,
+    readonly firstIndex: number,
+    readonly index: number,
+  ) {
+    super(`account ${account} appears twice, at leaves ${firstIndex} and ${index}; merge its amounts into one cumulative leaf`);
+  }
+}
+
+/** An amount that is not a bigint in [0, 2^256). `index` is −1 when it is not a tree leaf. */
+export class PayoutAmountError extends PayoutTreeError {
+  override readonly name = 'PayoutAmountError';
+  constructor(
+    readonly reason: 'not a bigint' | 'negative' | 'at least 2^256',
+    readonly index: number,
+    readonly amount: unknown,
+  ) {
+    const where = index >= 0 ? `leaf ${index}: ` : '';
+    const shown = typeof amount === 'bigint' ? amount.toString() : `${typeof amount} ${String(amount)}`;
+    super(`${where}amount ${shown} is ${reason}; a uint256 amount is a bigint from 0 to 2^256-1 base units`);
+  }
+}
+
+/** An account that is not an address. `reason` is address.ts's reason; `index` −1 outside a tree build. */
+export class PayoutAddressError extends PayoutTreeError {
+  override readonly name = 'PayoutAddressError';
+  constructor(
+    readonly reason: string,
+    readonly index: number,
+    readonly account: unknown,
+  ) {
+    super(`${index >= 0 ? `leaf ${index}: ` : ''}${new AddressError(reason, account).message}`);
+  }
+}
+
+/** A proof or leaf hash asked for an account the tree does not hold. */
+export class UnknownPayoutAccountError extends PayoutTreeError {
+  override readonly name = 'UnknownPayoutAccountError';
+  constructor(readonly account: string) {
+    super(`account ${account} has no leaf in this payout tree`);
+  }
+}
+
+/** A root or proof element that is not a 32-byte 0x hex string. */
+export class MalformedPayoutProofError extends PayoutTreeError {
+  override readonly name = 'MalformedPayoutProofError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+  ) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.length > 70 ? `${value.slice(0, 70)}…` : value) : typeof value;
+    super(`${field} is ${shown}, want 0x followed by 64 hex digits`);
+  }
+}
+
+/** A well-formed proof that leads to another root. */
+export class PayoutProofMismatchError extends PayoutTreeError {
+  override readonly name = 'PayoutProofMismatchError';
+  constructor(
+    readonly account: string,
+    readonly amount: bigint,
+    readonly computedRoot: string,
+    readonly expectedRoot: string,
+  ) {
+    super(`the proof for ${account} with amount ${amount} leads to root ${computedRoot}, want ${expectedRoot}`);
+  }
+}
+
+/** A worker thread failed in the middle of a build. */
+export class PayoutTreeWorkerError extends PayoutTreeError {
+  override readonly name = 'PayoutTreeWorkerError';
+}
+
+// ---------------------------------------------------------------------------------------
+// Hashing kernels, shared by this thread and the workers. They trust their inputs.
+
+/** leaf[i] = keccak256(keccak256(enc[i])) for i in [from, to); enc holds 64 bytes a leaf. */
+function hashLeafRange(enc: Buffer, out: Buffer, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    keccak256(keccak256(enc.subarray(i * 64, i * 64 + 64))).copy(out, i * 32);
+  }
+}
+
+/** node[i] = keccak256(sorted(node[2i+1], node[2i+2])) for i in [from, to). */
+function hashNodeRange(nodes: Buffer, scratch: Buffer, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const l = (2 * i + 1) * 32;
+    const r = l + 32;
+    // Siblings sit side by side, so when they are already in order the 64 bytes to hash
+    // are in place; a 4-byte compare settles the order almost always without a native call.
+    const a = nodes.readUInt32BE(l);
+    const b = nodes.readUInt32BE(r);
+    const inOrder = a !== b ? a < b : nodes.compare(nodes, r, r + 32, l, l + 32) <= 0;
+    let h: Buffer;
+    if (inOrder) h = keccak256(nodes.subarray(l, l + 64));
+    else {
+      nodes.copy(scratch, 0, r, r + 32);
+      nodes.copy(scratch, 32, l, l + 32);
+      h = keccak256(scratch);
+    }
+    h.copy(nodes, i * 32);
+  }
+}
+
+/** Internal-node levels, deepest first, as [from, to) ranges of the array layout. */
+function internalLevels(n: number): Array<[number, number]> {
+  const levels: Array<[number, number]> = [];
+  if (n < 2) return levels;
+  // Nodes 0 … n−2 are internal; depth d holds array indices 2^d−1 … 2^(d+1)−2.
+  const deepest = Math.floor(Math.log2(n - 1));
+  for (let d = deepest; d >= 0; d--) levels.push([2 ** d - 1, Math.min(2 ** (d + 1) - 1, n - 1)]);
+  return levels;
+}
+
+// ---------------------------------------------------------------------------------------
+// Worker threads. They share the encoded leaves and the node array (SharedArrayBuffers)
+// and take chunks from atomic counters, so a build stays synchronous: this thread hashes
+// too and blocks on Atomics.wait only until the last chunk is in. Nothing travels by
+// message, so a blocked event loop does not matter.
+
+// Control words (Int32Array over a SharedArrayBuffer).
+const GEN = 0; // what the workers should do now: IDLE, LEAVES, EXIT or a level number
+const LEAF_NEXT = 1;
+const LEAF_DONE = 2;
+const READY = 3;
+const JOINED = 4;
+const ERROR = 5;
+const BOOT_FAILED = 6;
+const LEVEL_BASE = 8; // level d: next at LEVEL_BASE + 2d, done at LEVEL_BASE + 2d + 1
+const CTL_WORDS = LEVEL_BASE + 2 * 34;
+const IDLE = -1;
+const LEAVES = -2;
+const EXIT = -3;
+
+interface WorkerShared {
+  ctl: SharedArrayBuffer;
+  enc: SharedArrayBuffer;
+  leaves: SharedArrayBuffer;
+  nodes: SharedArrayBuffer;
+  n: number;
+  chunk: number;
+}
+
+/** Takes chunks of [from, to) from the counter at `next` until none is left; returns how many it took. */
+function takeChunks(ctl: Int32Array, next: number, done: number, from: number, to: number, chunk: number, work: (s: number, e: number) => void): number {
+  let taken = 0;
+  for (;;) {
+    const s = from + Atomics.add(ctl, next, chunk);
+    if (s >= to) return taken;
+    const e = Math.min(s + chunk, to);
+    work(s, e);
+    taken++;
+    Atomics.add(ctl, done, e - s);
+    Atomics.notify(ctl, done);
+  }
+}
+
+/**
+ * Entry point of a payout-tree worker thread (called by the boot code in `startWorkers`).
+ * Not for other callers: it serves one build and returns when that build ends.
+ */
+export function runPayoutTreeWorker(shared: WorkerShared): void {
+  const ctl = new Int32Array(shared.ctl);
+  const enc = Buffer.from(shared.enc);
+  const leaves = Buffer.from(shared.leaves);
+  const nodes = Buffer.from(shared.nodes);
+  const scratch = Buffer.alloc(64);
+  const levels = internalLevels(shared.n);
+  let joined = false;
+  let seen = IDLE;
+  Atomics.add(ctl, READY, 1);
+  Atomics.notify(ctl, READY);
+  try {
+    for (;;) {
+      const g = Atomics.load(ctl, GEN);
+      if (g === EXIT) return;
+      if (g === seen) {
+        Atomics.wait(ctl, GEN, g);
+        continue;
+      }
+      seen = g;
+      let taken = 0;
+      if (g === LEAVES) {
+        taken = takeChunks(ctl, LEAF_NEXT, LEAF_DONE, 0, shared.n, shared.chunk, (s, e) => hashLeafRange(enc, leaves, s, e));
+      } else if (g >= 0) {
+        const [from, to] = levels[levels.length - 1 - g];
+        taken = takeChunks(ctl, LEVEL_BASE + 2 * g, LEVEL_BASE + 2 * g + 1, from, to, shared.chunk, (s, e) => hashNodeRange(nodes, scratch, s, e));
+      }
+      if (taken > 0 && !joined) {
+        joined = true;
+        Atomics.add(ctl, JOINED, 1);
+      }
+    }
+  } catch (e) {
+    Atomics.store(ctl, ERROR, 1);
+    for (let w = LEAF_DONE; w < CTL_WORDS; w++) Atomics.notify(ctl, w);
+    throw e;
+  }
+}
+
+/** The boot code: plain CommonJS, because a worker does not inherit this thread's TypeScript loader. */
+const BOOT = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+  const m = await import(workerData.moduleUrl);
+  m.runPayoutTreeWorker(workerData.shared);
+})().catch((e) => {
+  // Failing to start costs only this worker's help; failing mid-chunk (ERROR) fails the build.
+  const ctl = new Int32Array(workerData.shared.ctl);
+  if (Atomics.load(ctl, ${ERROR}) === 0) { Atomics.add(ctl, ${BOOT_FAILED}, 1); Atomics.notify(ctl, ${READY}); }
+  throw e;
+});
+`;
+
+/** File URL of tsx's ESM register API, from tsx's own exports map. */
+function tsxEsmApiUrl(from: string): string {
+  // Its CommonJS twin cannot find its loader from an eval'd worker, so take the ESM entry.
+  const pkgPath = createRequire(from).resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
+}
+
+function startWorkers(count: number, shared: WorkerShared): Worker[] {
+  const moduleUrl = import.meta.url;
+  // Under tsx or vitest this file is TypeScript; a worker has to register tsx itself.
+  const tsxApi = moduleUrl.endsWith('.ts') ? tsxEsmApiUrl(moduleUrl) : undefined;
+  const workers: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    const w = new Worker(BOOT, { eval: true, workerData: { tsxApi, moduleUrl, shared } });
+    // A failed worker only takes no chunks; the ERROR word tells this thread if it failed mid-chunk.
+    w.on('error', () => {});
+    // The workers leave on EXIT; they must never keep the process alive meanwhile.
+    w.unref();
+    workers.push(w);
+  }
+  return workers;
+}
+
+/** Blocks until ctl[word] reaches `target`, hashing nothing; throws if a worker failed. */
+function waitFor(ctl: Int32Array, word: number, target: number): void {
+  for (;;) {
+    const v = Atomics.load(ctl, word);
+    if (v >= target) return;
+    if (Atomics.load(ctl, ERROR) !== 0) throw new PayoutTreeWorkerError('a payout tree worker thread failed during the build');
+    Atomics.wait(ctl, word, v, 1000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+function checkAmount(amount: unknown, index: number): bigint {
+  if (typeof amount !== 'bigint') throw new PayoutAmountError('not a bigint', index, amount);
+  if (amount < 0n) throw new PayoutAmountError('negative', index, amount);
+  if (amount > MAX_UINT256) throw new PayoutAmountError('at least 2^256', index, amount);
+  return amount;
+}
+
+// The spelling the protocol stores: already normal, so a build of stored accounts skips
+// the general parser (a third of the build time at a million leaves).
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
+
+/** The lowercase form of `account`; throws PayoutAddressError with address.ts's reason. */
+function checkAccount(account: unknown, index: number): string {
+  if (typeof account === 'string' && LOWER_ADDRESS.test(account)) return account;
+  try {
+    return normalizeAddress(account);
+  } catch (e) {
+    if (e instanceof AddressError) throw new PayoutAddressError(e.reason, index, account);
+    throw e;
+  }
+}
+
+/** abi.encode(address, uint256) into the 64 bytes at `off` of a zero-filled buffer. */
+function encodeLeaf(out: Buffer, off: number, account: string, amount: bigint): void {
+  out.write(account.slice(2), off + 12, 20, 'hex');
+  if (amount === 0n) return;
+  let hex = amount.toString(16);
+  if (hex.length & 1) hex = `0${hex}`;
+  out.write(hex, off + 64 - hex.length / 2, hex.length / 2, 'hex');
+}
+
+/**
+ * Indices 0 … n−1 of the records `buf[i·stride + off, +len)`, ordered by their 32-bit
+ * big-endian word at `keyOff` within the record and then by all `len` bytes; stable.
+ * A least-significant-digit radix sort on that word orders almost everything in two
+ * linear passes; the records that share it are then ordered by their bytes.
+ */
+function sortRecords(buf: Buffer, n: number, stride: number, off: number, len: number, keyOff: number): Uint32Array {
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = buf.readUInt32BE(i * stride + keyOff);
+  const tmp = new Uint32Array(n);
+  const out = new Uint32Array(n);
+  const count = new Uint32Array(65536);
+  for (let i = 0; i < n; i++) count[keys[i] & 0xffff]++;
+  for (let b = 0, sum = 0; b < 65536; b++) [count[b], sum] = [sum, sum + count[b]];
+  for (let i = 0; i < n; i++) tmp[count[keys[i] & 0xffff]++] = i;
+  count.fill(0);
+  for (let i = 0; i < n; i++) count[keys[i] >>> 16]++;
+  for (let b = 0, sum = 0; b < 65536; b++) [count[b], sum] = [sum, sum + count[b]];
+  for (let j = 0; j < n; j++) {
+    const i = tmp[j];
+    out[count[keys[i] >>> 16]++] = i;
+  }
+  const cmp = (a: number, b: number): number => buf.compare(buf, a * stride + off, a * stride + off + len, b * stride + off, b * stride + off + len) || a - b;
+  for (let s = 0; s < n; ) {
+    let e = s + 1;
+    while (e < n && keys[out[e]] === keys[out[s]]) e++;
+    // Equal words are rare for hashes but common for chosen data (vanity or sequential
+    // addresses), so a long run gets a proper sort rather than an insertion sort.
+    if (e - s > 1) out.set(Array.from(out.subarray(s, e)).sort(cmp), s);
+    s = e;
+  }
+  return out;
+}
+
+const hex = (b: Buffer, off: number): string => `0x${b.toString('hex', off, off + 32)}`;
+
+/** A zero-filled buffer and a 32-bit view of the same memory, shared with workers when asked. */
+function allocate(bytes: number, shared: boolean): { buf: Buffer; words: Uint32Array; sab?: SharedArrayBuffer } {
+  const mem = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  return { buf: Buffer.from(mem), words: new Uint32Array(mem), sab: shared ? (mem as SharedArrayBuffer) : undefined };
+}
+
+export class PayoutTree {
+  /** Root of the tree, 0x lowercase hex: the value the PayoutDistributor stores. */
+  readonly root: string;
+  /** Number of leaves (accounts). */
+  readonly size: number;
+  readonly stats: PayoutTreeBuildStats;
+
+  private constructor(
+    // All 2n−1 node hashes in the library's array layout, 32 bytes each.
+    private readonly nodes: Buffer,
+    // The 64-byte ABI encoding of each leaf, in input order: it holds the accounts and
+    // amounts, so no JavaScript string or bigint per leaf outlives the build.
+    private readonly enc: Buffer,
+    // Input indices ordered by account (see ACCOUNT_ORDER): the account → leaf index.
+    private readonly byAccount: Uint32Array,
+    // Input index → position of its leaf in `nodes`.
+    private readonly positions: Uint32Array,
+    stats: PayoutTreeBuildStats,
+  ) {
+    this.size = positions.length;
+    this.root = hex(nodes, 0);
+    this.stats = stats;
+  }
+
+  /**
+   * Builds the tree of `leaves` (any order; the tree sorts them by hash as the library
+   * does). Throws EmptyPayoutTreeError, PayoutAddressError, PayoutAmountError or
+   * DuplicatePayoutAccountError (accounts compare case-insensitively).
+   */
+  static build(leaves: readonly PayoutLeaf[], options: BuildPayoutTreeOptions = {}): PayoutTree {
+    const t0 = performance.now();
+    const n = leaves.length;
+    if (n === 0) throw new EmptyPayoutTreeError();
+    const threads = Math.max(1, Math.floor(options.threads ?? (n >= PARALLEL_MIN_LEAVES ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1)));
+    const chunk = Math.max(1, Math.floor(options.chunk ?? DEFAULT_CHUNK));
+    const parallel = threads > 1;
+
+    // Zero-filled memory, which the ABI encoding relies on for its padding.
+    const enc = allocate(n * 64, parallel);
+    const leafHashes = allocate(n * 32, parallel);
+    const nodes = allocate((2 * n - 1) * 32, parallel);
+    const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
+    ctl[GEN] = IDLE;
+    const shared: WorkerShared | undefined = parallel
+      ? { ctl: ctl.buffer as SharedArrayBuffer, enc: enc.sab!, leaves: leafHashes.sab!, nodes: nodes.sab!, n, chunk }
+      : undefined;
+    // Start the workers first: their start-up overlaps the encoding below.
+    if (shared) startWorkers(threads - 1, shared);
+
+    try {
+      for (let i = 0; i < n; i++) {
+        const leaf = leaves[i] as PayoutLeaf | undefined;
+        const account = checkAccount(leaf?.account, i);
+        encodeLeaf(enc.buf, i * 64, account, checkAmount(leaf!.amount, i));
+      }
+      const byAccount = sortRecords(enc.buf, n, 64, ...ACCOUNT_ORDER);
+      checkDistinctAccounts(enc.buf, byAccount);
+      const t1 = performance.now();
+
+      if (shared && options.awaitWorkers) {
+        const deadline = Date.now() + 10_000;
+        while (Atomics.load(ctl, READY) + Atomics.load(ctl, BOOT_FAILED) < threads - 1 && Date.now() < deadline) {
+          Atomics.wait(ctl, READY, Atomics.load(ctl, READY), 100);
+        }
+      }
+      if (shared) {
+        Atomics.store(ctl, GEN, LEAVES);
+        Atomics.notify(ctl, GEN);
+        takeChunks(ctl, LEAF_NEXT, LEAF_DONE, 0, n, chunk, (s, e) => hashLeafRange(enc.buf, leafHashes.buf, s, e));
+        waitFor(ctl, LEAF_DONE, n);
+      } else hashLeafRange(enc.buf, leafHashes.buf, 0, n);
+      const t2 = performance.now();
+
+      const order = sortRecords(leafHashes.buf, n, 32, 0, 32, 0);
+      const positions = new Uint32Array(n);
+      // Ascending rank r goes to position 2n−2−r: the library fills its array from the end.
+      for (let r = 0; r < n; r++) {
+        const i = order[r];
+        const pos = 2 * n - 2 - r;
+        nodes.words.set(leafHashes.words.subarray(i * 8, i * 8 + 8), pos * 8);
+        positions[i] = pos;
+      }
+      const t3 = performance.now();
+
+      const scratch = Buffer.alloc(64);
+      const levels = internalLevels(n);
+      for (let k = 0; k < levels.length; k++) {
+        const [from, to] = levels[k];
+        const d = levels.length - 1 - k;
+        // Small levels cost less than waking the workers.
+        if (!shared || to - from < 2 * chunk) {
+          hashNodeRange(nodes.buf, scratch, from, to);
+          continue;
+        }
+        Atomics.store(ctl, GEN, d);
+        Atomics.notify(ctl, GEN);
+        takeChunks(ctl, LEVEL_BASE + 2 * d, LEVEL_BASE + 2 * d + 1, from, to, chunk, (s, e) => hashNodeRange(nodes.buf, scratch, s, e));
+        waitFor(ctl, LEVEL_BASE + 2 * d + 1, to - from);
+      }
+      const t4 = performance.now();
+
+      const stats: PayoutTreeBuildStats = {
+        leaves: n,
+        threads,
+        workersJoined: Atomics.load(ctl, JOINED),
+        encodeMs: t1 - t0,
+        leafHashMs: t2 - t1,
+        sortMs: t3 - t2,
+        nodeHashMs: t4 - t3,
+        totalMs: t4 - t0,
+      };
+      return new PayoutTree(nodes.buf, enc.buf, byAccount, positions, stats);
+    } finally {
+      Atomics.store(ctl, GEN, EXIT);
+      Atomics.notify(ctl, GEN);
+    }
+  }
+
+  /** True when the tree holds a leaf for `account` (any case). Throws PayoutAddressError. */
+  has(account: string): boolean {
+    return this.find(checkAccount(account, -1)) >= 0;
+  }
+
+  /** The cumulative amount in the leaf of `account`. Throws UnknownPayoutAccountError. */
+  amount(account: string): bigint {
+    const off = this.lookup(account) * 64;
+    return BigInt(`0x${this.enc.toString('hex', off + 32, off + 64)}`);
+  }
+
+  /** The leaf hash of `account`, 0x hex, as `StandardMerkleTree.leafHash` gives it. */
+  leafHash(account: string): string {
+    return hex(this.nodes, this.positions[this.lookup(account)] * 32);
+  }
+
+  /** Sibling hashes from the leaf of `account` up to the root, as `getProof` gives them. O(log n). */
+  proof(account: string): string[] {
+    let pos = this.positions[this.lookup(account)];
+    const proof: string[] = [];
+    while (pos > 0) {
+      proof.push(hex(this.nodes, (pos & 1 ? pos + 1 : pos - 1) * 32));
+      pos = (pos - 1) >> 1;
+    }
+    return proof;
+  }
+
+  /** Every (account, amount) in input order, accounts lowercase. */
+  *entries(): IterableIterator<PayoutLeaf> {
+    for (let i = 0; i < this.size; i++) {
+      const off = i * 64;
+      yield { account: `0x${this.enc.toString('hex', off + 12, off + 32)}`, amount: BigInt(`0x${this.enc.toString('hex', off + 32, off + 64)}`) };
+    }
+  }
+
+  private lookup(account: string): number {
+    const normal = checkAccount(account, -1);
+    const i = this.find(normal);
+    if (i < 0) throw new UnknownPayoutAccountError(normal);
+    return i;
+  }
+
+  /** Binary search of `byAccount` in ACCOUNT_ORDER: the input index of `account`, or −1. */
+  private find(account: string): number {
+    const probe = Buffer.alloc(64);
+    encodeLeaf(probe, 0, account, 0n);
+    const [off, len, keyOff] = ACCOUNT_ORDER;
+    const key = probe.readUInt32BE(keyOff);
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const i = this.byAccount[mid];
+      const k = this.enc.readUInt32BE(i * 64 + keyOff);
+      const c = k !== key ? (k < key ? -1 : 1) : this.enc.compare(probe, off, off + len, i * 64 + off, i * 64 + off + len);
+      if (c === 0) return i;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1 + 1;
+    }
+    return -1;
+  }
+}
+
+/**
+ * How accounts are ordered for duplicate checks and look-ups, as [offset, length, key
+ * word offset] within a leaf's encoding: by the address's last 4 bytes, then all 20.
+ * The last bytes rather than the first, because vanity and small sequential addresses
+ * share their leading bytes and would leave the radix sort nothing to sort on.
+ */
+const ACCOUNT_ORDER = [12, 20, 28] as const;
+
+/** Throws DuplicatePayoutAccountError for the first leaf (in input order) whose account came before. */
+function checkDistinctAccounts(enc: Buffer, byAccount: Uint32Array): void {
+  const [off, len] = ACCOUNT_ORDER;
+  let worst: [number, number] | undefined;
+  for (let j = 1; j < byAccount.length; j++) {
+    const a = byAccount[j - 1];
+    const b = byAccount[j];
+    if (enc.compare(enc, a * 64 + off, a * 64 + off + len, b * 64 + off, b * 64 + off + len) !== 0) continue;
+    // The sort is stable, so equal accounts sit in input order: the run's first index is
+    // the first occurrence, and a is the first index when b is the run's second.
+    let first = a;
+    for (let k = j - 1; k > 0 && enc.compare(enc, byAccount[k - 1] * 64 + off, byAccount[k - 1] * 64 + off + len, a * 64 + off, a * 64 + off + len) === 0; k--) first = byAccount[k - 1];
+    if (!worst || b < worst[1]) worst = [first, b];
+  }
+  if (worst) throw new DuplicatePayoutAccountError(`0x${enc.toString('hex', worst[0] * 64 + off, worst[0] * 64 + off + len)}`, worst[0], worst[1]);
+}
+
+/** The leaf hash of `(account, amount)`: keccak256(keccak256(abi.encode(account, amount))). */
+export function payoutLeafHash(account: string, amount: bigint): string {
+  return `0x${leafHashBytes(checkAccount(account, -1), checkAmount(amount, -1)).toString('hex')}`;
+}
+
+function leafHashBytes(account: string, amount: bigint): Buffer {
+  const enc = Buffer.alloc(64);
+  encodeLeaf(enc, 0, account, amount);
+  return keccak256(keccak256(enc));
+}
+
+/** The root that `proof` leads to from the leaf of `(account, amount)`. Throws on malformed input. */
+export function payoutProofRoot(account: string, amount: bigint, proof: readonly string[]): string {
+  let h = leafHashBytes(checkAccount(account, -1), checkAmount(amount, -1));
+  if (!Array.isArray(proof)) throw new MalformedPayoutProofError('proof', proof);
+  const pair = Buffer.alloc(64);
+  for (let i = 0; i < proof.length; i++) {
+    const s = proof[i];
+    if (typeof s !== 'string' || !HASH32.test(s)) throw new MalformedPayoutProofError(`proof[${i}]`, s);
+    const sibling = Buffer.from(s.slice(2), 'hex');
+    const [a, b] = Buffer.compare(h, sibling) <= 0 ? [h, sibling] : [sibling, h];
+    a.copy(pair, 0);
+    b.copy(pair, 32);
+    h = keccak256(pair);
+  }
+  return `0x${h.toString('hex')}`;
+}
+
+/**
+ * True when `proof` shows the leaf `(account, amount)` under `root`, as on-chain
+ * `MerkleProof.verify(proof, root, leaf)` would. A well-formed proof that leads elsewhere
+ * is `false`; malformed input throws (PayoutAddressError, PayoutAmountError,
+ * MalformedPayoutProofError). `assertPayoutProof` says which root it led to instead.
+ */
+export function verifyPayoutProof(root: string, account: string, amount: bigint, proof: readonly string[]): boolean {
+  if (typeof root !== 'string' || !HASH32.test(root)) throw new MalformedPayoutProofError('root', root);
+  return payoutProofRoot(account, amount, proof) === root.toLowerCase();
+}
+
+/** Like verifyPayoutProof, but throws PayoutProofMismatchError (with the root it led to) instead of returning false. */
+export function assertPayoutProof(root: string, account: string, amount: bigint, proof: readonly string[]): void {
+  if (typeof root !== 'string' || !HASH32.test(root)) throw new MalformedPayoutProofError('root', root);
+  const computed = payoutProofRoot(account, amount, proof);
+  if (computed !== root.toLowerCase()) throw new PayoutProofMismatchError(checkAccount(account, -1), amount, computed, root.toLowerCase());
+}
