@@ -1,6 +1,7 @@
 // `npm run bench`: every figure issue #2 names, each printed beside its target or its
 // anchor. Machines are shared and noisy: compare ratios within one run.
 import { runCryptoBench } from '../src/protocol/crypto.bench.ts';
+import { benchPayoutTree } from '../src/settlement/payoutTree.bench.ts';
 import { benchSettlement } from '../src/settlement/settlement.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
@@ -53,3 +54,8 @@ row('recall when every other copied word is replaced', `${fmt(a.paraphraseRecall
 console.log('\nSettlement (in-process: attribution weights -> exact fee split -> journal lines -> balances)');
 const st = benchSettlement(quick ? 50_000 : 200_000);
 row('settlements', `${fmt(st.perSecond)} /s`, `target >= 20,000/s; ${fmt(st.lines / st.settlements, 1)} journal lines each (baseline to 50 training contributions)`);
+
+console.log('\nPayout tree (leaves (address, uint256 cumulative), hashed as OpenZeppelin StandardMerkleTree)');
+const pt = benchPayoutTree(quick ? 20_000 : 100_000, quick ? 200_000 : 1_000_000);
+row(`build, ${fmt(pt.compare.leaves)} accounts: ours / @openzeppelin/merkle-tree`, `${fmt(pt.compare.oursSeconds, 2)} / ${fmt(pt.compare.librarySeconds, 1)} s`, `ratio ${fmt(pt.compare.speedup, 1)}x; the library ~16 s per ARCHITECTURE.md`);
+row(`build, ${fmt(pt.large.leaves)} accounts (${pt.cores} cores)`, `${fmt(pt.large.seconds, 2)} s`, 'target <= 10 s');

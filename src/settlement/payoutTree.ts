@@ -32,10 +32,11 @@ export interface PayoutLeaf {
 
 export interface BuildPayoutTreeOptions {
   /**
-   * Threads that hash, this one included. Keccak through the native add-on costs ~4 µs a
-   * call, nearly all of it call overhead, so a million-leaf tree (3 million hashes) needs
-   * more than one core to build in seconds. Default: every core (at most 8) from
-   * PARALLEL_MIN_LEAVES leaves up, else 1. Any value gives the same tree.
+   * Threads that hash, this one included. Keccak through the native add-on costs ~1.5–2 µs
+   * a call here, nearly all of it call overhead (three native calls and a new Buffer), so
+   * a million-leaf tree (3 million hashes) wants more than one core. A worker takes ~0.3 s
+   * to start (it loads TypeScript through tsx), hence the threshold. Default: every core
+   * (at most 8) from PARALLEL_MIN_LEAVES leaves up, else 1. Any value gives the same tree.
    */
   threads?: number;
   /** Leaves or nodes a thread takes at a time. Smaller only to exercise the threads in tests. */
@@ -54,16 +55,22 @@ export interface PayoutTreeBuildStats {
   threads: number;
   /** Workers that hashed at least one chunk (0 when the build ran on one thread). */
   workersJoined: number;
-  /** Checking and ABI-encoding the leaves, building the account index. */
+  /**
+   * Wall-clock phases on the calling thread. With workers, leaf hashing starts during
+   * encodeMs and accountSortMs; leafHashMs is what is left of it afterwards.
+   */
   encodeMs: number;
+  /** Ordering the accounts for the duplicate check and for look-ups. */
+  accountSortMs: number;
   leafHashMs: number;
-  sortMs: number;
+  /** Ordering the leaf hashes and placing them in the tree. */
+  leafSortMs: number;
   nodeHashMs: number;
   totalMs: number;
 }
 
 /** From this many leaves up, a build uses worker threads unless told otherwise. */
-export const PARALLEL_MIN_LEAVES = 20_000;
+export const PARALLEL_MIN_LEAVES = 200_000;
 const MAX_DEFAULT_THREADS = 8;
 const DEFAULT_CHUNK = 2048;
 const MAX_UINT256 = (1n << 256n) - 1n;
@@ -177,7 +184,7 @@ function hashNodeRange(nodes: Buffer, scratch: Buffer, from: number, to: number)
     // are in place; a 4-byte compare settles the order almost always without a native call.
     const a = nodes.readUInt32BE(l);
     const b = nodes.readUInt32BE(r);
-    const inOrder = a !== b ? a < b : nodes.compare(nodes, r, r + 32, l, l + 32) <= 0;
+    const inOrder = a !== b ? a < b : compareBytes(nodes, l, r, 32) <= 0;
     let h: Buffer;
     if (inOrder) h = keccak256(nodes.subarray(l, l + 64));
     else {
@@ -213,8 +220,11 @@ const READY = 3;
 const JOINED = 4;
 const ERROR = 5;
 const BOOT_FAILED = 6;
+const ENCODED = 7; // leaves 0 … ENCODED−1 are encoded and may be hashed
 const LEVEL_BASE = 8; // level d: next at LEVEL_BASE + 2d, done at LEVEL_BASE + 2d + 1
 const CTL_WORDS = LEVEL_BASE + 2 * 34;
+// After the words: a failed worker's error text (UTF-8), for the error this thread throws.
+const CTL_BYTES = CTL_WORDS * 4 + 1024;
 const IDLE = -1;
 const LEAVES = -2;
 const EXIT = -3;
@@ -228,13 +238,23 @@ interface WorkerShared {
   chunk: number;
 }
 
-/** Takes chunks of [from, to) from the counter at `next` until none is left; returns how many it took. */
-function takeChunks(ctl: Int32Array, next: number, done: number, from: number, to: number, chunk: number, work: (s: number, e: number) => void): number {
+/**
+ * Takes chunks of [from, to) from the counter at `next` until none is left; returns how
+ * many it took, or −1 when the build ended (EXIT) while it waited for input.
+ */
+function takeChunks(ctl: Int32Array, next: number, done: number, from: number, to: number, chunk: number, work: (s: number, e: number) => void, inputReady?: number): number {
   let taken = 0;
   for (;;) {
     const s = from + Atomics.add(ctl, next, chunk);
     if (s >= to) return taken;
     const e = Math.min(s + chunk, to);
+    // Leaf chunks may run ahead of the encoding on the main thread: wait for it.
+    if (inputReady !== undefined) {
+      for (let have = Atomics.load(ctl, inputReady); have < e; have = Atomics.load(ctl, inputReady)) {
+        if (Atomics.load(ctl, GEN) === EXIT) return -1;
+        Atomics.wait(ctl, inputReady, have);
+      }
+    }
     work(s, e);
     taken++;
     Atomics.add(ctl, done, e - s);
@@ -268,19 +288,21 @@ export function runPayoutTreeWorker(shared: WorkerShared): void {
       seen = g;
       let taken = 0;
       if (g === LEAVES) {
-        taken = takeChunks(ctl, LEAF_NEXT, LEAF_DONE, 0, shared.n, shared.chunk, (s, e) => hashLeafRange(enc, leaves, s, e));
+        taken = takeChunks(ctl, LEAF_NEXT, LEAF_DONE, 0, shared.n, shared.chunk, (s, e) => hashLeafRange(enc, leaves, s, e), ENCODED);
       } else if (g >= 0) {
         const [from, to] = levels[levels.length - 1 - g];
         taken = takeChunks(ctl, LEVEL_BASE + 2 * g, LEVEL_BASE + 2 * g + 1, from, to, shared.chunk, (s, e) => hashNodeRange(nodes, scratch, s, e));
       }
+      if (taken < 0) return;
       if (taken > 0 && !joined) {
         joined = true;
         Atomics.add(ctl, JOINED, 1);
       }
     }
   } catch (e) {
+    Buffer.from(shared.ctl).write(String((e as Error)?.stack ?? e), CTL_WORDS * 4, CTL_BYTES - CTL_WORDS * 4 - 1, 'utf8');
     Atomics.store(ctl, ERROR, 1);
-    for (let w = LEAF_DONE; w < CTL_WORDS; w++) Atomics.notify(ctl, w);
+    for (let w = 0; w < CTL_WORDS; w++) Atomics.notify(ctl, w);
     throw e;
   }
 }
@@ -308,20 +330,17 @@ function tsxEsmApiUrl(from: string): string {
   return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api'].import.default)).href;
 }
 
-function startWorkers(count: number, shared: WorkerShared): Worker[] {
+function startWorkers(count: number, shared: WorkerShared): void {
   const moduleUrl = import.meta.url;
   // Under tsx or vitest this file is TypeScript; a worker has to register tsx itself.
   const tsxApi = moduleUrl.endsWith('.ts') ? tsxEsmApiUrl(moduleUrl) : undefined;
-  const workers: Worker[] = [];
   for (let i = 0; i < count; i++) {
     const w = new Worker(BOOT, { eval: true, workerData: { tsxApi, moduleUrl, shared } });
     // A failed worker only takes no chunks; the ERROR word tells this thread if it failed mid-chunk.
     w.on('error', () => {});
     // The workers leave on EXIT; they must never keep the process alive meanwhile.
     w.unref();
-    workers.push(w);
   }
-  return workers;
 }
 
 /** Blocks until ctl[word] reaches `target`, hashing nothing; throws if a worker failed. */
@@ -329,7 +348,10 @@ function waitFor(ctl: Int32Array, word: number, target: number): void {
   for (;;) {
     const v = Atomics.load(ctl, word);
     if (v >= target) return;
-    if (Atomics.load(ctl, ERROR) !== 0) throw new PayoutTreeWorkerError('a payout tree worker thread failed during the build');
+    if (Atomics.load(ctl, ERROR) !== 0) {
+      const text = Buffer.from(ctl.buffer).toString('utf8', CTL_WORDS * 4).replace(/\0+$/, '');
+      throw new PayoutTreeWorkerError(`a payout tree worker thread failed during the build: ${text}`);
+    }
     Atomics.wait(ctl, word, v, 1000);
   }
 }
@@ -343,13 +365,8 @@ function checkAmount(amount: unknown, index: number): bigint {
   return amount;
 }
 
-// The spelling the protocol stores: already normal, so a build of stored accounts skips
-// the general parser (a third of the build time at a million leaves).
-const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
-
 /** The lowercase form of `account`; throws PayoutAddressError with address.ts's reason. */
 function checkAccount(account: unknown, index: number): string {
-  if (typeof account === 'string' && LOWER_ADDRESS.test(account)) return account;
   try {
     return normalizeAddress(account);
   } catch (e) {
@@ -358,13 +375,46 @@ function checkAccount(account: unknown, index: number): string {
   }
 }
 
-/** abi.encode(address, uint256) into the 64 bytes at `off` of a zero-filled buffer. */
+// Value of each UTF-16 code unit as a lowercase hex digit, −1 if it is not one.
+const NIBBLE = new Int8Array(65536).fill(-1);
+for (let c = 0; c < 16; c++) NIBBLE[c.toString(16).charCodeAt(0)] = c;
+
+/**
+ * Writes the 20 bytes of `s` at `at` if `s` is a lowercase 0x address, and says whether it
+ * was. Lowercase is the spelling the protocol stores, so a build of stored accounts needs
+ * no other parsing; this one loop replaces a regex, a substring and a hex decode, which
+ * together took a quarter of a million-leaf build.
+ */
+function writeLowerAddress(out: Buffer, at: number, s: string): boolean {
+  if (s.length !== 42 || s.charCodeAt(0) !== 48 || s.charCodeAt(1) !== 120) return false;
+  for (let j = 0; j < 20; j++) {
+    const hi = NIBBLE[s.charCodeAt(2 + 2 * j)];
+    const lo = NIBBLE[s.charCodeAt(3 + 2 * j)];
+    if ((hi | lo) < 0) return false;
+    out[at + j] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+/** Writes a uint256 big-endian into the 32 zero-filled bytes at `at`. */
+function writeUint256(out: Buffer, at: number, amount: bigint): void {
+  const digits = amount.toString(16);
+  // From the last digit back: byte 31 takes the last two digits, and so on.
+  for (let k = digits.length, b = at + 31; k > 0; k -= 2, b--) {
+    out[b] = k >= 2 ? (NIBBLE[digits.charCodeAt(k - 2)] << 4) | NIBBLE[digits.charCodeAt(k - 1)] : NIBBLE[digits.charCodeAt(0)];
+  }
+}
+
+/** abi.encode(address, uint256) into the 64 bytes at `off` of a zero-filled buffer; `account` lowercase. */
 function encodeLeaf(out: Buffer, off: number, account: string, amount: bigint): void {
-  out.write(account.slice(2), off + 12, 20, 'hex');
-  if (amount === 0n) return;
-  let hex = amount.toString(16);
-  if (hex.length & 1) hex = `0${hex}`;
-  out.write(hex, off + 64 - hex.length / 2, hex.length / 2, 'hex');
+  writeLowerAddress(out, off + 12, account);
+  writeUint256(out, off + 32, amount);
+}
+
+/** Sign of buf[x, x+len) − buf[y, y+len), bytewise. */
+function compareBytes(buf: Buffer, x: number, y: number, len: number): number {
+  // Buffer#compare compares its source range (the last two arguments) with the target's.
+  return buf.compare(buf, y, y + len, x, x + len);
 }
 
 /**
@@ -372,8 +422,9 @@ function encodeLeaf(out: Buffer, off: number, account: string, amount: bigint): 
  * big-endian word at `keyOff` within the record and then by all `len` bytes; stable.
  * A least-significant-digit radix sort on that word orders almost everything in two
  * linear passes; the records that share it are then ordered by their bytes.
+ * Exported for its tests only: hashes share a key word too rarely to test that path.
  */
-function sortRecords(buf: Buffer, n: number, stride: number, off: number, len: number, keyOff: number): Uint32Array {
+export function sortRecords(buf: Buffer, n: number, stride: number, off: number, len: number, keyOff: number): Uint32Array {
   const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) keys[i] = buf.readUInt32BE(i * stride + keyOff);
   const tmp = new Uint32Array(n);
@@ -389,7 +440,7 @@ function sortRecords(buf: Buffer, n: number, stride: number, off: number, len: n
     const i = tmp[j];
     out[count[keys[i] >>> 16]++] = i;
   }
-  const cmp = (a: number, b: number): number => buf.compare(buf, a * stride + off, a * stride + off + len, b * stride + off, b * stride + off + len) || a - b;
+  const cmp = (a: number, b: number): number => compareBytes(buf, a * stride + off, b * stride + off, len) || a - b;
   for (let s = 0; s < n; ) {
     let e = s + 1;
     while (e < n && keys[out[e]] === keys[out[s]]) e++;
@@ -450,7 +501,7 @@ export class PayoutTree {
     const enc = allocate(n * 64, parallel);
     const leafHashes = allocate(n * 32, parallel);
     const nodes = allocate((2 * n - 1) * 32, parallel);
-    const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
+    const ctl = new Int32Array(new SharedArrayBuffer(CTL_BYTES));
     ctl[GEN] = IDLE;
     const shared: WorkerShared | undefined = parallel
       ? { ctl: ctl.buffer as SharedArrayBuffer, enc: enc.sab!, leaves: leafHashes.sab!, nodes: nodes.sab!, n, chunk }
@@ -459,39 +510,54 @@ export class PayoutTree {
     if (shared) startWorkers(threads - 1, shared);
 
     try {
-      for (let i = 0; i < n; i++) {
-        const leaf = leaves[i] as PayoutLeaf | undefined;
-        const account = checkAccount(leaf?.account, i);
-        encodeLeaf(enc.buf, i * 64, account, checkAmount(leaf!.amount, i));
-      }
-      const byAccount = sortRecords(enc.buf, n, 64, ...ACCOUNT_ORDER);
-      checkDistinctAccounts(enc.buf, byAccount);
-      const t1 = performance.now();
-
       if (shared && options.awaitWorkers) {
         const deadline = Date.now() + 10_000;
         while (Atomics.load(ctl, READY) + Atomics.load(ctl, BOOT_FAILED) < threads - 1 && Date.now() < deadline) {
           Atomics.wait(ctl, READY, Atomics.load(ctl, READY), 100);
         }
       }
+      // The workers hash each chunk as soon as it is encoded, so the encoding, which only
+      // this thread can do (the leaves are its objects), overlaps their hashing.
       if (shared) {
         Atomics.store(ctl, GEN, LEAVES);
         Atomics.notify(ctl, GEN);
+      }
+      for (let i = 0; i < n; i++) {
+        const leaf = leaves[i] as PayoutLeaf | undefined;
+        const account: unknown = leaf?.account;
+        // Lowercase needs no checking beyond its shape; other spellings go through address.ts.
+        if (typeof account !== 'string' || !writeLowerAddress(enc.buf, i * 64 + 12, account)) {
+          writeLowerAddress(enc.buf, i * 64 + 12, checkAccount(account, i));
+        }
+        writeUint256(enc.buf, i * 64 + 32, checkAmount(leaf!.amount, i));
+        if (shared && ((i + 1) % chunk === 0 || i + 1 === n)) {
+          Atomics.store(ctl, ENCODED, i + 1);
+          Atomics.notify(ctl, ENCODED);
+        }
+      }
+      const t1 = performance.now();
+      const byAccount = sortRecords(enc.buf, n, 64, ...ACCOUNT_ORDER);
+      checkDistinctAccounts(enc.buf, byAccount);
+      const t2 = performance.now();
+
+      if (shared) {
         takeChunks(ctl, LEAF_NEXT, LEAF_DONE, 0, n, chunk, (s, e) => hashLeafRange(enc.buf, leafHashes.buf, s, e));
         waitFor(ctl, LEAF_DONE, n);
       } else hashLeafRange(enc.buf, leafHashes.buf, 0, n);
-      const t2 = performance.now();
+      const t3 = performance.now();
 
       const order = sortRecords(leafHashes.buf, n, 32, 0, 32, 0);
       const positions = new Uint32Array(n);
+      const from = leafHashes.words;
+      const to = nodes.words;
       // Ascending rank r goes to position 2n−2−r: the library fills its array from the end.
       for (let r = 0; r < n; r++) {
         const i = order[r];
         const pos = 2 * n - 2 - r;
-        nodes.words.set(leafHashes.words.subarray(i * 8, i * 8 + 8), pos * 8);
+        for (let k = 0; k < 8; k++) to[pos * 8 + k] = from[i * 8 + k];
         positions[i] = pos;
       }
-      const t3 = performance.now();
+      const t4 = performance.now();
 
       const scratch = Buffer.alloc(64);
       const levels = internalLevels(n);
@@ -508,22 +574,25 @@ export class PayoutTree {
         takeChunks(ctl, LEVEL_BASE + 2 * d, LEVEL_BASE + 2 * d + 1, from, to, chunk, (s, e) => hashNodeRange(nodes.buf, scratch, s, e));
         waitFor(ctl, LEVEL_BASE + 2 * d + 1, to - from);
       }
-      const t4 = performance.now();
+      const t5 = performance.now();
 
       const stats: PayoutTreeBuildStats = {
         leaves: n,
         threads,
         workersJoined: Atomics.load(ctl, JOINED),
         encodeMs: t1 - t0,
-        leafHashMs: t2 - t1,
-        sortMs: t3 - t2,
-        nodeHashMs: t4 - t3,
-        totalMs: t4 - t0,
+        accountSortMs: t2 - t1,
+        leafHashMs: t3 - t2,
+        leafSortMs: t4 - t3,
+        nodeHashMs: t5 - t4,
+        totalMs: t5 - t0,
       };
       return new PayoutTree(nodes.buf, enc.buf, byAccount, positions, stats);
     } finally {
       Atomics.store(ctl, GEN, EXIT);
       Atomics.notify(ctl, GEN);
+      // Workers waiting for leaves that will never be encoded (a bad leaf) wait here.
+      Atomics.notify(ctl, ENCODED);
     }
   }
 
@@ -581,10 +650,11 @@ export class PayoutTree {
       const mid = (lo + hi) >>> 1;
       const i = this.byAccount[mid];
       const k = this.enc.readUInt32BE(i * 64 + keyOff);
+      // Sign of (stored − probe): Buffer#compare compares its source range with the target's.
       const c = k !== key ? (k < key ? -1 : 1) : this.enc.compare(probe, off, off + len, i * 64 + off, i * 64 + off + len);
       if (c === 0) return i;
       if (c < 0) lo = mid + 1;
-      else hi = mid - 1 + 1;
+      else hi = mid;
     }
     return -1;
   }
@@ -601,18 +671,24 @@ const ACCOUNT_ORDER = [12, 20, 28] as const;
 /** Throws DuplicatePayoutAccountError for the first leaf (in input order) whose account came before. */
 function checkDistinctAccounts(enc: Buffer, byAccount: Uint32Array): void {
   const [off, len] = ACCOUNT_ORDER;
-  let worst: [number, number] | undefined;
-  for (let j = 1; j < byAccount.length; j++) {
-    const a = byAccount[j - 1];
-    const b = byAccount[j];
-    if (enc.compare(enc, a * 64 + off, a * 64 + off + len, b * 64 + off, b * 64 + off + len) !== 0) continue;
-    // The sort is stable, so equal accounts sit in input order: the run's first index is
-    // the first occurrence, and a is the first index when b is the run's second.
-    let first = a;
-    for (let k = j - 1; k > 0 && enc.compare(enc, byAccount[k - 1] * 64 + off, byAccount[k - 1] * 64 + off + len, a * 64 + off, a * 64 + off + len) === 0; k--) first = byAccount[k - 1];
-    if (!worst || b < worst[1]) worst = [first, b];
+  let found: [number, number] | undefined;
+  const keyOff = ACCOUNT_ORDER[2];
+  for (let s = 0; s < byAccount.length; ) {
+    let e = s + 1;
+    // Equal accounts have equal key words; comparing those first spares a native call per leaf.
+    while (
+      e < byAccount.length &&
+      enc.readUInt32BE(byAccount[s] * 64 + keyOff) === enc.readUInt32BE(byAccount[e] * 64 + keyOff) &&
+      compareBytes(enc, byAccount[s] * 64 + off, byAccount[e] * 64 + off, len) === 0
+    ) {
+      e++;
+    }
+    // The sort is stable, so a run of equal accounts is in input order: its first two
+    // indices are the first occurrence and the first repeat.
+    if (e - s > 1 && (!found || byAccount[s + 1] < found[1])) found = [byAccount[s], byAccount[s + 1]];
+    s = e;
   }
-  if (worst) throw new DuplicatePayoutAccountError(`0x${enc.toString('hex', worst[0] * 64 + off, worst[0] * 64 + off + len)}`, worst[0], worst[1]);
+  if (found) throw new DuplicatePayoutAccountError(`0x${enc.toString('hex', found[0] * 64 + off, found[0] * 64 + off + len)}`, found[0], found[1]);
 }
 
 /** The leaf hash of `(account, amount)`: keccak256(keccak256(abi.encode(account, amount))). */
