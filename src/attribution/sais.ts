@@ -103,7 +103,8 @@ function bucketBounds(C: Int32Array, B: Int32Array, K: number, end: boolean): vo
 }
 
 /**
- * Sorts the suffixes of T[0..n) into SA[0..n). T's symbols are in [0, K), K < 2^31. Suffix i
+ * Sorts the suffixes of T[0..n) into SA[0..n), which must hold zeros. T's symbols are in [0, K),
+ * K < 2^31. Suffix i
  * is S-type when it is smaller than suffix i+1, L-type when larger; the last suffix is L (it is
  * larger than the virtual empty suffix after it), and an LMS position is an S right after an L.
  *
@@ -124,13 +125,13 @@ function sortLevel(T: LevelText, SA: Int32Array, n: number, K: number, progress:
   }
   const C = new Int32Array(K);
   const B = new Int32Array(K);
-  countSymbols(T, C, n, K);
 
   // Stage 1: sort the LMS substrings, placing the LMS positions in text order at bucket ends.
-  SA.fill(0, 0, n);
+  const lmsBits = new Int32Array((n >>> 5) + 1);
+  const m = findLms(T, C, n, lmsBits);
+  checkCounts(T, C, n, K);
   bucketBounds(C, B, K, true);
-  let lmsLength: Uint8Array | undefined = new Uint8Array((n >> 1) + 1);
-  const m = placeLms(T, SA, B, n, lmsLength);
+  placeLms(T, SA, B, lmsBits);
   // With a small alphabet, remember how many LMS positions each bucket holds (tail minus
   // pointer), so that stage 3 can place the sorted ones without reading T at random.
   const lmsEnd = K <= n >> 3 ? B.slice() : undefined;
@@ -143,14 +144,14 @@ function sortLevel(T: LevelText, SA: Int32Array, n: number, K: number, progress:
   if (m > 0) {
     // Stage 2: the LMS positions, sorted by LMS substring, move to SA[0..m).
     compactLms(SA, n);
-    const names = nameLmsSubstrings(T, SA, n, m, lmsLength);
-    lmsLength = undefined; // free before the recursion allocates its own
+    const names = nameLmsSubstrings(T, SA, n, m, lmsBits);
     tick(progress, n >> 3);
     // Equal LMS substrings (ties) are ordered by the suffixes that follow them. When they are
-    // few, compare those suffixes directly; else, or when that turns out costly, recurse.
+    // few, compare those suffixes directly; else, or when that turns out costly, sort the
+    // reduced string (one name per LMS substring).
     let sorted = names === m;
     if (!sorted && (m - names) * 4 <= m) sorted = sortTiesDirectly(T, SA, n, m, n);
-    if (!sorted) reduceAndRecurse(T, SA, n, m, names, progress);
+    if (!sorted) sortReducedSuffixes(SA, n, m, lmsBits, progress);
     tick(progress, n >> 3);
     // Stage 3: the sorted LMS suffixes go to their bucket ends, in order.
     SA.fill(0, m, n);
@@ -164,9 +165,8 @@ function sortLevel(T: LevelText, SA: Int32Array, n: number, K: number, progress:
   tick(progress, n >> 1);
 }
 
-/** Symbol counts; an id at or beyond K is reported (a typed array would drop its count). */
-function countSymbols(T: LevelText, C: Int32Array, n: number, K: number): void {
-  for (let i = 0; i < n; i++) C[T[i]]++;
+/** Reports an id at or beyond K, found by its missing count (a typed array drops it). */
+function checkCounts(T: LevelText, C: Int32Array, n: number, K: number): void {
   let sum = 0;
   for (let c = 0; c < K; c++) sum += C[c];
   if (sum !== n) {
@@ -177,31 +177,69 @@ function countSymbols(T: LevelText, C: Int32Array, n: number, K: number): void {
 }
 
 /**
- * Puts each LMS position at the end of its bucket (B holds the bucket ends and is moved down),
- * and records its LMS substring's length by p >> 1 (LMS positions are at least 2 apart): 0 for
- * the last one, which runs into the sentinel and so equals no other; 255 for 255 or more.
- * Returns the number of LMS positions.
+ * Sets the bit of each LMS position in `lmsBits` (bit p & 31 of word p >>> 5), and returns
+ * their number. Types are computed without branches, the text being read in order.
  */
-function placeLms(T: LevelText, SA: Int32Array, B: Int32Array, n: number, lmsLength: Uint8Array): number {
+function findLms(T: LevelText, C: Int32Array, n: number, lmsBits: Int32Array): number {
   let m = 0;
   let cNext = T[n - 1];
-  let nextS = false;
-  let nextLms = n;
+  C[cNext]++;
+  let sNext = 0; // the last suffix is L
+  let word = 0;
   for (let i = n - 2; i >= 0; i--) {
     const c = T[i];
-    const isS: boolean = c < cNext || (c === cNext && nextS);
-    if (nextS && !isS) {
-      const p = i + 1;
-      SA[--B[cNext]] = p;
-      const len = nextLms - p + 1;
-      lmsLength[p >> 1] = nextLms === n ? 0 : len < 255 ? len : 255;
-      nextLms = p;
-      m++;
+    C[c]++;
+    // S when smaller than the next symbol, or equal to it and the next is S (ids < 2^31).
+    const s = ((c - cNext) >>> 31) | ((((c ^ cNext) - 1) >>> 31) & sNext);
+    const lms = sNext & (s ^ 1); // i + 1 is S, i is L
+    const p = i + 1;
+    word |= lms << (p & 31);
+    if ((p & 31) === 0) {
+      lmsBits[p >>> 5] = word;
+      word = 0;
     }
-    nextS = isS;
+    m += lms;
+    sNext = s;
     cNext = c;
   }
+  lmsBits[0] |= word;
   return m;
+}
+
+/**
+ * Puts each LMS position at the end of its bucket, in text order (B holds the bucket ends and
+ * is moved down).
+ */
+function placeLms(T: LevelText, SA: Int32Array, B: Int32Array, lmsBits: Int32Array): void {
+  for (let w = lmsBits.length - 1; w >= 0; w--) {
+    let word = lmsBits[w];
+    while (word !== 0) {
+      const b = 31 - Math.clz32(word);
+      word ^= 1 << b;
+      const p = w * 32 + b;
+      SA[--B[T[p]]] = p;
+    }
+  }
+}
+
+/** The first LMS position after p, or n when there is none. */
+function nextLms(lmsBits: Int32Array, p: number, n: number): number {
+  const q = p + 1;
+  let w = q >>> 5;
+  let word = lmsBits[w] & (-1 << (q & 31));
+  while (word === 0) {
+    if (++w >= lmsBits.length) return n;
+    word = lmsBits[w];
+  }
+  return w * 32 + (31 - Math.clz32(word & -word));
+}
+
+/** The number of bits set in the 32-bit word x. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /** After stage 1 only LMS positions are left (positive); move them, in order, to the front. */
@@ -242,46 +280,45 @@ function placeSortedLmsByCounts(SA: Int32Array, C: Int32Array, lmsEnd: Int32Arra
 /**
  * Compares each LMS substring in SA[0..m) (sorted) with the one before it. An entry equal to
  * its predecessor is marked by storing it negated (~p). Returns the number of distinct ones.
- * Lengths come from `lmsLength` (see sortLevel), so that unequal lengths cost no text read.
+ * An LMS substring runs from its LMS position to the next one, both included; the last one
+ * runs into the sentinel and so equals no other. Lengths come from `lmsBits`, so that unequal
+ * lengths cost no text read.
  */
-function nameLmsSubstrings(T: LevelText, SA: Int32Array, n: number, m: number, lmsLength: Uint8Array): number {
+function nameLmsSubstrings(T: LevelText, SA: Int32Array, n: number, m: number, lmsBits: Int32Array): number {
   let names = 0;
-  let prev = 0;
+  let prev = -1;
   let prevLen = -1;
+  let touched = 0;
   for (let x = 0; x < m; x++) {
+    // Read the text for the next entries in one go, so that their cache misses overlap.
+    if ((x & 63) === 0) {
+      const end = x + 64 < m ? x + 64 : m;
+      for (let y = x; y < end; y++) touched |= T[SA[y]];
+    }
     const p = SA[x];
-    let len = lmsLength[p >> 1];
-    if (len === 255) len = lmsSubstringLength(T, n, p);
-    let same = len === prevLen && len !== 0;
-    if (same) {
-      for (let d = 0; d < len; d++) {
-        if (T[p + d] !== T[prev + d]) {
-          same = false;
-          break;
-        }
-      }
+    let len = -1; // not known: only needed when the first two symbols agree
+    let same = false;
+    // An LMS position is S, and the last position is L, so p + 1 < n.
+    if (prev >= 0 && T[p] === T[prev] && T[p + 1] === T[prev + 1]) {
+      if (prevLen < 0) prevLen = lmsSubstringLength(lmsBits, prev, n);
+      len = lmsSubstringLength(lmsBits, p, n);
+      same = len === prevLen && len !== 0;
+      for (let d = 2; same && d < len; d++) same = T[p + d] === T[prev + d];
     }
     if (same) SA[x] = ~p;
     else names++;
     prev = p;
     prevLen = len;
   }
+  SINK[0] ^= touched;
   return names;
 }
+const SINK = new Int32Array(1);
 
-/**
- * The length of the LMS substring at p, found by scanning forward: up a non-decreasing run,
- * down a non-increasing one, and back to the start of the last run of equal symbols before
- * the rise. 0 when it runs into the sentinel.
- */
-function lmsSubstringLength(T: LevelText, n: number, p: number): number {
-  let i = p + 1;
-  while (i < n && T[i] >= T[i - 1]) i++;
-  while (i < n && T[i] <= T[i - 1]) i++;
-  if (i >= n) return 0;
-  let q = i - 1;
-  while (T[q - 1] === T[q]) q--;
-  return q - p + 1;
+/** The length of the LMS substring at p, both ends included; 0 for the last one. */
+function lmsSubstringLength(lmsBits: Int32Array, p: number, n: number): number {
+  const q = nextLms(lmsBits, p, n);
+  return q === n ? 0 : q - p + 1;
 }
 
 /**
@@ -343,53 +380,247 @@ function sortTiesDirectly(T: LevelText, SA: Int32Array, n: number, m: number, bu
 }
 
 /**
- * Builds the reduced string (one name per LMS substring, in text order), sorts its suffixes
- * by recursion, and leaves the LMS positions in SA[0..m) in suffix order.
+ * Sorts the LMS suffixes through the reduced string R (one name per LMS position, in text
+ * order; its suffixes sort as the LMS suffixes do), and leaves the LMS positions in SA[0..m) in
+ * suffix order. SA[0..m) comes in sorted by LMS substring, ties marked (~p). R's suffixes are
+ * sorted by prefix doubling while that stays cheap (on token text they differ within a few
+ * names), else by recursion, which keeps the whole construction linear.
  */
-function reduceAndRecurse(T: LevelText, SA: Int32Array, n: number, m: number, names: number, progress: Progress): void {
-  // Names + 1 go to SA[m + (p >> 1)] (LMS positions are at least 2 apart; 0 marks a hole),
-  // then are gathered, in text order, into the tail SA[n-m..n): that is the reduced string.
-  SA.fill(0, m, n);
-  writeNames(SA, m);
-  gatherNames(SA, n, m);
-  sortLevel(SA.subarray(n - m, n), SA, m, names, progress);
-  // Map the reduced suffix array back to LMS positions (reusing the tail for them).
-  listLms(T, SA, n);
-  const base = n - m;
-  for (let i = 0; i < m; i++) SA[i] = SA[base + SA[i]];
-}
-
-/** Name + 1 of each LMS position p (sorted in SA[0..m), ties marked ~p) to SA[m + (p >> 1)]. */
-function writeNames(SA: Int32Array, m: number): void {
-  let name = 0;
+function sortReducedSuffixes(SA: Int32Array, n: number, m: number, lmsBits: Int32Array, progress: Progress): void {
+  toReducedIndices(SA, m, lmsBits);
+  // For each suffix i of R: its rank, the index in SA[0..m) of the first of its group of
+  // equals; and where it is in SA[0..m), negated (~x) once it is alone in its group.
+  const rank = SA.subarray(m, 2 * m);
+  const where = 3 * m <= n ? SA.subarray(2 * m, 3 * m) : new Int32Array(m);
+  let g = 0;
   for (let x = 0; x < m; x++) {
     const v = SA[x];
-    if (v >= 0) name++;
-    SA[m + ((v ^ (v >> 31)) >> 1)] = name;
+    const i = v ^ (v >> 31);
+    if (v >= 0) g = x;
+    rank[i] = g;
+    where[i] = v < 0 || (x + 1 < m && SA[x + 1] < 0) ? x : ~x;
+  }
+  const keys = new Int32Array(m);
+  if (refineByDoubling(SA, rank, where, keys, m, 24 * m)) {
+    tick(progress, m);
+  } else {
+    // R itself, with dense names, goes to the tail SA[n-m..n) (it may overlap the ranks, hence
+    // the backward copy) and is sorted by recursion into SA[0..m).
+    let names = 0;
+    for (let x = 0; x < m; x++) if (SA[x] >= 0) keys[x] = names++;
+    for (let i = m - 1; i >= 0; i--) SA[n - m + i] = keys[rank[i]];
+    SA.fill(0, 0, m);
+    sortLevel(SA.subarray(n - m, n), SA, m, names, progress);
+    for (let x = 0; x < m; x++) where[SA[x]] = x;
+  }
+  // Back from indices into R to text positions: the i-th LMS position goes where i is.
+  let i = 0;
+  for (let w = 0; w < lmsBits.length; w++) {
+    let word = lmsBits[w];
+    while (word !== 0) {
+      const x = where[i++];
+      SA[x ^ (x >> 31)] = w * 32 + (31 - Math.clz32(word & -word));
+      word &= word - 1;
+    }
   }
 }
 
-/** Moves the names from SA[m..n) (0 = hole), in order, to SA[n-m..n), as names from 0. */
-function gatherNames(SA: Int32Array, n: number, m: number): void {
-  let w = n;
-  for (let i = n - 1; i >= m; i--) {
-    const v = SA[i];
-    if (v !== 0) SA[--w] = v - 1;
+/** Replaces each LMS position p in SA[0..m) by its index among the LMS positions (tie marks kept). */
+function toReducedIndices(SA: Int32Array, m: number, lmsBits: Int32Array): void {
+  const before = new Int32Array(lmsBits.length);
+  let count = 0;
+  for (let w = 0; w < lmsBits.length; w++) {
+    before[w] = count;
+    count += popcount(lmsBits[w]);
+  }
+  for (let x = 0; x < m; x++) {
+    const v = SA[x];
+    const p = v ^ (v >> 31);
+    const i = before[p >>> 5] + popcount(lmsBits[p >>> 5] & ~(-1 << (p & 31)));
+    SA[x] = i ^ (v >> 31);
   }
 }
 
-/** Writes the LMS positions of T, in text order, to the tail of SA. */
-function listLms(T: LevelText, SA: Int32Array, n: number): void {
-  let cNext = T[n - 1];
-  let nextS = false;
-  let w = n;
-  for (let i = n - 2; i >= 0; i--) {
-    const c = T[i];
-    const isS: boolean = c < cNext || (c === cNext && nextS);
-    if (nextS && !isS) SA[--w] = i + 1;
-    nextS = isS;
-    cNext = c;
+/**
+ * Prefix doubling (Manber & Myers, skipping sorted groups as Larsson & Sadakane do) over the
+ * suffixes of R: SA[0..m) holds indices into R sorted by their first h names, each group of
+ * equals marked as in nameLmsSubstrings, with `rank` and `where` as in sortReducedSuffixes.
+ * Each round sorts every group by the rank of the suffix h further on, which sorts by 2h
+ * names. `keys` is scratch, aligned with SA: a group's sort keys, or -2 - length at the head of
+ * a run of sorted entries, which later rounds skip. Gives up (returns false, groups and ranks
+ * still consistent) once `budget` units of work are spent.
+ */
+function refineByDoubling(
+  SA: Int32Array,
+  rank: Int32Array,
+  where: Int32Array,
+  keys: Int32Array,
+  m: number,
+  budget: number,
+): boolean {
+  let unsorted = 0;
+  for (let x = 0; x < m; ) {
+    let end = x + 1;
+    while (end < m && SA[end] < 0) end++;
+    if (end === x + 1) keys[x] = -3;
+    else unsorted += end - x;
+    x = end;
   }
+  let spent = 0;
+  for (let h = 1; unsorted > 0; h *= 2) {
+    // This round's keys, all read before any rank changes. Scattering them in the order of R
+    // (reads in order, writes at random) is faster than gathering them, unless few are left.
+    if (unsorted * 16 >= m) {
+      scatterKeys(rank, where, keys, m, h);
+      spent += m;
+    } else {
+      gatherKeys(SA, rank, keys, m, h);
+      spent += 4 * unsorted;
+    }
+    unsorted = 0;
+    for (let x = 0; x < m; ) {
+      if (keys[x] <= -2) {
+        x = skipSorted(keys, x, m);
+        continue;
+      }
+      let end = x + 1;
+      while (end < m && SA[end] < 0) end++;
+      for (let y = x + 1; y < end; y++) SA[y] = ~SA[y];
+      spent += sortPairs(keys, SA, x, end, budget - spent);
+      if (spent > budget) {
+        for (let y = x + 1; y < end; y++) SA[y] = ~SA[y];
+        return false;
+      }
+      unsorted += splitGroup(SA, rank, where, keys, x, end);
+      x = end;
+    }
+  }
+  return true;
+}
+
+/** keys[x] = rank of the suffix h after the one at x, for every x in a group of more than one. */
+function scatterKeys(rank: Int32Array, where: Int32Array, keys: Int32Array, m: number, h: number): void {
+  for (let i = 0; i < m - h; i++) {
+    const x = where[i];
+    if (x >= 0) keys[x] = rank[i + h];
+  }
+  for (let i = m - h > 0 ? m - h : 0; i < m; i++) {
+    const x = where[i];
+    if (x >= 0) keys[x] = -1; // the suffix ends within h names: it sorts first
+  }
+}
+
+/** As scatterKeys, walking the groups in SA instead. */
+function gatherKeys(SA: Int32Array, rank: Int32Array, keys: Int32Array, m: number, h: number): void {
+  for (let x = 0; x < m; ) {
+    if (keys[x] <= -2) {
+      x = skipSorted(keys, x, m);
+      continue;
+    }
+    let end = x + 1;
+    while (end < m && SA[end] < 0) end++;
+    for (let y = x; y < end; y++) {
+      const v = SA[y];
+      const j = (v ^ (v >> 31)) + h;
+      keys[y] = j < m ? rank[j] : -1;
+    }
+    x = end;
+  }
+}
+
+/** The end of the run of sorted entries at x, merging it with the runs right after it. */
+function skipSorted(keys: Int32Array, x: number, m: number): number {
+  let end = x - 2 - keys[x];
+  while (end < m && keys[end] <= -2) end -= 2 + keys[end];
+  keys[x] = -2 - (end - x);
+  return end;
+}
+
+/**
+ * After SA[x..end) (unmarked) has been sorted by keys: marks the new groups, gives their
+ * entries their new ranks and places, and marks the groups of one as sorted runs. Returns the
+ * number of entries still in groups of more than one.
+ */
+function splitGroup(SA: Int32Array, rank: Int32Array, where: Int32Array, keys: Int32Array, x: number, end: number): number {
+  let unsorted = 0;
+  let start = x;
+  for (let y = x; y < end; y++) {
+    const k = keys[y];
+    const i = SA[y];
+    if (y > x && k !== keys[y - 1]) start = y;
+    // The first new group keeps the old rank.
+    if (start !== x) rank[i] = start;
+    const alone = start === y && (y + 1 === end || keys[y + 1] !== k);
+    if (start !== y) SA[y] = ~i;
+    where[i] = alone ? ~y : y;
+    if (alone) keys[y] = -3;
+    else unsorted++;
+  }
+  return unsorted;
+}
+
+/**
+ * Sorts the pairs (keys[y], SA[y]) for y in [from, to) by key: insertion sort when few, else
+ * quicksort with three-way partitions. Returns the work done, and stops early (leaving a
+ * permutation) once it exceeds `allowed`.
+ */
+function sortPairs(keys: Int32Array, SA: Int32Array, from: number, to: number, allowed: number): number {
+  let work = 0;
+  while (to - from > 16) {
+    if (work > allowed) return work;
+    work += to - from;
+    // Median of three as pivot.
+    const mid = from + ((to - from) >> 1);
+    const a = keys[from];
+    const b = keys[mid];
+    const c = keys[to - 1];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    // Three-way partition: [from, lt) < pivot, [lt, gt) = pivot, [gt, to) > pivot.
+    let lt = from;
+    let gt = to;
+    let y = from;
+    while (y < gt) {
+      const k = keys[y];
+      if (k < pivot) {
+        swapPairs(keys, SA, y++, lt++);
+      } else if (k > pivot) {
+        swapPairs(keys, SA, y, --gt);
+      } else {
+        y++;
+      }
+    }
+    // Recurse on the smaller side, loop on the larger, so that the stack stays logarithmic.
+    if (lt - from < to - gt) {
+      work += sortPairs(keys, SA, from, lt, allowed - work);
+      from = gt;
+    } else {
+      work += sortPairs(keys, SA, gt, to, allowed - work);
+      to = lt;
+    }
+  }
+  for (let y = from + 1; y < to; y++) {
+    const k = keys[y];
+    const v = SA[y];
+    let z = y - 1;
+    while (z >= from && keys[z] > k) {
+      keys[z + 1] = keys[z];
+      SA[z + 1] = SA[z];
+      z--;
+    }
+    keys[z + 1] = k;
+    SA[z + 1] = v;
+    work += y - z;
+  }
+  return work;
+}
+
+function swapPairs(keys: Int32Array, SA: Int32Array, a: number, b: number): void {
+  const k = keys[a];
+  keys[a] = keys[b];
+  keys[b] = k;
+  const v = SA[a];
+  SA[a] = SA[b];
+  SA[b] = v;
 }
 
 /**
