@@ -1,7 +1,9 @@
-// Build speed of the suffix array (sais.ts) on a synthetic token corpus shaped like real
-// tokenised text, printed beside its anchors. A plain script: `node bin/run-ts.js
-// src/attribution/sais.bench.ts [nTokens]`. It must stay deterministic (seeded PRNG) so that
-// runs compare, and must never be run by the test suite (it takes seconds and gigabytes).
+// Build speed of the suffix array (sais.ts) on synthetic token corpora, printed beside its
+// anchors: Zipf-distributed ids (few repeats), or the generated prose of bench/corpus.ts in
+// GPT-2 tokens (phrases repeat, as in real text), optionally with a share of its documents
+// copied. A plain script: `node bin/run-ts.js src/attribution/sais.bench.ts [nTokens] [runs]
+// [zipf|prose|prose+copies]`. It must stay deterministic (seeded PRNG) so that runs compare,
+// and must never be run by the test suite (it takes seconds and gigabytes).
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -85,11 +87,44 @@ function collectGarbage(): void {
   gc();
 }
 
-/** Builds the suffix array of a synthetic corpus of `nTokens` (as Uint32 ids) and times it. */
-export function benchSais(nTokens = 10_000_000): SaisBenchFigures {
-  const text = syntheticCorpus(nTokens);
-  // The ids fit 16 bits (the separator is 50,257), as the index builder would store them.
-  const text16 = Uint16Array.from(text);
+/**
+ * At least `nTokens` GPT-2 tokens of the generated prose of bench/corpus.ts, each document
+ * ended by the separator; with probability `copies` a document repeats an earlier one whole.
+ */
+export async function proseCorpus(nTokens: number, copies = 0, seed = 7): Promise<Uint16Array> {
+  // Loaded only here: the tokenizer reads its vocabulary from disk.
+  const { defaultTokenizer } = await import('./tokenizer/default.ts');
+  const { TextGenerator } = await import('../../bench/corpus.ts');
+  const tokenizer = defaultTokenizer();
+  const generator = new TextGenerator(seed);
+  const rnd = prng(seed);
+  const documents: Uint32Array[] = [];
+  let n = 0;
+  while (n < nTokens) {
+    const doc =
+      documents.length > 0 && rnd() < copies
+        ? documents[Math.floor(rnd() * documents.length)]
+        : tokenizer.encode(generator.document(400)).ids;
+    documents.push(doc);
+    n += doc.length + 1;
+  }
+  const text = new Uint16Array(n);
+  let at = 0;
+  for (const doc of documents) {
+    text.set(doc, at);
+    at += doc.length;
+    text[at++] = SEPARATOR;
+  }
+  return text;
+}
+
+/**
+ * Builds the suffix array of a corpus of 16-bit ids (by default `nTokens` of the Zipf one:
+ * the ids fit 16 bits, the separator being 50,257, as the index builder stores them) and
+ * times it.
+ */
+export function benchSais(nTokens = 10_000_000, text16: Uint16Array = Uint16Array.from(syntheticCorpus(nTokens))): SaisBenchFigures {
+  const tokens = text16.length;
   collectGarbage();
   const before = process.memoryUsage().arrayBuffers;
   let peak = before;
@@ -99,17 +134,20 @@ export function benchSais(nTokens = 10_000_000): SaisBenchFigures {
   });
   const seconds = (performance.now() - t0) / 1000;
   peak = Math.max(peak, process.memoryUsage().arrayBuffers);
-  if (sa.length !== nTokens) throw new Error('suffix array has the wrong length');
-  return { tokens: nTokens, seconds, mTokPerSec: nTokens / seconds / 1e6, bytesPerToken: (peak - before) / nTokens };
+  if (sa.length !== tokens) throw new Error('suffix array has the wrong length');
+  return { tokens, seconds, mTokPerSec: tokens / seconds / 1e6, bytesPerToken: (peak - before) / tokens };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const n = Number(process.argv[2] ?? 10_000_000);
   const runs = Number(process.argv[3] ?? 3);
+  const corpus = process.argv[4] ?? 'zipf';
+  if (!['zipf', 'prose', 'prose+copies'].includes(corpus)) throw new Error(`corpus must be zipf, prose or prose+copies, got ${corpus}`);
+  const text = corpus === 'zipf' ? Uint16Array.from(syntheticCorpus(n)) : await proseCorpus(n, corpus === 'prose' ? 0 : 0.1);
   for (let r = 0; r < runs; r++) {
-    const f = benchSais(n);
+    const f = benchSais(n, text);
     console.log(
-      `suffix array of ${f.tokens.toLocaleString('en-US')} tokens: ${f.seconds.toFixed(2)} s, ` +
+      `suffix array of ${f.tokens.toLocaleString('en-US')} tokens (${corpus}): ${f.seconds.toFixed(2)} s, ` +
         `${f.mTokPerSec.toFixed(2)} Mtok/s (target 5; plain TypeScript SA-IS 2.7; libsais ~23, ratio ${(f.mTokPerSec / 23).toFixed(2)}), ` +
         `peak memory ${f.bytesPerToken.toFixed(1)} B/token beyond the text (the suffix array's 4 included)`,
     );

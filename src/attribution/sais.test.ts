@@ -1,7 +1,8 @@
 // Tests of sais.ts against a naive suffix sort (direct suffix comparison) on many small texts
-// chosen to reach every path (tiny and huge alphabets, long repeats, ties resolved directly
-// and by recursion), and a property check on one large text. The oracle must never share
-// code with sais.ts, or it would share its bugs.
+// chosen to reach every path (tiny and huge alphabets, long repeats, ties resolved directly,
+// by prefix doubling, and by recursion when doubling gives up or is not tried), and a property
+// check on one large text. The oracle must never share code with sais.ts, or it would share
+// its bugs.
 import { describe, expect, test } from 'vitest';
 import { suffixArray, type TokenText } from './sais.ts';
 
@@ -43,6 +44,35 @@ function expectNaive(text: TokenText, alphabetSize: number): void {
 function randomText(rnd: () => number, n: number, alphabet: number, wide = false): TokenText {
   const t = wide ? new Uint32Array(n) : new Uint16Array(n);
   for (let i = 0; i < n; i++) t[i] = Math.floor(rnd() * alphabet);
+  return t;
+}
+
+/**
+ * Text shaped like tokenised prose: documents of words (one to three ids each, drawn with a
+ * strong skew, so that short phrases recur) ended by the separator `vocab`, and with
+ * probability `copies` a copied stretch of `copyLength` ids instead of a document.
+ */
+function tokenLikeText(rnd: () => number, n: number, vocab: number, words: number, copies: number, copyLength: number, wide = false): TokenText {
+  const lexicon: number[][] = [];
+  for (let w = 0; w < words; w++) {
+    lexicon.push(Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => Math.floor(vocab * rnd() ** 2)));
+  }
+  const t = wide ? new Uint32Array(n) : new Uint16Array(n);
+  let i = 0;
+  while (i < n) {
+    if (i > copyLength && rnd() < copies) {
+      const from = Math.floor(rnd() * (i - copyLength));
+      const len = Math.min(n - i, copyLength);
+      t.copyWithin(i, from, from + len);
+      i += len;
+      continue;
+    }
+    const end = Math.min(n, i + 50 + Math.floor(rnd() * 250));
+    while (i < end - 1) {
+      for (const id of lexicon[Math.floor(words * rnd() ** 3)]) if (i < end - 1) t[i++] = id;
+    }
+    t[i++] = vocab;
+  }
   return t;
 }
 
@@ -143,6 +173,37 @@ describe('suffixArray equals a naive sort', () => {
       const t = randomText(rnd, 3000, 1000) as Uint16Array;
       for (let c = 0; c < 40 + k * 5; c++) t.set([999, 1, 500, 2, 999], Math.floor(rnd() * 2990));
       expectNaive(t, 1000);
+    }
+  });
+
+  test('token-like text: many equal LMS substrings, ties sorted by prefix doubling', () => {
+    // Phrases recur, so most LMS substrings tie, yet suffixes differ within a few of them;
+    // copies add ties that take more rounds, some with few entries left (keys gathered).
+    const cases: Array<[number, number, number, boolean]> = [
+      [300, 0, 0, false],
+      [100, 0, 0, false],
+      [300, 0.05, 200, false],
+      [300, 0.02, 2000, true],
+      [1000, 0.1, 400, true],
+    ];
+    for (const [k, [words, copies, copyLength, wide]] of cases.entries()) {
+      const rnd = prng(29 + k);
+      const vocab = wide ? 100_000 : 5000;
+      expectNaive(tokenLikeText(rnd, 20_000, vocab, words, copies, copyLength, wide), vocab + 1);
+    }
+  });
+
+  test('token-like text made mostly of copies (doubling not tried: few unique LMS substrings)', () => {
+    for (let k = 0; k < 3; k++) expectNaive(tokenLikeText(prng(37 + k), 20_000, 5000, 300 + 700 * k, 0.5, 3000), 5001);
+  });
+
+  test('a random stretch, then one block repeated to the end (doubling gives up, recursion sorts)', () => {
+    for (let k = 0; k < 3; k++) {
+      const rnd = prng(41 + k);
+      const t = new Uint16Array(8000);
+      const block = 300 + 97 * k;
+      for (let i = 0; i < t.length; i++) t[i] = i < 1600 + block ? Math.floor(rnd() * 5000) : t[i - block];
+      expectNaive(t, 5000);
     }
   });
 

@@ -1,11 +1,12 @@
 // Suffix array construction by induced sorting (SA-IS: Nong, Zhang & Chan 2009), over token
 // ids, for the Proof of Attribution index. It is the build-time hot path, so it works on typed
-// arrays only and allocates nothing inside its loops. One step goes beyond the paper: when
-// only a few LMS substrings repeat, their ties are broken by comparing suffixes directly under
-// a linear work budget, instead of recursing (most of the time on token text; the recursion
-// remains for repetitive text). It must never depend on a sentinel in the caller's text (the
-// end of text is a virtual symbol smaller than all others), never recurse deeper than the
-// SA-IS levels themselves (logarithmic), and never read outside [0, n).
+// arrays only and allocates nothing inside its hot loops. Two steps go beyond the paper, both
+// for ties between equal LMS substrings: when only a few repeat, they are broken by comparing
+// suffixes directly; when many do, the reduced string is sorted by prefix doubling, which on
+// token text needs only a few rounds. Each runs under a linear work budget, and the SA-IS
+// recursion remains for text that repeats long stretches. It must never depend on a sentinel
+// in the caller's text (the end of text is a virtual symbol smaller than all others), never
+// recurse deeper than the SA-IS levels themselves (logarithmic), and never read outside [0, n).
 export type TokenText = Uint16Array | Uint32Array;
 
 /** Text as seen by one level: the caller's ids at the top, Int32 names in the recursion. */
@@ -103,10 +104,10 @@ function bucketBounds(C: Int32Array, B: Int32Array, K: number, end: boolean): vo
 }
 
 /**
- * Sorts the suffixes of T[0..n) into SA[0..n), which must hold zeros. T's symbols are in [0, K),
- * K < 2^31. Suffix i
- * is S-type when it is smaller than suffix i+1, L-type when larger; the last suffix is L (it is
- * larger than the virtual empty suffix after it), and an LMS position is an S right after an L.
+ * Sorts the suffixes of T[0..n) into SA[0..n), which must hold zeros. T's symbols are in
+ * [0, K), K < 2^31. Suffix i is S-type when it is smaller than suffix i+1, L-type when larger;
+ * the last suffix is L (it is larger than the virtual empty suffix after it), and an LMS
+ * position is an S right after an L.
  *
  * The induction passes need no type array: an entry in SA is stored negated (~j) exactly when
  * its predecessor j-1 is to be induced by the S pass, and non-negative when the L pass induces
@@ -290,7 +291,8 @@ function nameLmsSubstrings(T: LevelText, SA: Int32Array, n: number, m: number, l
   let prevLen = -1;
   let touched = 0;
   for (let x = 0; x < m; x++) {
-    // Read the text for the next entries in one go, so that their cache misses overlap.
+    // Read the text at the next entries in a tight loop of its own, so that their cache
+    // misses overlap instead of waiting one by one behind the comparisons below.
     if ((x & 63) === 0) {
       const end = x + 64 < m ? x + 64 : m;
       for (let y = x; y < end; y++) touched |= T[SA[y]];
@@ -313,6 +315,8 @@ function nameLmsSubstrings(T: LevelText, SA: Int32Array, n: number, m: number, l
   SINK[0] ^= touched;
   return names;
 }
+
+/** Where values read only to warm the cache go, so that the compiler keeps the reads. */
 const SINK = new Int32Array(1);
 
 /** The length of the LMS substring at p, both ends included; 0 for the last one. */
@@ -382,36 +386,40 @@ function sortTiesDirectly(T: LevelText, SA: Int32Array, n: number, m: number, bu
 /**
  * Sorts the LMS suffixes through the reduced string R (one name per LMS position, in text
  * order; its suffixes sort as the LMS suffixes do), and leaves the LMS positions in SA[0..m) in
- * suffix order. SA[0..m) comes in sorted by LMS substring, ties marked (~p). R's suffixes are
- * sorted by prefix doubling while that stays cheap (on token text they differ within a few
- * names), else by recursion, which keeps the whole construction linear.
+ * suffix order. SA[0..m) comes in sorted by LMS substring, ties marked (~p).
+ *
+ * On token text R's suffixes differ within a few names, and prefix doubling sorts them faster
+ * than recursion. When R repeats long stretches, doubling would take many rounds: it is not
+ * tried when few LMS substrings are unique (a sign of such text), and it gives up after a
+ * linear amount of work. Recursion then sorts R, which keeps the whole construction linear.
  */
 function sortReducedSuffixes(SA: Int32Array, n: number, m: number, lmsBits: Int32Array, progress: Progress): void {
   toReducedIndices(SA, m, lmsBits);
-  // For each suffix i of R: its rank, the index in SA[0..m) of the first of its group of
-  // equals; and where it is in SA[0..m), negated (~x) once it is alone in its group.
+  // R goes to SA[m..2m), first as ranks: for each suffix i of R, the index in SA[0..m) of the
+  // first of its group of equals.
   const rank = SA.subarray(m, 2 * m);
-  const where = 3 * m <= n ? SA.subarray(2 * m, 3 * m) : new Int32Array(m);
-  let g = 0;
-  for (let x = 0; x < m; x++) {
-    const v = SA[x];
-    const i = v ^ (v >> 31);
-    if (v >= 0) g = x;
-    rank[i] = g;
-    where[i] = v < 0 || (x + 1 < m && SA[x + 1] < 0) ? x : ~x;
-  }
-  const keys = new Int32Array(m);
-  if (refineByDoubling(SA, rank, where, keys, m, 24 * m)) {
-    tick(progress, m);
+  let where: Int32Array | undefined;
+  if (countUnique(SA, m) * 8 >= m) {
+    // Where each suffix of R is in SA[0..m), negated (~x) once it is alone in its group.
+    where = 3 * m <= n ? SA.subarray(2 * m, 3 * m) : new Int32Array(m);
+    const keys = new Int32Array(m);
+    const unsorted = rankGroups(SA, rank, where, keys, m);
+    if (!refineByDoubling(SA, rank, where, keys, m, unsorted, 20 * m)) {
+      // Ranks to dense names.
+      let names = 0;
+      for (let x = 0; x < m; x++) if (SA[x] >= 0) keys[x] = names++;
+      for (let i = 0; i < m; i++) rank[i] = keys[rank[i]];
+      where = undefined;
+      recurse(SA, n, m, names, progress);
+    }
   } else {
-    // R itself, with dense names, goes to the tail SA[n-m..n) (it may overlap the ranks, hence
-    // the backward copy) and is sorted by recursion into SA[0..m).
-    let names = 0;
-    for (let x = 0; x < m; x++) if (SA[x] >= 0) keys[x] = names++;
-    for (let i = m - 1; i >= 0; i--) SA[n - m + i] = keys[rank[i]];
-    SA.fill(0, 0, m);
-    sortLevel(SA.subarray(n - m, n), SA, m, names, progress);
+    recurse(SA, n, m, nameGroups(SA, rank, m), progress);
+  }
+  if (where === undefined) {
+    where = SA.subarray(m, 2 * m);
     for (let x = 0; x < m; x++) where[SA[x]] = x;
+  } else {
+    tick(progress, m);
   }
   // Back from indices into R to text positions: the i-th LMS position goes where i is.
   let i = 0;
@@ -423,6 +431,55 @@ function sortReducedSuffixes(SA: Int32Array, n: number, m: number, lmsBits: Int3
       word &= word - 1;
     }
   }
+}
+
+/** Sorts the suffixes of R, in SA[m..2m) with `names` names, into SA[0..m) by SA-IS. */
+function recurse(SA: Int32Array, n: number, m: number, names: number, progress: Progress): void {
+  SA.copyWithin(n - m, m, 2 * m);
+  SA.fill(0, 0, m);
+  sortLevel(SA.subarray(n - m, n), SA, m, names, progress);
+}
+
+/** The number of entries of SA[0..m) alone in their group (see nameLmsSubstrings). */
+function countUnique(SA: Int32Array, m: number): number {
+  let unique = 0;
+  for (let x = 0; x < m; x++) unique += (SA[x] >= 0 && (x + 1 === m || SA[x + 1] >= 0)) ? 1 : 0;
+  return unique;
+}
+
+/** names[i] = the group of suffix i of R, numbered from 0 in order; returns their number. */
+function nameGroups(SA: Int32Array, names: Int32Array, m: number): number {
+  let name = -1;
+  for (let x = 0; x < m; x++) {
+    const v = SA[x];
+    if (v >= 0) name++;
+    names[v ^ (v >> 31)] = name;
+  }
+  return name + 1;
+}
+
+/**
+ * Fills rank[i] and where[i] (see sortReducedSuffixes) and marks the entries alone in their
+ * group as sorted runs in keys (see refineByDoubling). Returns the number of the others.
+ */
+function rankGroups(SA: Int32Array, rank: Int32Array, where: Int32Array, keys: Int32Array, m: number): number {
+  let unsorted = 0;
+  let g = 0;
+  for (let x = 0; x < m; x++) {
+    const v = SA[x];
+    const i = v ^ (v >> 31);
+    if (v >= 0) g = x;
+    rank[i] = g;
+    where[i] = v < 0 || (x + 1 < m && SA[x + 1] < 0) ? x : ~x;
+  }
+  for (let x = 0; x < m; ) {
+    let end = x + 1;
+    while (end < m && SA[end] < 0) end++;
+    if (end === x + 1) keys[x] = -3;
+    else unsorted += end - x;
+    x = end;
+  }
+  return unsorted;
 }
 
 /** Replaces each LMS position p in SA[0..m) by its index among the LMS positions (tie marks kept). */
@@ -456,21 +513,14 @@ function refineByDoubling(
   where: Int32Array,
   keys: Int32Array,
   m: number,
+  unsorted: number,
   budget: number,
 ): boolean {
-  let unsorted = 0;
-  for (let x = 0; x < m; ) {
-    let end = x + 1;
-    while (end < m && SA[end] < 0) end++;
-    if (end === x + 1) keys[x] = -3;
-    else unsorted += end - x;
-    x = end;
-  }
   let spent = 0;
   for (let h = 1; unsorted > 0; h *= 2) {
     // This round's keys, all read before any rank changes. Scattering them in the order of R
     // (reads in order, writes at random) is faster than gathering them, unless few are left.
-    if (unsorted * 16 >= m) {
+    if (unsorted * 4 >= m) {
       scatterKeys(rank, where, keys, m, h);
       spent += m;
     } else {
@@ -544,10 +594,12 @@ function skipSorted(keys: Int32Array, x: number, m: number): number {
 function splitGroup(SA: Int32Array, rank: Int32Array, where: Int32Array, keys: Int32Array, x: number, end: number): number {
   let unsorted = 0;
   let start = x;
+  let prevKey = keys[x];
   for (let y = x; y < end; y++) {
     const k = keys[y];
     const i = SA[y];
-    if (y > x && k !== keys[y - 1]) start = y;
+    if (k !== prevKey) start = y;
+    prevKey = k;
     // The first new group keeps the old rank.
     if (start !== x) rank[i] = start;
     const alone = start === y && (y + 1 === end || keys[y + 1] !== k);
