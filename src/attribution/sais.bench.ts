@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { suffixArray } from './sais.ts';
+import { prng } from '../testing/prng.ts';
 
 /** GPT-2's vocabulary size; the separator is the id just past it, as the index builder uses. */
 const VOCAB = 50_257;
@@ -21,17 +22,6 @@ export interface SaisBenchFigures {
   bytesPerToken: number;
 }
 
-/** mulberry32: tiny, seedable, and good enough to shape a corpus. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Zipf-distributed token ids (exponent ~1, as word frequencies are) in documents of 100-700

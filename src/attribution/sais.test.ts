@@ -5,18 +5,8 @@
 // its bugs.
 import { describe, expect, test } from 'vitest';
 import { suffixArray, type TokenText } from './sais.ts';
+import { prng } from '../testing/prng.ts';
 
-/** Seeded PRNG (mulberry32), so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Compares the suffixes at a and b: the end of text is smaller than every symbol. */
 function compareSuffixes(t: ArrayLike<number>, a: number, b: number, maxLength = Infinity): number {
