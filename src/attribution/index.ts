@@ -184,7 +184,7 @@ export class AttributionIndex {
     }
     // A tombstone whose document no merge has dropped yet stays; the others are done.
     const stillPresent = new Set<number>();
-    for (const m of next.shards) if (!obsolete.includes(m.file)) for (const id of this.shardOrLoad(m.file).docIds) stillPresent.add(id);
+    for (const m of next.shards) for (const id of this.shard(m.file).docIds) stillPresent.add(id);
     next.tombstones = next.tombstones.filter((id) => stillPresent.has(id));
     next.logSize = source.logSize;
     this.writeManifest(next);
@@ -192,10 +192,6 @@ export class AttributionIndex {
       this.loaded.delete(f);
       rmSync(join(this.dir, f), { force: true });
     }
-  }
-
-  private shardOrLoad(file: string): Shard {
-    return this.shard(file);
   }
 
   private writeManifest(m: Manifest): void {

@@ -43,7 +43,7 @@ function rangeIsLive(view: ShardView, lo: number, hi: number): boolean {
 
 /**
  * Narrows sa[lo, hi), whose suffixes all share `depth` tokens, to those whose next token
- * is `token`. Returns the new range packed as lo * 2^32 + hi... as two numbers via out.
+ * is `token`. Writes the new range [lo, hi) into `out`.
  */
 function narrow(shard: Shard, lo: number, hi: number, depth: number, token: number, out: Int32Array): void {
   const sa = shard.sa;
