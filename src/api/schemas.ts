@@ -31,3 +31,7 @@ export const Receipt = z
   .describe('Proof that an action is in the log; checkable offline with `tributary receipt verify`.');
 
 export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody, 413: ErrorBody };
+
+/** Money on the wire: base units (18 decimals) as a decimal string, never a JSON number. */
+export const Amount = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'must be a whole number of base units as a decimal string');
+export const paymentResponses = { ...errorResponses, 402: ErrorBody };

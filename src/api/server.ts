@@ -9,8 +9,12 @@ import { actionRoutes } from './routes/actions.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { blobRoutes } from './routes/blobs.ts';
 import { datanetRoutes } from './routes/datanets.ts';
+import { devRoutes } from './routes/dev.ts';
+import { earningsRoutes } from './routes/earnings.ts';
+import { epochRoutes } from './routes/epochs.ts';
 import { infoRoutes } from './routes/info.ts';
 import { logRoutes } from './routes/log.ts';
+import { modelRoutes } from './routes/models.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -19,7 +23,7 @@ export interface ServerOptions {
 export async function buildServer(node: TributaryNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   // Inline content travels base64 inside JSON: allow for the 4/3 expansion plus the envelope.
   const bodyLimit = Math.ceil((node.config.maxContentBytes * 4) / 3) + 256 * 1024;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: opts.logger ?? !!process.env.TRIB_LOG, bodyLimit }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -44,6 +48,10 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(blobRoutes(node));
   await app.register(datanetRoutes(node));
   await app.register(attributionRoutes(node.attribution));
+  await app.register(modelRoutes(node));
+  await app.register(earningsRoutes(node));
+  await app.register(epochRoutes(node));
+  await app.register(devRoutes(node));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.ready();

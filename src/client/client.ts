@@ -98,6 +98,81 @@ export interface IndexStatus {
   building: { phase: string; done: number; total: number } | null;
 }
 
+export interface ModelInfo {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+  tributary: {
+    name: string;
+    version: number;
+    owner: string;
+    datanet: string;
+    snapshot: number;
+    snapshotRoot: string;
+    base: string;
+    adapter: string;
+    policy: { pricePer1kInput: string; pricePer1kOutput: string; shares: { data: number; owner: number; compute: number; treasury: number }; baselineBps: number };
+    trainingContributions: number;
+    trainingTokens: number;
+    registeredAt: number;
+    usage: { inferences: number; inputTokens: number; outputTokens: number; fees: string; data: string; owner: string; compute: string; treasury: string };
+  };
+}
+
+export interface AccountMoney {
+  address: string;
+  prepaid: string;
+  unpaid: string;
+  paid: string;
+  earned: { baseline: string; usage: string; owner: string; compute: string; total: string };
+}
+
+export interface JournalLine {
+  seq: number;
+  entry: number;
+  time: number;
+  from: string;
+  to: string;
+  amount: string;
+  memo: string;
+}
+
+export type EarningsBy = 'accounts' | 'contributions' | 'datanets' | 'models';
+
+export interface MoneyTotals {
+  deposited: string;
+  withdrawn: string;
+  prepaid: string;
+  unpaid: string;
+  pools: string;
+  treasury: string;
+  conserved: boolean;
+}
+
+export interface Epoch {
+  epoch: number;
+  root: string;
+  accounts: number;
+  cumulative: string;
+  paid: string;
+  changed: number;
+  logSize: number;
+  time: number;
+}
+
+export interface PayoutProof {
+  epoch: number;
+  account: string;
+  amount: string;
+  root: string;
+  proof: string[];
+}
+
+function query(q: Record<string, string | undefined>): URLSearchParams {
+  return new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 export interface ClientOptions {
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
@@ -207,6 +282,62 @@ export class TributaryClient {
     if (datanet) qs.set('datanet', datanet);
     if (version !== undefined) qs.set('version', String(version));
     return (await this.json<{ indexes: IndexStatus[] }>('GET', `/v1/attribution/indexes?${qs}`)).indexes;
+  }
+
+  // ---- models, money, payouts ----
+  async models(): Promise<ModelInfo[]> {
+    return (await this.json<{ data: ModelInfo[] }>('GET', '/v1/models')).data;
+  }
+
+  model(id: string): Promise<ModelInfo> {
+    return this.json('GET', `/v1/models/${encodeURIComponent(id)}`);
+  }
+
+  account(address: string): Promise<AccountMoney> {
+    return this.json('GET', `/v1/accounts/${address}`);
+  }
+
+  async journal(address: string, q: { after?: number; limit?: number } = {}): Promise<JournalLine[]> {
+    return (await this.json<{ lines: JournalLine[] }>('GET', `/v1/accounts/${address}/journal?after=${q.after ?? -1}&limit=${q.limit ?? 1000}`)).lines;
+  }
+
+  /** Cumulative earnings rows; `csv` gets the CSV text instead. */
+  async earnings(by: EarningsBy, q: { account?: string; datanet?: string } = {}): Promise<Array<Record<string, string | number>>> {
+    return (await this.json<{ rows: Array<Record<string, string | number>> }>('GET', `/v1/earnings/${by}?${query(q)}`)).rows;
+  }
+
+  async earningsCsv(by: EarningsBy, q: { account?: string; datanet?: string } = {}): Promise<string> {
+    return (await this.request('GET', `/v1/earnings/${by}?${query({ ...q, format: 'csv' })}`)).text();
+  }
+
+  money(): Promise<MoneyTotals> {
+    return this.json('GET', '/v1/money');
+  }
+
+  /** Dev mode: credit a prepaid balance (base units as a decimal string). */
+  faucet(account: string, amount?: string): Promise<Receipt> {
+    return this.json('POST', '/v1/dev/faucet', amount === undefined ? { account } : { account, amount });
+  }
+
+  /** Dev mode: record an inference from its output text; attributed and settled by the node. */
+  recordInference(x: { model: string; requester: string; provider: string; inputTokens: number; output: string }): Promise<{
+    receipt: Receipt;
+    attribution: { contributions: Array<{ contribution: number; ppm: number }> };
+  }> {
+    return this.json('POST', '/v1/dev/inferences', x);
+  }
+
+  /** Dev mode: close the next epoch now. */
+  closeEpoch(): Promise<Receipt> {
+    return this.json('POST', '/v1/epochs');
+  }
+
+  async epochs(): Promise<Epoch[]> {
+    return (await this.json<{ epochs: Epoch[] }>('GET', '/v1/epochs')).epochs;
+  }
+
+  payout(epoch: number, account: string): Promise<PayoutProof> {
+    return this.json('GET', `/v1/payouts/${epoch}/${account}`);
   }
 
   // ---- the log ----

@@ -3,7 +3,8 @@
 import { datanetActions } from '../datanets/index.ts';
 import { genesisAction, noteAction } from '../protocol/genesis.ts';
 import { Protocol } from '../protocol/protocol.ts';
+import { settlementActions } from '../settlement/index.ts';
 
 export function createProtocol(): Protocol {
-  return new Protocol([genesisAction, noteAction, ...datanetActions]);
+  return new Protocol([genesisAction, noteAction, ...datanetActions, ...settlementActions]);
 }

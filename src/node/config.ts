@@ -18,8 +18,10 @@ export interface NodeConfig {
   authWorkers: number;
   /** Create the demo datanet on first start. */
   demo: boolean;
-  /** Dev-only conveniences (none yet beyond the demo data). */
+  /** Dev-only conveniences: the faucet, recording inferences by hand, closing epochs by hand. */
   dev: boolean;
+  /** Close a payout epoch this often, in seconds, when anything was earned (0: never by timer). */
+  epochSeconds: number;
 }
 
 export const DEFAULT_PORT = 8790;
@@ -64,5 +66,6 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
+    epochSeconds: env.TRIBUTARY_EPOCH_SECONDS === undefined ? 3600 : int('TRIBUTARY_EPOCH_SECONDS', env.TRIBUTARY_EPOCH_SECONDS, 0, 365 * 86400),
   };
 }

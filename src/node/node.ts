@@ -15,6 +15,7 @@ import { domainFor, type Protocol } from '../protocol/protocol.ts';
 import { BlobStore } from '../store/blobs.ts';
 import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
+import { MoneyStore } from '../store/moneyStore.ts';
 import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
 import { AttributionService } from './attribution.ts';
@@ -23,6 +24,7 @@ import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
+import { SettlementService } from './settlement.ts';
 
 /** A signed action as it arrives from a wallet: the message, who says they signed it, and the signature. */
 export interface SignedAction {
@@ -40,9 +42,11 @@ export class TributaryNode {
   readonly entries: EntryStore;
   readonly state: SqliteState;
   readonly blobs: BlobStore;
+  readonly money: MoneyStore;
   readonly sequencer: Sequencer;
   private readonly auth: AuthPool;
   readonly attribution: AttributionService;
+  readonly settlement: SettlementService;
 
   private constructor(
     readonly config: NodeConfig,
@@ -54,17 +58,20 @@ export class TributaryNode {
     this.entries = new EntryStore(this.db);
     this.state = new SqliteState(this.db);
     this.blobs = new BlobStore(this.db);
+    this.money = new MoneyStore(this.db);
     const genesis = this.state.get<ProtocolParams>(GENESIS_KEY);
     this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
     if (genesis && genesis.nodeKey !== key.verifierKey)
       throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
     this.attribution = new AttributionService(this);
+    this.settlement = new SettlementService(this);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
       entries: this.entries,
       state: this.state,
       blobs: this.blobs,
+      money: this.money,
       protocol: this.protocol,
       params: this.params,
       signCheckpoint: (size, root, stateRoot) => key.signCheckpoint(size, root, stateRoot),
@@ -77,6 +84,7 @@ export class TributaryNode {
     const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
     if (node.sequencer.size === 0)
       await node.submitNodeAction({ type: 'Genesis', origin: node.params.origin, chainId: node.params.chainId, nodeKey: node.params.nodeKey });
+    node.settlement.startTimer(config.epochSeconds);
     return node;
   }
 
@@ -95,7 +103,8 @@ export class TributaryNode {
     const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
-    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob }));
+    const attest = def.type === 'RegisterModel' ? this.settlement.attestRegisterModel(action) : undefined;
+    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest && { ...attest } }));
     if (duplicate)
       await this.submitNodeAction({ type: 'FlagDuplicate', contribution: receipt.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, 64) });
     this.touchIndexes(action);
@@ -176,6 +185,7 @@ export class TributaryNode {
   }
 
   close(): void {
+    this.settlement.stop();
     void this.auth.close();
     void this.attribution.close();
     this.db.close();

@@ -13,6 +13,7 @@ import type { JsonValue } from '../protocol/state.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db } from '../store/db.ts';
 import type { EntryStore } from '../store/entryStore.ts';
+import type { MoneyStore } from '../store/moneyStore.ts';
 import { SqliteHashStore } from '../store/hashStore.ts';
 import type { SqliteState } from '../store/stateStore.ts';
 
@@ -23,6 +24,8 @@ export interface Submission {
   signer: string;
   /** The content a Contribute claims, already checked against its hash. */
   blob?: { hash: string; bytes: Uint8Array };
+  /** What the node measured about the action, recorded in its entry (Entry.attest). */
+  attest?: Entry['attest'];
 }
 
 export interface Sequenced {
@@ -39,6 +42,7 @@ export interface SequencerDeps {
   entries: EntryStore;
   state: SqliteState;
   blobs: BlobStore;
+  money: MoneyStore;
   protocol: Protocol;
   params: ProtocolParams;
   /** Formats and signs a checkpoint for (size, root, stateRoot). */
@@ -104,13 +108,13 @@ export class Sequencer {
     const accepted: Array<{ p: Pending; index: number; leaf: Buffer; entry: Buffer; result: Sequenced['result'] }> = [];
     const refused: Array<{ p: Pending; error: unknown }> = [];
     let checkpoint: Sequenced['checkpoint'] | undefined;
-    const { db, entries, state, blobs, protocol, params } = this.d;
+    const { db, entries, state, blobs, money, protocol, params } = this.d;
     try {
       db.transaction(() => {
         for (const p of batch) {
           const time = Math.max(this.lastTime, this.now());
           const index = this.tree.size;
-          const entry: Entry = { v: 1, index, time, action: p.sub.action, auth: p.sub.auth };
+          const entry: Entry = { v: 1, index, time, action: p.sub.action, auth: p.sub.auth, ...(p.sub.attest ? { attest: p.sub.attest } : {}) };
           let applied;
           try {
             applied = protocol.apply(state, params, entry, p.sub.signer);
@@ -128,7 +132,9 @@ export class Sequencer {
             if (eff.kind === 'retainBlob') {
               if (!p.sub.blob || p.sub.blob.hash !== eff.hash) throw new Error(`entry ${index} retains blob ${eff.hash} but the submission carries no such content`);
               blobs.retain(eff.hash, p.sub.blob.bytes);
-            } else blobs.release(eff.hash);
+            } else if (eff.kind === 'releaseBlob') blobs.release(eff.hash);
+            else if (eff.kind === 'journal') money.appendLines(index, time, eff.lines);
+            else money.recordPayouts(eff.epoch, eff.leaves);
           }
           this.lastTime = time;
           accepted.push({ p, index, leaf, entry: bytes, result: applied.result ?? {} });
@@ -147,6 +153,7 @@ export class Sequencer {
       this.hashStore.clearCache();
       this.tree = new MerkleTree(this.hashStore, entries.count());
       state.reloadHash();
+      money.reload();
       for (const p of batch) p.reject(e);
       return;
     }

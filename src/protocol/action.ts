@@ -31,6 +31,8 @@ export interface ApplyContext {
   /** Milliseconds since the Unix epoch, as sequenced. The only clock `apply` sees. */
   time: number;
   params: ProtocolParams;
+  /** What the node attested about this action in its entry (see Entry.attest). */
+  attest?: { [k: string]: JsonValue };
 }
 
 export interface ApplyResult {

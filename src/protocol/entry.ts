@@ -21,6 +21,13 @@ export interface Entry {
   time: number;
   action: ActionMessage;
   auth: EntryAuth;
+  /**
+   * Facts the node measured about a user's action before sequencing it, which `apply`
+   * needs but cannot compute from state (e.g. the token counts of a model's training
+   * contributions, measured from their bytes). The signed checkpoint covers them, so
+   * they are the node's attestation, and replay reads them from the entry.
+   */
+  attest?: { [k: string]: JsonValue };
 }
 
 export function encodeEntry(entry: Entry): Buffer {
@@ -50,6 +57,8 @@ export function decodeEntry(bytes: Uint8Array): Entry {
   if (!auth || (auth.scheme !== 'eip712' && auth.scheme !== 'ed25519') || typeof auth.signature !== 'string')
     throw new EntryFormatError('entry auth is not eip712 or ed25519');
   if (auth.scheme === 'eip712' && typeof auth.signer !== 'string') throw new EntryFormatError('entry auth has no signer');
+  if (e.attest !== undefined && (typeof e.attest !== 'object' || e.attest === null || Array.isArray(e.attest)))
+    throw new EntryFormatError('entry attest is not a JSON object');
   const canonical = canonicalBytes(value as JsonValue);
   if (!canonical.equals(Buffer.from(bytes))) throw new EntryFormatError('entry bytes are not RFC 8785 canonical JSON');
   return e as Entry;

@@ -6,7 +6,7 @@
 export class ActionRejected extends Error {
   override readonly name = 'ActionRejected';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422,
+    readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 422,
     readonly code: string,
     readonly field: string | undefined,
     message: string,
@@ -19,6 +19,8 @@ export class ActionRejected extends Error {
 export const reject = {
   invalid: (field: string, message: string) => new ActionRejected(400, 'invalid_field', field, message),
   unauthorized: (field: string, message: string) => new ActionRejected(401, 'bad_signature', field, message),
+  paymentRequired: (field: string, message: string, details?: Record<string, unknown>) =>
+    new ActionRejected(402, 'insufficient_balance', field, message, details),
   forbidden: (field: string, message: string) => new ActionRejected(403, 'forbidden', field, message),
   notFound: (field: string, message: string) => new ActionRejected(404, 'not_found', field, message),
   conflict: (field: string, message: string, details?: Record<string, unknown>) =>

@@ -115,12 +115,12 @@ export class Protocol {
     if (def.signer === 'node') {
       // Only the sequencer itself can log a node action (the API refuses them), so a replay
       // needs no record in state; the nonce just makes each signed node action unique.
-      return def.apply({ state, signer, index: entry.index, time: entry.time, params }, message);
+      return def.apply({ state, signer, index: entry.index, time: entry.time, params, attest: entry.attest }, message);
     }
     const nonceKey = `nonce/${signer}/${action.nonce as string}`;
     if (state.get(nonceKey) !== undefined)
       throw new ActionRejected(409, 'replayed', 'action.nonce', `nonce ${action.nonce as string} was already used by ${signer}`);
-    const result = def.apply({ state, signer, index: entry.index, time: entry.time, params }, message);
+    const result = def.apply({ state, signer, index: entry.index, time: entry.time, params, attest: entry.attest }, message);
     const changes: StateChange[] = [{ key: nonceKey, value: entry.index }, ...result.changes];
     return { ...result, changes };
   }

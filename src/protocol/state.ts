@@ -18,7 +18,13 @@ export interface StateChange {
 }
 
 /** Side effects outside the state, declared by `apply` and carried out by the node. */
-export type Effect = { kind: 'retainBlob'; hash: string } | { kind: 'releaseBlob'; hash: string };
+export type Effect =
+  | { kind: 'retainBlob'; hash: string }
+  | { kind: 'releaseBlob'; hash: string }
+  /** Journal lines (amounts as decimal strings) to store beside the log, for views and exports. */
+  | { kind: 'journal'; lines: Array<{ from: string; to: string; amount: string; memo: string }> }
+  /** An epoch close: the accounts whose cumulative payout it changed, to serve their proofs. */
+  | { kind: 'payouts'; epoch: number; leaves: Array<{ account: string; cumulative: string }> };
 
 /** A fixed-width decimal, so that numeric ids list in numeric order. */
 export function pad(n: number): string {

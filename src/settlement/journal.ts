@@ -29,17 +29,44 @@ export class InsufficientBalance extends Error {
   }
 }
 
+/** Where a journal starts from: the balances and totals already on the books. */
+export interface Opening {
+  balance(account: string): bigint;
+  deposited: bigint;
+  withdrawn: bigint;
+}
+
 export class Journal {
+  /** Balances this journal has read or changed; the rest are still the opening ones. */
   private readonly balances = new Map<string, bigint>();
-  private deposited = 0n;
-  private withdrawn = 0n;
+  private deposited: bigint;
+  private withdrawn: bigint;
   private seq = 0;
 
-  /** Every line written, in order, for whoever persists or audits them. */
-  constructor(private readonly sink: (line: JournalLine) => void = () => {}) {}
+  /**
+   * `sink` gets every line written, in order, for whoever persists or audits them.
+   * `opening` is the books as they stand (none: a journal that starts empty).
+   */
+  constructor(
+    private readonly sink: (line: JournalLine) => void = () => {},
+    private readonly opening?: Opening,
+  ) {
+    this.deposited = opening?.deposited ?? 0n;
+    this.withdrawn = opening?.withdrawn ?? 0n;
+  }
 
   balance(account: string): bigint {
-    return this.balances.get(account) ?? 0n;
+    let b = this.balances.get(account);
+    if (b === undefined) {
+      b = this.opening?.balance(account) ?? 0n;
+      this.balances.set(account, b);
+    }
+    return b;
+  }
+
+  /** Every balance this journal has read or moved, with its value now. */
+  touched(): ReadonlyMap<string, bigint> {
+    return this.balances;
   }
 
   deposit(account: string, amount: bigint, ref: number): void {
@@ -47,8 +74,9 @@ export class Journal {
     this.deposited += amount;
   }
 
-  withdraw(account: string, amount: bigint, ref: number): void {
-    this.move(account, EXTERNAL, amount, 'withdrawal', ref);
+  /** Money leaving the books: a withdrawal, or an epoch's payout to the chain. */
+  withdraw(account: string, amount: bigint, ref: number, memo = 'withdrawal'): void {
+    this.move(account, EXTERNAL, amount, memo, ref);
     this.withdrawn += amount;
   }
 
@@ -64,7 +92,16 @@ export class Journal {
     return fee;
   }
 
-  /** Balances plus the treasury equal deposits minus withdrawals; throws if not. */
+  /** Moves money between two accounts on the books; throws InsufficientBalance, changing nothing, if `from` cannot pay. */
+  transfer(from: string, to: string, amount: bigint, memo: string, ref: number): void {
+    if (from === EXTERNAL || to === EXTERNAL) throw new RangeError('money enters by deposit and leaves by withdraw, not by transfer');
+    this.move(from, to, amount, memo, ref);
+  }
+
+  /**
+   * Balances plus the treasury equal deposits minus withdrawals; throws if not. Only
+   * for a journal that started empty (it sums the balances it holds).
+   */
   checkInvariant(): void {
     let sum = 0n;
     for (const [account, b] of this.balances) {

@@ -39,6 +39,13 @@ export interface SplitInput {
   treasury: string;
   training: readonly TrainingContribution[];
   usage: readonly UsageWeight[];
+  /**
+   * Credit the baseline to this one account instead of splitting it over `training`
+   * now: a model's baseline accrues in a pool that the epoch close splits over its
+   * training contributions, so that an inference writes a handful of journal lines
+   * whatever the size of the training set. `training` must then be empty.
+   */
+  baselinePool?: string;
 }
 
 export function splitFee(x: SplitInput): Credit[] {
@@ -58,7 +65,11 @@ export function splitFee(x: SplitInput): Credit[] {
       baseline += used;
       used = 0n;
     }
-    if (training.length === 0) {
+    if (x.baselinePool !== undefined) {
+      if (training.length > 0) throw new RangeError('a pooled baseline is split at the epoch close: pass no training contributions');
+      push(x.baselinePool, 'baseline', baseline);
+      baseline = 0n;
+    } else if (training.length === 0) {
       // No training data to credit (a model without a datanet): usage may still be paid.
       if (usage.length > 0) used += baseline;
       else treasuryExtra += baseline;

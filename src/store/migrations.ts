@@ -18,4 +18,14 @@ export const migrations: string[] = [
   -- Uploads waiting for the signed action that claims them.
   CREATE TABLE staged_blobs (hash TEXT PRIMARY KEY, data BLOB NOT NULL, created_at INTEGER NOT NULL);
   `,
+  `
+  -- Settlement, derived from the log as it is sequenced (the balances themselves are
+  -- protocol state): every journal line, and each epoch's changed payout leaves.
+  CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry INTEGER NOT NULL, time INTEGER NOT NULL,
+    src TEXT NOT NULL, dst TEXT NOT NULL, amount TEXT NOT NULL, memo TEXT NOT NULL);
+  CREATE INDEX journal_src ON journal (src, seq);
+  CREATE INDEX journal_dst ON journal (dst, seq);
+  CREATE TABLE payouts (account TEXT NOT NULL, epoch INTEGER NOT NULL, cumulative TEXT NOT NULL, PRIMARY KEY (account, epoch)) WITHOUT ROWID;
+  CREATE INDEX payouts_epoch ON payouts (epoch);
+  `,
 ];

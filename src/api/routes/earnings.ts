@@ -1,0 +1,156 @@
+// Who earned what: an account's balances and journal, and cumulative earnings by
+// account, contribution, datanet or model, as JSON or CSV (`?format=csv`). Everything
+// here is read from protocol state and the journal; `tributary verify` recomputes it.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { findContribution } from '../../datanets/records.ts';
+import type { TributaryNode } from '../../node/node.ts';
+import { accounts, amount, type Earnings, emptyEarnings, type ModelUsage, moneyKeys } from '../../settlement/records.ts';
+import { toCsv } from '../csv.ts';
+import { Address, Amount, errorResponses } from '../schemas.ts';
+
+const Format = z.enum(['json', 'csv']).default('json').describe('csv answers text/csv with a header row');
+const EarningsBody = z.object({ baseline: Amount, usage: Amount, owner: Amount, compute: Amount, total: Amount });
+const Line = z.object({ seq: z.number().int(), entry: z.number().int(), time: z.number().int(), from: z.string(), to: z.string(), amount: Amount, memo: z.string() });
+
+const withTotal = (e: Earnings) => ({ ...e, total: (amount(e.baseline) + amount(e.usage) + amount(e.owner) + amount(e.compute)).toString() });
+/** Sends CSV instead of the route's JSON (a Buffer skips the JSON serializer); the handler returns what this returns. */
+const sendCsv = (reply: unknown, columns: string[], rows: ReadonlyArray<Record<string, unknown>>): never =>
+  (reply as { type(t: string): { send(b: Buffer): unknown } }).type('text/csv; charset=utf-8').send(Buffer.from(toCsv(columns, rows))) as never;
+
+export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/v1/accounts/:address', {
+      schema: {
+        tags: ['earnings'],
+        summary: "An account's money: prepaid balance, unpaid earnings, cumulative payout, and earnings by role",
+        params: z.object({ address: Address }),
+        response: {
+          200: z.object({
+            address: z.string(),
+            prepaid: Amount.describe('Spendable on inference'),
+            unpaid: Amount.describe('Earned since the last epoch close'),
+            paid: Amount.describe('Cumulative payout in the latest epoch root: what the account can claim in total'),
+            earned: EarningsBody,
+          }),
+          ...errorResponses,
+        },
+      },
+      handler: async (req) => {
+        const a = req.params.address.toLowerCase();
+        const m = node.settlement.account(a);
+        return {
+          address: a,
+          prepaid: m.prepaid.toString(),
+          unpaid: m.earnings.toString(),
+          paid: m.paid.toString(),
+          earned: withTotal(node.state.get<Earnings>(moneyKeys.accountEarnings(a)) ?? emptyEarnings()),
+        };
+      },
+    });
+
+    app.get('/v1/accounts/:address/journal', {
+      schema: {
+        tags: ['earnings'],
+        summary: "Journal lines that moved an account's money (prepaid or earnings), oldest first",
+        params: z.object({ address: Address }),
+        querystring: z.object({ after: z.coerce.number().int().min(-1).default(-1), limit: z.coerce.number().int().min(1).max(10_000).default(1000), format: Format }),
+        response: { 200: z.object({ lines: z.array(Line) }), ...errorResponses },
+      },
+      handler: async (req, reply) => {
+        const a = req.params.address.toLowerCase();
+        const { after, limit, format } = req.query;
+        // Both of the address's journal accounts, merged in journal order.
+        const lines = [...node.money.lines(accounts.prepaid(a), after, limit), ...node.money.lines(accounts.earnings(a), after, limit)]
+          .sort((x, y) => x.seq - y.seq)
+          .filter((l, i, all) => i === 0 || all[i - 1].seq !== l.seq)
+          .slice(0, limit);
+        if (format === 'csv') return sendCsv(reply, ['seq', 'entry', 'time', 'from', 'to', 'amount', 'memo'], lines as unknown as Array<Record<string, unknown>>);
+        return { lines };
+      },
+    });
+
+    app.get('/v1/earnings/:by', {
+      schema: {
+        tags: ['earnings'],
+        summary: 'Cumulative earnings by account, contribution, datanet or model',
+        params: z.object({ by: z.enum(['accounts', 'contributions', 'datanets', 'models']) }),
+        querystring: z.object({
+          format: Format,
+          account: Address.optional().describe('contributions: only this author'),
+          datanet: z.string().max(63).optional().describe('contributions: only this datanet'),
+        }),
+        response: { 200: z.object({ rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))) }), ...errorResponses },
+      },
+      handler: async (req, reply) => {
+        const { by } = req.params;
+        const { format, account, datanet } = req.query;
+        let columns: string[];
+        let rows: Array<Record<string, string | number>>;
+        if (by === 'accounts') {
+          columns = ['account', 'baseline', 'usage', 'owner', 'compute', 'total'];
+          rows = node.state.list<Earnings>(moneyKeys.accountEarningsPrefix).map(([k, e]) => ({ account: k.slice(moneyKeys.accountEarningsPrefix.length), ...withTotal(e) }));
+        } else if (by === 'contributions') {
+          columns = ['contribution', 'datanet', 'author', 'baseline', 'usage', 'total'];
+          const author = account?.toLowerCase();
+          rows = [];
+          for (const [k, e] of node.state.list<Earnings>(moneyKeys.contributionEarningsPrefix)) {
+            const c = findContribution(node.state, Number(k.slice(moneyKeys.contributionEarningsPrefix.length)))!;
+            if ((author && c.author !== author) || (datanet && c.datanet !== datanet)) continue;
+            rows.push({ contribution: c.id, datanet: c.datanet, author: c.author, baseline: e.baseline, usage: e.usage, total: (amount(e.baseline) + amount(e.usage)).toString() });
+          }
+        } else if (by === 'datanets') {
+          columns = ['datanet', 'baseline', 'usage', 'total'];
+          rows = node.state.list<Earnings>(moneyKeys.datanetEarningsPrefix).map(([k, e]) => ({
+            datanet: k.slice(moneyKeys.datanetEarningsPrefix.length),
+            baseline: e.baseline,
+            usage: e.usage,
+            total: (amount(e.baseline) + amount(e.usage)).toString(),
+          }));
+        } else {
+          columns = ['model', 'inferences', 'inputTokens', 'outputTokens', 'fees', 'data', 'owner', 'compute', 'treasury'];
+          rows = node.state.list<ModelUsage>(moneyKeys.modelUsagePrefix).map(([k, u]) => ({ model: k.slice(moneyKeys.modelUsagePrefix.length), ...u }));
+        }
+        if (format === 'csv') return sendCsv(reply, columns, rows);
+        return { rows };
+      },
+    });
+
+    app.get('/v1/money', {
+      schema: {
+        tags: ['earnings'],
+        summary: "The node's books in total, and the conservation check: held = deposited − withdrawn",
+        response: {
+          200: z.object({
+            deposited: Amount,
+            withdrawn: Amount.describe('Withdrawals and epoch payouts'),
+            prepaid: Amount,
+            unpaid: Amount,
+            pools: Amount.describe('Baseline waiting for the next epoch close'),
+            treasury: Amount,
+            conserved: z.boolean(),
+          }),
+        },
+      },
+      handler: async () => {
+        const t = { prepaid: 0n, unpaid: 0n, pools: 0n, treasury: 0n };
+        for (const [k, v] of node.state.list<string>(moneyKeys.balancePrefix)) {
+          const acct = k.slice(moneyKeys.balancePrefix.length);
+          const kind = acct.startsWith('earnings:') ? 'unpaid' : acct.startsWith('pool:') ? 'pools' : acct === accounts.treasury ? 'treasury' : 'prepaid';
+          t[kind] += amount(v);
+        }
+        const totals = node.state.get<{ deposited: string; withdrawn: string }>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
+        const held = t.prepaid + t.unpaid + t.pools + t.treasury;
+        return {
+          deposited: totals.deposited,
+          withdrawn: totals.withdrawn,
+          prepaid: t.prepaid.toString(),
+          unpaid: t.unpaid.toString(),
+          pools: t.pools.toString(),
+          treasury: t.treasury.toString(),
+          conserved: held === amount(totals.deposited) - amount(totals.withdrawn),
+        };
+      },
+    });
+  };
+}

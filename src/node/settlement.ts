@@ -1,0 +1,156 @@
+// The node's side of settlement: what the protocol cannot do for itself. It measures
+// the token counts a RegisterModel needs, logs deposits (the dev faucet), records
+// inferences (attributing the output against the model's datanet), closes epochs on a
+// timer, and serves payout proofs from the stored leaves. All money moves happen in the
+// protocol's actions; this file only decides when to log them and with what inputs.
+import { createHash } from 'node:crypto';
+import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
+import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../datanets/records.ts';
+import type { ActionMessage } from '../protocol/entry.ts';
+import { reject } from '../protocol/errors.ts';
+import { MAX_ATTRIBUTED } from '../settlement/actions/inferenceRecord.ts';
+import type { RegisterModelAttest } from '../settlement/actions/registerModel.ts';
+import { PayoutTree } from '../settlement/payoutTree.ts';
+import { amount, type EpochRecord, epochCount, findModel, moneyKeys } from '../settlement/records.ts';
+import type { TributaryNode } from './node.ts';
+import type { Receipt } from './receipt.ts';
+
+/** Most a single faucet call hands out: 1,000 tokens of 18 decimals. */
+export const FAUCET_MAX = 1000n * 10n ** 18n;
+
+export interface InferenceInput {
+  model: string;
+  requester: string;
+  /** The compute provider that served it: its share of the fee goes there. */
+  provider: string;
+  inputTokens: number;
+  /** The output text; its tokens are counted and it is attributed against the model's datanet. */
+  output: string;
+}
+
+export interface PayoutProof {
+  epoch: number;
+  account: string;
+  /** Cumulative amount claimable by the account as of this epoch, base units. */
+  amount: string;
+  root: string;
+  proof: string[];
+}
+
+export class SettlementService {
+  private readonly trees = new Map<number, PayoutTree>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly node: TributaryNode) {}
+
+  /** The token count of each contribution in a datanet version, for RegisterModel's attest. */
+  attestRegisterModel(action: ActionMessage): RegisterModelAttest | undefined {
+    if (action.datanet === '') return undefined;
+    const snap = this.node.state.get<SnapshotRecord>(datanetKeys.snapshot(action.datanet as string, action.snapshot as number));
+    // Apply refuses a missing snapshot with a precise error; nothing to measure.
+    if (!snap) return undefined;
+    const tok = defaultTokenizer();
+    return {
+      trainingTokens: snap.contributions.map((id) => {
+        const c = findContribution(this.node.state, id);
+        // Withdrawn content is gone, and its author asked to be left out: 0 tokens.
+        const bytes = c && c.status !== 'withdrawn' ? this.node.blobs.get(c.contentHash) : undefined;
+        return bytes ? tok.encode(bytes.toString('utf8')).ids.length : 0;
+      }),
+    };
+  }
+
+  /** Dev mode only: credits an account from nowhere, as a deposit from the "faucet". */
+  async faucet(account: string, value: bigint): Promise<Receipt> {
+    if (!this.node.config.dev) throw reject.forbidden('url', 'the faucet exists only in dev mode (NODE_ENV is production)');
+    if (value <= 0n || value > FAUCET_MAX) throw reject.invalid('amount', `must be from 1 to ${FAUCET_MAX} base units (1,000 tokens)`);
+    return this.node.submitNodeAction({ type: 'Deposit', account, amount: value.toString(), source: 'faucet' });
+  }
+
+  /**
+   * Records and settles one inference: counts the output's tokens, attributes it against
+   * the datanet the model was trained on, and logs an InferenceRecord. Serving calls this
+   * for every completion; until serving exists, the dev API does.
+   */
+  async recordInference(x: InferenceInput): Promise<{ receipt: Receipt; attribution: { contributions: Array<{ contribution: number; ppm: number }> } }> {
+    const model = findModel(this.node.state, x.model);
+    if (!model) throw reject.notFound('model', `no model ${x.model} (name@version)`);
+    const tok = defaultTokenizer();
+    const outputTokens = tok.encode(x.output).ids.length;
+    let shares: Array<{ contribution: number; ppm: number }> = [];
+    if (model.datanet !== '' && x.output !== '') {
+      const a = await this.node.attribution.attribute({ datanet: model.datanet }, x.output);
+      // The heaviest first, at most what one record holds; ascending ids on the wire.
+      shares = [...a.contributions].sort((p, q) => q.ppm - p.ppm || p.contribution - q.contribution).slice(0, MAX_ATTRIBUTED).filter((s) => s.ppm > 0);
+      shares.sort((p, q) => p.contribution - q.contribution);
+    }
+    const receipt = await this.node.submitNodeAction({
+      type: 'InferenceRecord',
+      model: x.model,
+      requester: x.requester,
+      provider: x.provider,
+      inputTokens: x.inputTokens,
+      outputTokens,
+      contributions: shares.map((s) => s.contribution),
+      weightsPpm: shares.map((s) => s.ppm),
+      outputHash: '0x' + createHash('sha256').update(x.output, 'utf8').digest('hex'),
+    });
+    return { receipt, attribution: { contributions: shares } };
+  }
+
+  /** Closes the next epoch now. Refused (409) when nothing was earned since the last one. */
+  async closeEpoch(): Promise<Receipt> {
+    return this.node.submitNodeAction({ type: 'CloseEpoch', epoch: epochCount(this.node.state) + 1 });
+  }
+
+  /** Closes an epoch every `seconds`, skipping those in which nothing was earned. */
+  startTimer(seconds: number): void {
+    if (seconds <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.node.state.list(moneyKeys.earningsBalancePrefix).length === 0 && this.node.state.list(moneyKeys.poolPrefix).length === 0) return;
+      this.closeEpoch().catch(() => {
+        // Refused because an epoch closed meanwhile, or nothing is owed: the next tick tries again.
+      });
+    }, seconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  epoch(n: number): EpochRecord {
+    const e = this.node.state.get<EpochRecord>(moneyKeys.epoch(n));
+    if (!e) throw reject.notFound('epoch', `epoch ${n} is not closed; ${epochCount(this.node.state)} epochs are`);
+    return e;
+  }
+
+  /** An account's cumulative payout as of an epoch, with its proof against that epoch's root. */
+  payout(epoch: number, account: string): PayoutProof {
+    const e = this.epoch(epoch);
+    const tree = this.tree(e);
+    const address = account.toLowerCase();
+    if (!tree.has(address)) throw reject.notFound('account', `${address} has no payout as of epoch ${epoch}`);
+    const value = tree.amount(address);
+    return { epoch, account: address, amount: value.toString(), root: e.root, proof: tree.proof(address) };
+  }
+
+  /** Rebuilt from the stored leaves, checked against the root in state, and kept for the latest few epochs. */
+  private tree(e: EpochRecord): PayoutTree {
+    let t = this.trees.get(e.epoch);
+    if (!t) {
+      t = PayoutTree.build(this.node.money.leaves(e.epoch));
+      if (t.root !== e.root) throw new Error(`stored payout leaves of epoch ${e.epoch} give root ${t.root}, state says ${e.root}`);
+      this.trees.set(e.epoch, t);
+      if (this.trees.size > 4) this.trees.delete(Math.min(...this.trees.keys()));
+    }
+    return t;
+  }
+
+  /** Prepaid balance, unpaid earnings and cumulative payout of an address. */
+  account(address: string): { prepaid: bigint; earnings: bigint; paid: bigint } {
+    const a = address.toLowerCase();
+    const get = (k: string) => amount(this.node.state.get<string>(k));
+    return { prepaid: get(moneyKeys.balance(a)), earnings: get(moneyKeys.balance(`earnings:${a}`)), paid: get(moneyKeys.paid(a)) };
+  }
+}

@@ -1,0 +1,134 @@
+// InferenceRecord: the node records that a model answered a request, with the tokens
+// metered and the attribution weights of the output, and settles the fee at once: the
+// requester's prepaid balance pays it, split exactly by the model's fee policy. The
+// baseline part accrues in the model's pool, split over its training contributions at
+// the epoch close. A requester who cannot pay is refused (402) and nothing changes.
+import { findContribution } from '../../datanets/records.ts';
+import type { ActionDefinition } from '../../protocol/action.ts';
+import { reject } from '../../protocol/errors.ts';
+import { Book } from '../book.ts';
+import { type FeePolicy, inferenceFee } from '../feePolicy.ts';
+import { InsufficientBalance } from '../journal.ts';
+import { accounts, amount, emptyUsage, findModel, type ModelRecord, type ModelUsage, moneyKeys } from '../records.ts';
+import { type Credit, splitFee, type UsageWeight } from '../split.ts';
+
+export interface InferenceRecordMessage {
+  model: string;
+  requester: string;
+  provider: string;
+  inputTokens: number;
+  outputTokens: number;
+  contributions: number[];
+  weightsPpm: number[];
+  outputHash: string;
+}
+
+export const MAX_ATTRIBUTED = 256;
+const PPM = 1_000_000;
+
+export function policyOf(model: ModelRecord): FeePolicy {
+  return {
+    pricePer1kInput: BigInt(model.policy.pricePer1kInput),
+    pricePer1kOutput: BigInt(model.policy.pricePer1kOutput),
+    shares: model.policy.shares,
+    baselineBps: model.policy.baselineBps,
+  };
+}
+
+export const inferenceRecord: ActionDefinition<InferenceRecordMessage> = {
+  type: 'InferenceRecord',
+  signer: 'node',
+  description: 'The node records one inference, its metered tokens and attribution weights, and settles its fee.',
+  fields: [
+    { name: 'model', type: 'string', max: 80, description: 'name@version' },
+    { name: 'requester', type: 'address', description: 'Who pays, from their prepaid balance' },
+    { name: 'provider', type: 'address', description: 'The compute provider that served it' },
+    { name: 'inputTokens', type: 'uint64' },
+    { name: 'outputTokens', type: 'uint64' },
+    { name: 'contributions', type: 'uint64[]', max: MAX_ATTRIBUTED, description: 'Contributions the output was attributed to, ascending' },
+    { name: 'weightsPpm', type: 'uint64[]', max: MAX_ATTRIBUTED, description: 'Their weights, parts per million of the output; sum at most 1,000,000' },
+    { name: 'outputHash', type: 'bytes32', description: 'SHA-256 of the output text' },
+  ],
+  apply(ctx, m) {
+    const model = findModel(ctx.state, m.model);
+    if (!model) throw reject.notFound('action.model', `no model ${m.model} (name@version)`);
+    if (m.weightsPpm.length !== m.contributions.length)
+      throw reject.invalid('action.weightsPpm', `has ${m.weightsPpm.length} weights for ${m.contributions.length} contributions`);
+    let ppm = 0;
+    const usage: UsageWeight[] = [];
+    for (let i = 0; i < m.contributions.length; i++) {
+      const id = m.contributions[i];
+      if (i > 0 && id <= m.contributions[i - 1]) throw reject.invalid(`action.contributions.${i}`, 'contributions must be strictly ascending');
+      if (m.weightsPpm[i] === 0 || m.weightsPpm[i] > PPM) throw reject.invalid(`action.weightsPpm.${i}`, `must be from 1 to ${PPM}`);
+      ppm += m.weightsPpm[i];
+      const c = findContribution(ctx.state, id);
+      if (!c) throw reject.notFound(`action.contributions.${i}`, `no contribution ${id}`);
+      usage.push({ contribution: id, author: c.author, ppm: m.weightsPpm[i] });
+    }
+    if (ppm > PPM) throw reject.invalid('action.weightsPpm', `weights sum to ${ppm}, more than ${PPM}`);
+
+    const policy = policyOf(model);
+    const fee = inferenceFee(policy, m.inputTokens, m.outputTokens);
+    const credits = splitFee({
+      fee,
+      policy,
+      owner: model.owner,
+      compute: m.provider,
+      treasury: accounts.treasury,
+      training: [],
+      usage,
+      baselinePool: model.trainingContributions > 0 ? accounts.pool(model.id) : undefined,
+    });
+    const book = new Book(ctx.state);
+    const payer = accounts.prepaid(m.requester);
+    try {
+      book.journal.settle(payer, credits.map(toJournal), ctx.index);
+    } catch (e) {
+      if (!(e instanceof InsufficientBalance)) throw e;
+      throw reject.paymentRequired(
+        'action.requester',
+        `${m.requester} has ${e.balance} base units prepaid but this call to ${m.model} costs ${fee} ` +
+          `(${m.inputTokens} input and ${m.outputTokens} output tokens): deposit more first`,
+        { balance: e.balance.toString(), fee: fee.toString() },
+      );
+    }
+
+    const by = { data: 0n, owner: 0n, compute: 0n, treasury: 0n };
+    for (const c of credits) {
+      if (c.role === 'usage') {
+        const dn = findContribution(ctx.state, c.contribution!)!.datanet;
+        book.earn(moneyKeys.contributionEarnings(c.contribution!), 'usage', c.amount);
+        book.earn(moneyKeys.datanetEarnings(dn), 'usage', c.amount);
+        book.earn(moneyKeys.accountEarnings(c.account), 'usage', c.amount);
+      } else if (c.role === 'owner' || c.role === 'compute') book.earn(moneyKeys.accountEarnings(c.account), c.role, c.amount);
+      by[c.role === 'usage' || c.role === 'baseline' ? 'data' : c.role] += c.amount;
+    }
+    const u = book.get<ModelUsage>(moneyKeys.modelUsage(model.id)) ?? emptyUsage();
+    const usageAfter: ModelUsage = {
+      inferences: u.inferences + 1,
+      inputTokens: u.inputTokens + m.inputTokens,
+      outputTokens: u.outputTokens + m.outputTokens,
+      fees: (amount(u.fees) + fee).toString(),
+      data: (amount(u.data) + by.data).toString(),
+      owner: (amount(u.owner) + by.owner).toString(),
+      compute: (amount(u.compute) + by.compute).toString(),
+      treasury: (amount(u.treasury) + by.treasury).toString(),
+    };
+    book.put(moneyKeys.modelUsage(model.id), { ...usageAfter });
+    return {
+      changes: book.changes(),
+      effects: [{ kind: 'journal', lines: book.lines }],
+      result: {
+        inference: ctx.index,
+        fee: fee.toString(),
+        split: credits.map((c) => ({ account: c.account, role: c.role, amount: c.amount.toString(), ...(c.contribution === undefined ? {} : { contribution: c.contribution }) })),
+      },
+    };
+  },
+};
+
+/** Where a credit lands on the books: earnings for people, the pool for the baseline, the treasury. */
+function toJournal(c: Credit): Credit {
+  if (c.role === 'baseline' || c.role === 'treasury') return c;
+  return { ...c, account: accounts.earnings(c.account) };
+}

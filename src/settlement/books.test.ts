@@ -1,0 +1,197 @@
+// The settlement actions as the state machine runs them, on the real SQLite state:
+// random deposits, inferences (random prices, shares, weights, token counts) and epoch
+// closes. After every step, money is conserved to the unit; a refused step changes
+// nothing; and each epoch's root is OpenZeppelin's over the cumulative payouts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { datanetActions } from '../datanets/index.ts';
+import type { ProtocolParams } from '../protocol/action.ts';
+import type { ActionMessage, Entry } from '../protocol/entry.ts';
+import { ActionRejected } from '../protocol/errors.ts';
+import { genesisAction } from '../protocol/genesis.ts';
+import { Protocol } from '../protocol/protocol.ts';
+import { openDatabase } from '../store/db.ts';
+import { SqliteState } from '../store/stateStore.ts';
+import { settlementActions } from './index.ts';
+import { amount, type EpochRecord, type MoneyTotals, moneyKeys } from './records.ts';
+
+const protocol = new Protocol([genesisAction, ...datanetActions, ...settlementActions]);
+const params: ProtocolParams = { chainId: 31337, origin: 'test', nodeKey: 'test+00000000+AAAA' };
+const addr = (n: number) => '0x' + (0x1000 + n).toString(16).padStart(40, '0');
+const hash = (n: number) => '0x' + n.toString(16).padStart(64, '0');
+
+class Machine {
+  readonly dir = mkdtempSync(join(tmpdir(), 'tributary-books-'));
+  readonly db = openDatabase(join(this.dir, 's.db'));
+  readonly state = new SqliteState(this.db);
+  index = 0;
+
+  /** Applies one action as the sequencer would (signature checks are not what is tested here). */
+  apply(action: Record<string, unknown>, signer = params.nodeKey, attest?: Entry['attest']) {
+    const entry: Entry = {
+      v: 1,
+      index: this.index,
+      time: 1_700_000_000_000 + this.index,
+      action: { nonce: String(this.index), expiry: 1_700_000_600, ...action } as ActionMessage,
+      auth: { scheme: 'ed25519', signature: '' },
+      ...(attest ? { attest } : {}),
+    };
+    const r = protocol.apply(this.state, params, entry, signer);
+    this.db.transaction(() => this.state.write(r.changes))();
+    this.index++;
+    return r;
+  }
+
+  money() {
+    let held = 0n;
+    for (const [, v] of this.state.list<string>(moneyKeys.balancePrefix)) {
+      expect(amount(v)).toBeGreaterThan(0n);
+      held += amount(v);
+    }
+    const t = this.state.get<MoneyTotals>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
+    return { held, deposited: amount(t.deposited), withdrawn: amount(t.withdrawn) };
+  }
+
+  close() {
+    this.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A datanet of `n` contributions by `authors` accounts, a snapshot, and a model on it. */
+function setUp(m: Machine, n: number, authors: number, tokens: number[], policy: Record<string, unknown>) {
+  m.apply({ type: 'Genesis', ...params });
+  m.apply({ type: 'CreateDatanet', name: 'd', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] }, addr(0));
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push(m.apply({ type: 'Contribute', datanet: 'd', contentHash: hash(i + 1), size: 10, fileName: `${i}.txt` }, addr(1 + (i % authors))).result!.contribution as number);
+  m.apply({ type: 'Snapshot', datanet: 'd' }, addr(0));
+  m.apply({ type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: hash(99), adapter: hash(0), ...policy }, addr(50), { trainingTokens: tokens });
+  return ids;
+}
+
+const policyArb = fc
+  .record({
+    pin: fc.bigInt({ min: 0n, max: 10n ** 19n }),
+    pout: fc.bigInt({ min: 0n, max: 10n ** 19n }),
+    cuts: fc.tuple(fc.nat(10_000), fc.nat(10_000), fc.nat(10_000)).map((c) => [...c].sort((a, b) => a - b)),
+    baselineBps: fc.nat(10_000),
+  })
+  .map(({ pin, pout, cuts, baselineBps }) => ({
+    pricePer1kInput: pin.toString(),
+    pricePer1kOutput: pout.toString(),
+    dataBps: cuts[0],
+    ownerBps: cuts[1] - cuts[0],
+    computeBps: cuts[2] - cuts[1],
+    treasuryBps: 10_000 - cuts[2],
+    baselineBps,
+  }));
+
+const opArb = fc.oneof(
+  fc.record({ kind: fc.constant('deposit' as const), who: fc.nat(4), amount: fc.bigInt({ min: 1n, max: 10n ** 21n }) }),
+  fc.record({
+    kind: fc.constant('infer' as const),
+    who: fc.nat(4),
+    provider: fc.nat(3),
+    input: fc.nat(5000),
+    output: fc.nat(2000),
+    weights: fc.array(fc.tuple(fc.nat(7), fc.integer({ min: 1, max: 250_000 })), { maxLength: 4 }),
+  }),
+  fc.record({ kind: fc.constant('close' as const) }),
+);
+
+describe('settlement on the state machine', () => {
+  it('conserves money to the unit over random deposits, inferences and epoch closes; refusals change nothing', () => {
+    fc.assert(
+      fc.property(policyArb, fc.array(fc.nat(5000), { minLength: 8, maxLength: 8 }), fc.array(opArb, { maxLength: 40 }), (policy, tokens, ops) => {
+        const m = new Machine();
+        try {
+          const ids = setUp(m, 8, 3, tokens, policy);
+          let epochs = 0;
+          for (const op of ops) {
+            const before = m.state.scanHash().root();
+            try {
+              if (op.kind === 'deposit') m.apply({ type: 'Deposit', account: addr(100 + op.who), amount: op.amount.toString(), source: 'test' });
+              else if (op.kind === 'infer') {
+                const w = new Map(op.weights.map(([c, ppm]) => [ids[c], ppm]));
+                const contributions = [...w.keys()].sort((a, b) => a - b);
+                m.apply({
+                  type: 'InferenceRecord',
+                  model: 'm@1',
+                  requester: addr(100 + op.who),
+                  provider: addr(200 + op.provider),
+                  inputTokens: op.input,
+                  outputTokens: op.output,
+                  contributions,
+                  weightsPpm: contributions.map((c) => w.get(c)!),
+                  outputHash: hash(7),
+                });
+              } else {
+                const r = m.apply({ type: 'CloseEpoch', epoch: epochs + 1 });
+                epochs++;
+                // The root is OpenZeppelin's over every account's cumulative payout.
+                const leaves = m.state.list<string>(moneyKeys.paidPrefix).map(([k, v]): [string, string] => [k.slice(moneyKeys.paidPrefix.length), v]);
+                expect(r.result!.root).toBe(StandardMerkleTree.of(leaves, ['address', 'uint256']).root);
+                const e = m.state.get<EpochRecord>(moneyKeys.epoch(epochs))!;
+                expect(e.cumulative).toBe(leaves.reduce((s, [, v]) => s + BigInt(v), 0n).toString());
+                // After a close, nothing is left unpaid or pooled.
+                expect(m.state.list(moneyKeys.earningsBalancePrefix)).toEqual([]);
+                expect(m.state.list(moneyKeys.poolPrefix)).toEqual([]);
+              }
+            } catch (e) {
+              if (!(e instanceof ActionRejected)) throw e;
+              expect([402, 409]).toContain(e.status);
+              expect(m.state.scanHash().root().equals(before)).toBe(true);
+            }
+            const { held, deposited, withdrawn } = m.money();
+            expect(held).toBe(deposited - withdrawn);
+          }
+          // Everything paid out is in the latest tree: cumulative payouts equal withdrawals (no user withdrawals here).
+          const { withdrawn } = m.money();
+          const paid = m.state.list<string>(moneyKeys.paidPrefix).reduce((s, [, v]) => s + BigInt(v), 0n);
+          expect(paid).toBe(withdrawn);
+        } finally {
+          m.close();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses records that do not add up, naming the field', () => {
+    const m = new Machine();
+    try {
+      const policy = { pricePer1kInput: '1000', pricePer1kOutput: '1000', dataBps: 10_000, ownerBps: 0, computeBps: 0, treasuryBps: 0, baselineBps: 0 };
+      const ids = setUp(m, 3, 2, [5, 0, 7], policy);
+      m.apply({ type: 'Deposit', account: addr(100), amount: '1000000', source: 'test' });
+      const rec = (x: Record<string, unknown>) => () =>
+        m.apply({ type: 'InferenceRecord', model: 'm@1', requester: addr(100), provider: addr(200), inputTokens: 1, outputTokens: 1, contributions: [], weightsPpm: [], outputHash: hash(1), ...x });
+      const field = (f: () => unknown) => {
+        try {
+          f();
+        } catch (e) {
+          return (e as ActionRejected).field;
+        }
+        return 'accepted';
+      };
+      expect(field(rec({ model: 'm@2' }))).toBe('action.model');
+      expect(field(rec({ contributions: [ids[0]], weightsPpm: [] }))).toBe('action.weightsPpm');
+      expect(field(rec({ contributions: [ids[1], ids[0]], weightsPpm: [1, 1] }))).toBe('action.contributions.1');
+      expect(field(rec({ contributions: [ids[0], ids[1]], weightsPpm: [600_000, 600_000] }))).toBe('action.weightsPpm');
+      expect(field(rec({ contributions: [999_999], weightsPpm: [1] }))).toBe('action.contributions.0');
+      expect(field(rec({ inputTokens: 10_000_000 }))).toBe('action.requester');
+      expect(field(() => m.apply({ type: 'CloseEpoch', epoch: 2 }))).toBe('action.epoch');
+      expect(field(() => m.apply({ type: 'Deposit', account: addr(1), amount: '0', source: 'x' }))).toBe('action.amount');
+      // A contribution the node measured at 0 tokens gets no baseline: the model counts two.
+      expect(m.state.get<{ trainingContributions: number }>(moneyKeys.model('m', 1))!.trainingContributions).toBe(2);
+      expect(field(() => m.apply({ type: 'RegisterModel', name: 'm2', datanet: 'd', snapshot: 1, base: hash(9), adapter: hash(0), ...policy }, addr(50), { trainingTokens: [1] }))).toBe(
+        'attest.trainingTokens',
+      );
+    } finally {
+      m.close();
+    }
+  });
+});

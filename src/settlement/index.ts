@@ -1,0 +1,8 @@
+// The settlement domain's action definitions, for the node to register.
+import type { ActionDefinition } from '../protocol/action.ts';
+import { closeEpoch } from './actions/closeEpoch.ts';
+import { deposit } from './actions/deposit.ts';
+import { inferenceRecord } from './actions/inferenceRecord.ts';
+import { registerModel } from './actions/registerModel.ts';
+
+export const settlementActions: ActionDefinition[] = [registerModel, deposit, inferenceRecord, closeEpoch] as ActionDefinition[];

@@ -1,0 +1,144 @@
+// The settlement records kept in protocol state, the keys they live under, and the
+// names of the journal's accounts. Money in state is always a decimal string of base
+// units; this module is the one place that reads and writes those strings, so nothing
+// else ever turns money into a JavaScript number.
+import { pad, type StateReader } from '../protocol/state.ts';
+import type { FeePolicy } from './feePolicy.ts';
+
+/** A registered model version. Its fee policy and training set never change. */
+export interface ModelRecord {
+  /** `name@version`, how inference records and the API name it. */
+  id: string;
+  name: string;
+  version: number;
+  owner: string;
+  /** The datanet and snapshot it was trained on; empty name and version 0 for none. */
+  datanet: string;
+  snapshot: number;
+  /** The snapshot's Merkle root (empty for none). */
+  snapshotRoot: string;
+  /** Content hashes of the base model and the adapter (0x hex, 32 bytes). */
+  base: string;
+  adapter: string;
+  /** Money as decimal strings; shares and baselineBps as basis points. */
+  policy: { pricePer1kInput: string; pricePer1kOutput: string; shares: FeePolicy['shares']; baselineBps: number };
+  /** Training contributions with tokens > 0, and their total tokens. */
+  trainingContributions: number;
+  trainingTokens: number;
+  registeredAt: number;
+  time: number;
+}
+
+/** One training contribution of a model: id, author, accepted tokens (the node's count at registration). */
+export type TrainingRow = [contribution: number, author: string, tokens: number];
+
+export interface ModelNameRecord {
+  name: string;
+  owner: string;
+  versions: number;
+}
+
+/** Cumulative usage and fees of a model version. */
+export interface ModelUsage {
+  inferences: number;
+  inputTokens: number;
+  outputTokens: number;
+  fees: string;
+  data: string;
+  owner: string;
+  compute: string;
+  treasury: string;
+}
+
+/** Cumulative earnings of one contribution, one datanet, or one account, by role. */
+export interface Earnings {
+  baseline: string;
+  usage: string;
+  owner: string;
+  compute: string;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** Root of the payout tree over every account's cumulative payout, 0x hex. */
+  root: string;
+  /** Leaves in the tree: accounts paid anything so far. */
+  accounts: number;
+  /** Sum of the cumulative amounts in the tree. */
+  cumulative: string;
+  /** What this epoch added to the tree. */
+  paid: string;
+  /** Accounts whose cumulative amount this epoch changed. */
+  changed: number;
+  /** The epoch covers log entries [0, logSize). */
+  logSize: number;
+  time: number;
+}
+
+export interface MoneyTotals {
+  deposited: string;
+  /** Withdrawals and epoch payouts: money that left the node's books. */
+  withdrawn: string;
+}
+
+export const TREASURY = 'treasury';
+
+/** Journal account names. A bare address is the account's prepaid (spendable) balance. */
+export const accounts = {
+  prepaid: (address: string) => address,
+  earnings: (address: string) => `earnings:${address}`,
+  pool: (modelId: string) => `pool:${modelId}`,
+  treasury: TREASURY,
+};
+
+export const moneyKeys = {
+  balance: (account: string) => `bal/${account}`,
+  balancePrefix: 'bal/',
+  earningsBalancePrefix: 'bal/earnings:',
+  poolPrefix: 'bal/pool:',
+  totals: 'money/totals',
+  /** Cumulative amount an account has been paid out through epoch roots. */
+  paid: (address: string) => `paid/${address}`,
+  paidPrefix: 'paid/',
+  modelName: (name: string) => `model/${name}`,
+  modelNamePrefix: 'model/',
+  model: (name: string, version: number) => `mv/${name}/${pad(version)}`,
+  modelVersionPrefix: (name: string) => `mv/${name}/`,
+  training: (modelId: string) => `mt/${modelId}`,
+  modelUsage: (modelId: string) => `earn/m/${modelId}`,
+  modelUsagePrefix: 'earn/m/',
+  contributionEarnings: (id: number) => `earn/c/${pad(id)}`,
+  contributionEarningsPrefix: 'earn/c/',
+  datanetEarnings: (name: string) => `earn/d/${name}`,
+  datanetEarningsPrefix: 'earn/d/',
+  accountEarnings: (address: string) => `earn/a/${address}`,
+  accountEarningsPrefix: 'earn/a/',
+  epoch: (n: number) => `epoch/${pad(n)}`,
+  epochPrefix: 'epoch/',
+  epochCount: 'epochs',
+};
+
+export function amount(text: string | undefined): bigint {
+  return text === undefined ? 0n : BigInt(text);
+}
+
+export function emptyEarnings(): Earnings {
+  return { baseline: '0', usage: '0', owner: '0', compute: '0' };
+}
+
+export function emptyUsage(): ModelUsage {
+  return { inferences: 0, inputTokens: 0, outputTokens: 0, fees: '0', data: '0', owner: '0', compute: '0', treasury: '0' };
+}
+
+/** `name@version` → the model version's record, or undefined. */
+export function findModel(state: StateReader, id: string): ModelRecord | undefined {
+  const at = id.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const version = Number(id.slice(at + 1));
+  if (!Number.isSafeInteger(version) || version < 1) return undefined;
+  return state.get<ModelRecord>(moneyKeys.model(id.slice(0, at), version));
+}
+
+export function epochCount(state: StateReader): number {
+  return state.get<number>(moneyKeys.epochCount) ?? 0;
+}

@@ -1,0 +1,211 @@
+// Settlement end to end: a real node over HTTP, real signatures, the real tokenizer and
+// attribution index. A model is registered on a datanet snapshot, a requester is funded
+// by the dev faucet, inferences are recorded and settled, an epoch is closed, and each
+// payout proof is checked with OpenZeppelin's own StandardMerkleTree.
+import { createHash } from 'node:crypto';
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TextGenerator } from '../bench/corpus.ts';
+import { ApiError } from '../src/client/errors.ts';
+import type { LocalSigner } from '../src/client/signer.ts';
+import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
+import { verifyDataDir } from '../src/node/verify.ts';
+import { inferenceFee } from '../src/settlement/feePolicy.ts';
+import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+
+const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
+const gen = new TextGenerator(23);
+const docs = Array.from({ length: 6 }, () => gen.document(120));
+const ZERO32 = '0x' + '00'.repeat(32);
+const TOKEN = 10n ** 18n;
+
+const policy = {
+  pricePer1kInput: (2n * TOKEN).toString(),
+  pricePer1kOutput: (6n * TOKEN).toString(),
+  dataBps: 5000,
+  ownerBps: 2500,
+  computeBps: 2000,
+  treasuryBps: 500,
+  baselineBps: 2000,
+};
+
+describe('settlement over HTTP', () => {
+  let t: TestNode;
+  const owner = newSigner();
+  const modelOwner = newSigner();
+  const requester = newSigner();
+  const provider = newSigner();
+  const authors = [newSigner(), newSigner(), newSigner()];
+  const ids: number[] = [];
+  const tokens: number[] = [];
+
+  const expectApiError = async (p: Promise<unknown>, status: number, field?: string): Promise<ApiError> => {
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).status).toBe(status);
+    if (field) expect((e as ApiError).field).toBe(field);
+    return e as ApiError;
+  };
+  const register = (who: LocalSigner, extra: Record<string, unknown> = {}) =>
+    t.client.act(who, { type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: ZERO32, ...policy, ...extra });
+
+  beforeAll(async () => {
+    t = await startTestNode({ epochSeconds: 0 });
+    await t.client.act(owner, { type: 'CreateDatanet', name: 'lore', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
+    for (let i = 0; i < docs.length; i++) {
+      const c = Buffer.from(docs[i]);
+      ids.push((await t.client.act(authors[i % 3], { type: 'Contribute', datanet: 'lore', contentHash: sha(c), size: c.length, fileName: `d${i}.txt` }, c)).index);
+      tokens.push(defaultTokenizer().encode(docs[i]).ids.length);
+    }
+    await t.client.act(owner, { type: 'Snapshot', datanet: 'lore' });
+  });
+  afterAll(async () => t.stop());
+
+  it('registers a model with its fee policy and the token count of every training contribution', async () => {
+    const r = await register(modelOwner);
+    expect(r.result).toMatchObject({ model: 'lore-chat@1', version: 1, trainingContributions: 6, trainingTokens: tokens.reduce((a, b) => a + b, 0) });
+    const m = await t.client.model('lore-chat@1');
+    expect(m.owned_by).toBe(modelOwner.address);
+    expect(m.tributary.policy).toEqual({ pricePer1kInput: policy.pricePer1kInput, pricePer1kOutput: policy.pricePer1kOutput, shares: { data: 5000, owner: 2500, compute: 2000, treasury: 500 }, baselineBps: 2000 });
+    expect((await t.client.models()).map((x) => x.id)).toEqual(['lore-chat@1']);
+    // The name is the owner's: nobody else adds a version, and a policy must add up.
+    await expectApiError(register(owner), 403, 'signer');
+    await expectApiError(register(modelOwner, { treasuryBps: 501 }), 400, 'action.dataBps');
+    await expectApiError(register(modelOwner, { snapshot: 7 }), 404, 'action.snapshot');
+    await expectApiError(register(modelOwner, { baselineBps: 10_001 }), 400, 'action.baselineBps');
+  });
+
+  it('refuses an inference the requester cannot pay with 402, and changes nothing', async () => {
+    const size = (await t.client.node()).size;
+    const e = await expectApiError(t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 100, output: docs[0] }), 402, 'action.requester');
+    expect(e.message).toMatch(/has 0 base units prepaid but this call to lore-chat@1 costs \d+/);
+    expect((await t.client.node()).size).toBe(size);
+    await expectApiError(t.client.recordInference({ model: 'nope@1', requester: requester.address, provider: provider.address, inputTokens: 1, output: 'x' }), 404, 'model');
+  });
+
+  it('charges the fee and splits it exactly: usage by attribution, baseline pooled until the epoch closes', async () => {
+    await t.client.faucet(requester.address, (50n * TOKEN).toString());
+    expect((await t.client.account(requester.address)).prepaid).toBe((50n * TOKEN).toString());
+
+    // An output that copies one contribution: its author gets the usage part.
+    const words = docs[4].split(/\s+/).slice(10, 70).join(' ');
+    const outputTokens = defaultTokenizer().encode(words).ids.length;
+    const r = await t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 300, output: words });
+    expect(r.attribution.contributions.map((c) => c.contribution)).toEqual([ids[4]]);
+    const ppm = r.attribution.contributions[0].ppm;
+    expect(ppm).toBeGreaterThan(900_000);
+
+    const fee = (300n * 2n * TOKEN + BigInt(outputTokens) * 6n * TOKEN + 999n) / 1000n;
+    expect(r.receipt.result.fee).toBe(fee.toString());
+    // By hand: data 50%, owner 25%, compute 20%, treasury 5% (fee is a multiple of 10,000 base units here).
+    expect(fee % 10_000n).toBe(0n);
+    const data = fee / 2n;
+    const baseline = (data * 2000n) / 10_000n;
+    const split = Object.fromEntries((r.receipt.result.split as Array<{ role: string; amount: string; account: string }>).map((c) => [c.role, c]));
+    expect(split.owner).toMatchObject({ account: modelOwner.address, amount: (fee / 4n).toString() });
+    expect(split.compute).toMatchObject({ account: provider.address, amount: ((fee * 2n) / 10n).toString() });
+    expect(split.treasury.amount).toBe((fee / 20n).toString());
+    expect(split.baseline).toMatchObject({ account: 'pool:lore-chat@1', amount: baseline.toString() });
+    expect(split.usage).toMatchObject({ account: authors[4 % 3].address, amount: (data - baseline).toString() });
+
+    expect((await t.client.account(requester.address)).prepaid).toBe((50n * TOKEN - fee).toString());
+    expect((await t.client.account(authors[1].address)).unpaid).toBe((data - baseline).toString());
+    const money = await t.client.money();
+    expect(money.conserved).toBe(true);
+    expect(money.pools).toBe(baseline.toString());
+
+    // With nothing attributed, the whole data share goes to the baseline pool.
+    const r2 = await t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 10, output: 'Completely unrelated words that appear nowhere else at all, zebra quartz.' });
+    expect(r2.attribution.contributions).toEqual([]);
+    const s2 = r2.receipt.result.split as Array<{ role: string; amount: string }>;
+    expect(s2.some((c) => c.role === 'usage')).toBe(false);
+    const fee2 = BigInt(r2.receipt.result.fee as string);
+    const data2 = BigInt(s2.find((c) => c.role === 'baseline')!.amount);
+    expect(data2).toBe(fee2 - BigInt(s2.filter((c) => c.role !== 'baseline').reduce((a, c) => a + BigInt(c.amount), 0n)));
+    expect(fee2).toBe(inferenceFee({ pricePer1kInput: 2n * TOKEN, pricePer1kOutput: 6n * TOKEN, shares: { data: 5000, owner: 2500, compute: 2000, treasury: 500 }, baselineBps: 2000 }, 10, defaultTokenizer().encode('Completely unrelated words that appear nowhere else at all, zebra quartz.').ids.length));
+  });
+
+  it('closes an epoch: pools split by tokens, payouts provable with OpenZeppelin, books balanced', async () => {
+    const before = await t.client.money();
+    const pool = BigInt(before.pools);
+    const unpaid = BigInt(before.unpaid);
+    const r = await t.client.closeEpoch();
+    expect(r.result.epoch).toBe(1);
+    expect(BigInt(r.result.paid as string)).toBe(pool + unpaid);
+    const after = await t.client.money();
+    expect(after).toMatchObject({ pools: '0', unpaid: '0', conserved: true });
+    expect(BigInt(after.withdrawn)).toBe(pool + unpaid);
+
+    // The baseline went to every training contribution pro rata to its tokens (largest remainder).
+    const rows = await t.client.earnings('contributions', { datanet: 'lore' });
+    const baseline = new Map(rows.map((row) => [row.contribution as number, BigInt(row.baseline as string)]));
+    const totalTokens = BigInt(tokens.reduce((a, b) => a + b, 0));
+    let sum = 0n;
+    ids.forEach((id, i) => {
+      const exact = (pool * BigInt(tokens[i])) / totalTokens;
+      expect(baseline.get(id)! - exact).toBeGreaterThanOrEqual(0n);
+      expect(baseline.get(id)! - exact).toBeLessThanOrEqual(1n);
+      sum += baseline.get(id)!;
+    });
+    expect(sum).toBe(pool);
+
+    // Every paid account's proof verifies against the root with OpenZeppelin's verifier.
+    const [epoch] = await t.client.epochs();
+    expect(epoch.root).toBe(r.result.root);
+    const paidTo = [modelOwner, provider, ...authors].map((s) => s.address);
+    const values: Array<[string, string]> = [];
+    for (const a of paidTo) {
+      const p = await t.client.payout(1, a);
+      expect(p.root).toBe(epoch.root);
+      expect(StandardMerkleTree.verify(epoch.root, ['address', 'uint256'], [a, p.amount], p.proof)).toBe(true);
+      expect(p.amount).toBe((await t.client.account(a)).paid);
+      values.push([a, p.amount]);
+    }
+    // The node's root is exactly the library's over the same leaves.
+    expect(StandardMerkleTree.of(values, ['address', 'uint256']).root).toBe(epoch.root);
+    expect(epoch.accounts).toBe(values.length);
+    await expectApiError(t.client.payout(1, requester.address), 404, 'account');
+    await expectApiError(t.client.payout(2, provider.address), 404, 'epoch');
+    // Nothing new to pay: the next epoch is refused.
+    await expectApiError(t.client.closeEpoch(), 409, 'action.epoch');
+  });
+
+  it('pays cumulative amounts across epochs, and serves earlier epochs unchanged', async () => {
+    const e1 = await t.client.payout(1, provider.address);
+    await t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 50, output: docs[1].slice(0, 400) });
+    await t.client.closeEpoch();
+    const e2 = await t.client.payout(2, provider.address);
+    expect(BigInt(e2.amount)).toBeGreaterThan(BigInt(e1.amount));
+    expect(await t.client.payout(1, provider.address)).toEqual(e1);
+    const [latest] = await t.client.epochs();
+    expect(StandardMerkleTree.verify(latest.root, ['address', 'uint256'], [provider.address, e2.amount], e2.proof)).toBe(true);
+  });
+
+  it('exports earnings by account, contribution, datanet and model, as JSON and CSV', async () => {
+    const byModel = await t.client.earnings('models');
+    expect(byModel).toHaveLength(1);
+    expect(byModel[0]).toMatchObject({ model: 'lore-chat@1', inferences: 3 });
+    const csv = await t.client.earningsCsv('accounts');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toBe('account,baseline,usage,owner,compute,total');
+    const accounts = await t.client.earnings('accounts');
+    expect(lines).toHaveLength(accounts.length + 1);
+    const totalEarned = accounts.reduce((s, a) => s + BigInt(a.total as string), 0n);
+    const paid = (await t.client.epochs())[0].cumulative;
+    expect(totalEarned.toString()).toBe(paid);
+    const datanets = await t.client.earnings('datanets');
+    expect(datanets.map((d) => d.datanet)).toEqual(['lore']);
+    const journal = await t.client.journal(requester.address);
+    expect(journal[0]).toMatchObject({ from: 'external', to: requester.address, memo: 'deposit' });
+    expect(journal.filter((l) => l.from === requester.address).length).toBeGreaterThan(3);
+  });
+
+  it('replays the whole record: verify recomputes every balance and epoch root', async () => {
+    const report = await verifyDataDir(t.dataDir);
+    expect(report.divergence).toBeUndefined();
+    expect(report.ok).toBe(true);
+  });
+});
