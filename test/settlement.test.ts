@@ -207,5 +207,16 @@ describe('settlement over HTTP', () => {
     const report = await verifyDataDir(t.dataDir);
     expect(report.divergence).toBeUndefined();
     expect(report.ok).toBe(true);
+    const money = await t.client.money();
+    expect(report.money).toMatchObject({ deposited: money.deposited, withdrawn: money.withdrawn, epochs: 2, conserved: true });
+
+    // Someone edits a balance in the node's database: verify names whose money differs.
+    const key = `bal/${requester.address}`;
+    const real = t.node.db.prepare('SELECT value FROM state WHERE key = ?').pluck().get(key) as string;
+    t.node.db.prepare('UPDATE state SET value = ? WHERE key = ?').run('"1"', key);
+    const tampered = await verifyDataDir(t.dataDir);
+    expect(tampered.ok).toBe(false);
+    expect(tampered.divergence!.reason).toContain(`the prepaid balance of ${requester.address} is "1" in the node, replay gives ${real}`);
+    t.node.db.prepare('UPDATE state SET value = ? WHERE key = ?').run(real, key);
   });
 });

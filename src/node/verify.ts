@@ -13,6 +13,7 @@ import { openNote, parseVerifierKey } from '../ledger/note.ts';
 import { MerkleTree } from '../ledger/tree.ts';
 import type { ProtocolParams } from '../protocol/action.ts';
 import { decodeEntry, type Entry } from '../protocol/entry.ts';
+import { auditMoney, describeMoneyKey, type MoneyAudit } from '../settlement/audit.ts';
 import { openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { SqliteHashStore } from '../store/hashStore.ts';
@@ -26,6 +27,8 @@ export interface VerifyReport {
   entries: number;
   checkpoints: number;
   stateRoot: string;
+  /** The books as replay recomputed them (present when the replay reached the end). */
+  money?: MoneyAudit;
   divergence?: { index: number | null; checkpointSize?: number; reason: string };
 }
 
@@ -45,6 +48,8 @@ export interface LogSource {
   storedTreeNodes?(): Iterable<{ level: number; idx: number; hash: Buffer }>;
   /** The root of the source's materialised state at log size `size`, if it has one. */
   materialisedStateRoot?(size: number): Buffer | undefined;
+  /** The source's materialised state rows in key order, to name what differs. */
+  materialisedState?(): Iterable<{ key: string; value: string }>;
 }
 
 class Divergence extends Error {
@@ -144,9 +149,14 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     const scanned = state.scanHash().root();
     if (!scanned.equals(state.hash.root())) throw new Divergence(null, 'replayed state hash disagrees with a full scan (verifier bug)');
     const live = source.materialisedStateRoot?.(target);
-    if (live && !live.equals(scanned))
-      throw new Divergence(null, `the node's materialised state (root ${live.toString('hex')}) differs from replay (${scanned.toString('hex')})`);
-    return { ...report({}), ok: true };
+    if (live && !live.equals(scanned)) {
+      const diff = source.materialisedState ? firstDifference(source.materialisedState(), db) : undefined;
+      throw new Divergence(null, `the node's materialised state (root ${live.toString('hex')}) differs from replay (${scanned.toString('hex')})${diff ? `: ${diff}` : ''}`);
+    }
+    const money = auditMoney(state);
+    if (!money.conserved)
+      throw new Divergence(null, `money is not conserved: balances hold ${money.held} base units, deposits minus withdrawals are ${BigInt(money.deposited) - BigInt(money.withdrawn)}`);
+    return { ...report({}), money, ok: true };
   } catch (e) {
     if (e instanceof Divergence) return report({ divergence: { index: e.index, checkpointSize: e.checkpointSize, reason: e.message } });
     throw e;
@@ -193,6 +203,28 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
   }
 }
 
+/** The first state key where the node and the replay disagree, named as a person would. */
+function firstDifference(node: Iterable<{ key: string; value: string }>, replay: Database.Database): string | undefined {
+  const name = (key: string) => describeMoneyKey(key) ?? `state key ${key}`;
+  const mine = replay.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate();
+  const theirs = node[Symbol.iterator]();
+  try {
+    let r = mine.next();
+    let n = theirs.next();
+    while (!r.done || !n.done) {
+      if (n.done || (!r.done && r.value.key < n.value.key)) return `${name(r.value!.key)} is missing from the node; replay gives ${r.value!.value}`;
+      if (r.done || r.value.key > n.value.key) return `the node has ${name(n.value.key)} = ${n.value.value}, which replay does not`;
+      if (r.value.value !== n.value.value) return `${name(n.value.key)} is ${n.value.value} in the node, replay gives ${r.value.value}`;
+      r = mine.next();
+      n = theirs.next();
+    }
+    return undefined;
+  } finally {
+    mine.return?.();
+    theirs.return?.();
+  }
+}
+
 /** Verifies a node's data directory (it may be running: SQLite WAL lets us read alongside). */
 export async function verifyDataDir(dataDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const path = join(dataDir, 'tributary.db');
@@ -208,6 +240,7 @@ export async function verifyDataDir(dataDir: string, opts: VerifyOptions = {}): 
       storedTreeNodes: () => db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM tree').iterate(),
       // Comparable only if the node appended nothing after the checkpoint we replayed to.
       materialisedStateRoot: (size) => (entries.count() === size ? scanStateHash(db).root() : undefined),
+      materialisedState: () => db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate(),
     };
     return await verifyLog(source, opts);
   } finally {

@@ -36,7 +36,7 @@ class Machine {
       v: 1,
       index: this.index,
       time: 1_700_000_000_000 + this.index,
-      action: { nonce: String(this.index), expiry: 1_700_000_600, ...action } as ActionMessage,
+      action: { nonce: String(this.index), expiry: 1_700_000_600, ...action } as unknown as ActionMessage,
       auth: { scheme: 'ed25519', signature: '' },
       ...(attest ? { attest } : {}),
     };

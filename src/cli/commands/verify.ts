@@ -52,6 +52,12 @@ export function registerVerify(program: Command): void {
               `log verified: ${report.entries} entries replayed from ${source}, ${report.checkpoints} checkpoints checked`,
               `  size        ${report.size}`,
               `  state root  ${report.stateRoot}`,
+              ...(report.money
+                ? [
+                    `  money       ${report.money.conserved ? 'conserved' : 'NOT conserved'}: ${report.money.held} base units held = ${report.money.deposited} deposited - ${report.money.withdrawn} withdrawn and paid out`,
+                    `  accounts    ${report.money.accounts} with money, ${report.money.epochs} epochs closed (every balance and payout root recomputed)`,
+                  ]
+                : []),
             ]
           : [`${describeDivergence(report.divergence!)}`, `  (replayed ${report.entries} entries and ${report.checkpoints} checkpoints from ${source} before it)`],
       );

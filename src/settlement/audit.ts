@@ -1,0 +1,57 @@
+// The money audit `verify` runs over replayed state: the books' totals, the conservation
+// check (everything held equals deposits minus withdrawals and payouts, with no negative
+// balance), and a reading of state keys as a person would name them, so that a
+// difference between a node's state and the replay says whose money differs.
+import type { StateReader } from '../protocol/state.ts';
+import { accounts, amount, epochCount, type MoneyTotals, moneyKeys } from './records.ts';
+
+export interface MoneyAudit {
+  deposited: string;
+  withdrawn: string;
+  /** Prepaid balances, unpaid earnings, baseline pools and the treasury, summed. */
+  held: string;
+  accounts: number;
+  epochs: number;
+  conserved: boolean;
+}
+
+export function auditMoney(state: StateReader): MoneyAudit {
+  let held = 0n;
+  let negative = false;
+  const addresses = new Set<string>();
+  for (const [key, text] of state.list<string>(moneyKeys.balancePrefix)) {
+    const b = amount(text);
+    if (b < 0n) negative = true;
+    held += b;
+    const acct = key.slice(moneyKeys.balancePrefix.length);
+    if (acct.startsWith('0x')) addresses.add(acct);
+    else if (acct.startsWith('earnings:')) addresses.add(acct.slice('earnings:'.length));
+  }
+  for (const [key] of state.list(moneyKeys.paidPrefix)) addresses.add(key.slice(moneyKeys.paidPrefix.length));
+  const t = state.get<MoneyTotals>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
+  return {
+    deposited: t.deposited,
+    withdrawn: t.withdrawn,
+    held: held.toString(),
+    accounts: addresses.size,
+    epochs: epochCount(state),
+    conserved: !negative && held === amount(t.deposited) - amount(t.withdrawn),
+  };
+}
+
+/** A state key as a person would name it, for reports of what differs. */
+export function describeMoneyKey(key: string): string | undefined {
+  if (key.startsWith(moneyKeys.balancePrefix)) {
+    const acct = key.slice(moneyKeys.balancePrefix.length);
+    if (acct === accounts.treasury) return 'the treasury balance';
+    if (acct.startsWith('earnings:')) return `the unpaid earnings of ${acct.slice('earnings:'.length)}`;
+    if (acct.startsWith('pool:')) return `the baseline pool of model ${acct.slice('pool:'.length)}`;
+    return `the prepaid balance of ${acct}`;
+  }
+  if (key.startsWith(moneyKeys.paidPrefix)) return `the cumulative payout of ${key.slice(moneyKeys.paidPrefix.length)}`;
+  if (key.startsWith(moneyKeys.epochPrefix)) return `the record (and payout root) of epoch ${Number(key.slice(moneyKeys.epochPrefix.length))}`;
+  if (key === moneyKeys.totals) return 'the totals of deposits and withdrawals';
+  if (key.startsWith(moneyKeys.accountEarningsPrefix)) return `the earnings of ${key.slice(moneyKeys.accountEarningsPrefix.length)}`;
+  if (key.startsWith(moneyKeys.contributionEarningsPrefix)) return `the earnings of contribution ${Number(key.slice(moneyKeys.contributionEarningsPrefix.length))}`;
+  return undefined;
+}
