@@ -8,9 +8,9 @@ import type { Command } from 'commander';
 import { type Receipt, TributaryClient } from '../client/client.ts';
 import type { LocalSigner, UnsignedAction } from '../client/signer.ts';
 import { verifyReceipt } from '../node/receipt.ts';
-import { CliError } from './errors.ts';
+import { CliError, UsageError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
-import { Keystore, type KeystoreAccount } from './keystore.ts';
+import { isAddress, Keystore, type KeystoreAccount } from './keystore.ts';
 import { KnownNodes, nodeId } from './pins.ts';
 
 export const DEFAULT_NODE = 'http://127.0.0.1:8790';
@@ -81,6 +81,18 @@ export class CliContext {
 
   signer(): { account: KeystoreAccount; signer: LocalSigner } {
     return this.keystore().signer(this.globals.from);
+  }
+
+  /**
+   * An address given as itself or by keystore account name; without one, the signing
+   * account (--from, else the first in the keystore). Lowercase.
+   */
+  address(ref: string | undefined, what = 'account'): string {
+    if (ref === undefined) return this.signer().account.address;
+    if (isAddress(ref)) return ref.toLowerCase();
+    const byName = this.keystore().accounts().find((a) => a.name === ref);
+    if (!byName) throw new UsageError(`${what} ${ref} is neither an address (0x + 40 hex digits) nor an account in the keystore`);
+    return byName.address;
   }
 
   /** A client for the node, after checking (or, on first contact, pinning) its verifier key. */

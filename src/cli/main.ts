@@ -10,7 +10,11 @@ import { registerIndex } from './commands/indexes.ts';
 import { registerContribute } from './commands/contribute.ts';
 import { registerCurate } from './commands/curate.ts';
 import { registerDatanet } from './commands/datanet.ts';
+import { registerDev } from './commands/dev.ts';
+import { registerEarnings } from './commands/earnings.ts';
+import { registerEpoch } from './commands/epoch.ts';
 import { registerLog } from './commands/log.ts';
+import { registerModels } from './commands/models.ts';
 import { registerOptOut } from './commands/optout.ts';
 import { registerReceipt } from './commands/receipt.ts';
 import { registerSnapshot } from './commands/snapshot.ts';
@@ -29,7 +33,7 @@ function version(): string {
 
 export function buildProgram(): Command {
   const program = new Command('tributary')
-    .description('Tributary: a verifiable contribution log with datanets')
+    .description('Tributary: a verifiable contribution log with datanets, attribution and exact settlement')
     .version(version())
     .option('--node <url>', `the node to talk to (env TRIBUTARY_NODE; default ${DEFAULT_NODE})`)
     .option('--keystore <path>', 'keystore file (env TRIBUTARY_KEYSTORE; default ~/.tributary/keystore.json); keys in it are UNENCRYPTED')
@@ -51,6 +55,10 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerAttribute(program);
   registerIndex(program);
+  registerModels(program);
+  registerDev(program);
+  registerEarnings(program);
+  registerEpoch(program);
   return program;
 }
 

@@ -112,7 +112,8 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           rows = node.state.list<ModelUsage>(moneyKeys.modelUsagePrefix).map(([k, u]) => ({ model: k.slice(moneyKeys.modelUsagePrefix.length), ...u }));
         }
         if (format === 'csv') return sendCsv(reply, columns, rows);
-        return { rows };
+        // Keys in column order (stored records come back with their keys sorted).
+        return { rows: rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))) };
       },
     });
 

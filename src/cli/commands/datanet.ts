@@ -7,7 +7,6 @@ import { collect, parseCount } from '../args.ts';
 import { CliContext, receiptJson, receiptLines } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { bytes, table, time } from '../format.ts';
-import { isAddress } from '../keystore.ts';
 
 interface CreateOptions {
   license: string;
@@ -57,12 +56,7 @@ export function registerDatanet(program: Command): void {
       const ctx = CliContext.of(cmd);
       const schema = opts.schema === undefined ? '' : readSchema(opts.schema);
       const kind = opts.kind ?? (opts.schema !== undefined ? 'jsonl' : 'text');
-      const curators = opts.curator.map((c) => {
-        if (isAddress(c)) return c.toLowerCase();
-        const byName = ctx.keystore().accounts().find((a) => a.name === c);
-        if (!byName) throw new UsageError(`--curator ${c} is neither an address (0x + 40 hex digits) nor an account in the keystore`);
-        return byName.address;
-      });
+      const curators = opts.curator.map((c) => ctx.address(c, '--curator'));
       const policy = opts.policy ?? (curators.length > 0 ? 'curated' : 'open');
       const receipt = await ctx.submit(
         { type: 'CreateDatanet', name, description: opts.description, license: opts.license, kind, schema, policy, curators },
