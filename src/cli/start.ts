@@ -2,7 +2,7 @@
 // first start, serves the API on 127.0.0.1, and shuts down cleanly on a signal.
 import { buildServer } from '../api/server.ts';
 import { type ConfigFlags, loadConfig } from '../node/config.ts';
-import { seedDemo, DEMO_TEXT_DATANET } from '../node/demo.ts';
+import { DEMO_MODEL, DEMO_TEXT_DATANET, seedDemo } from '../node/demo.ts';
 import { TributaryNode } from '../node/node.ts';
 
 export async function runStart(flags: ConfigFlags): Promise<void> {
@@ -19,13 +19,16 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   console.log(`  data directory  ${config.dataDir}`);
   console.log(`  log             ${node.size} entries; origin ${node.params.origin}`);
   console.log(`  verifier key    ${node.key.verifierKey}`);
-  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa`);
+  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev ? `, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
+  if (config.dev) console.log(`  dev mode        faucet and hand-recorded inferences on; epochs close every ${config.epochSeconds || 'never'}${config.epochSeconds ? ' s' : ''} (NODE_ENV=production turns dev mode off)`);
   console.log('');
   console.log('Next, in another terminal:');
   console.log(`  ./bin/tributary.js datanet list${nodeFlag}`);
   console.log(`  ./bin/tributary.js account new --name me${nodeFlag}`);
   console.log(`  ./bin/tributary.js contribute ${DEMO_TEXT_DATANET} README.md${nodeFlag}`);
   console.log(`  ./bin/tributary.js log checkpoint${nodeFlag}`);
+  console.log(`  ./bin/tributary.js models show ${DEMO_MODEL}@1${nodeFlag}`);
+  console.log(`  ./bin/tributary.js earnings --by contributions${nodeFlag}`);
   console.log(`  ./bin/tributary.js verify --data ${config.dataDir}`);
   console.log(`  open ${url}/openapi.json for the API`);
 

@@ -1,6 +1,8 @@
 // Demo data for a first start: two datanets with contributions written by three demo
-// accounts, generated here from templates (no data is downloaded or copied in). The
-// demo keys are derived from public strings: they are for trying things out only.
+// accounts, generated here from templates (no data is downloaded or copied in), and, in
+// dev mode, a model on the notes with a few settled inferences and a closed epoch, so
+// that earnings and payouts have something to show. The demo keys are derived from
+// public strings: they are for trying things out only.
 import { createHash } from 'node:crypto';
 import { keys } from '../datanets/records.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
@@ -10,6 +12,7 @@ import type { TributaryNode } from './node.ts';
 
 export const DEMO_TEXT_DATANET = 'demo-river-notes';
 export const DEMO_JSONL_DATANET = 'demo-river-qa';
+export const DEMO_MODEL = 'demo-river';
 
 export function demoPrivateKey(n: number): Buffer {
   return createHash('sha256').update(`tributary demo account ${n}`).digest();
@@ -98,5 +101,35 @@ export async function seedDemo(node: TributaryNode): Promise<boolean> {
   await act(1, { type: 'Curate', contribution: ids[1], decision: 'accept', reason: 'clear and correct' });
   await act(1, { type: 'Curate', contribution: ids[2], decision: 'reject', reason: 'demo of a rejection' });
   await act(1, { type: 'Snapshot', datanet: DEMO_JSONL_DATANET });
+  if (node.config.dev) await seedDemoSettlement(node, act, accounts.map(privateKeyToAddress));
   return true;
+}
+
+/**
+ * A model on the notes (demo account 2 owns it; its base is a placeholder hash until the
+ * ModelFactory makes real ones), demo account 3 funded by the faucet and paying for three
+ * inferences served by demo account 1, and epoch 1 closed.
+ */
+async function seedDemoSettlement(node: TributaryNode, act: (who: number, action: ActionMessage) => Promise<unknown>, addresses: string[]) {
+  const token = 10n ** 18n;
+  await act(1, {
+    type: 'RegisterModel',
+    name: DEMO_MODEL,
+    datanet: DEMO_TEXT_DATANET,
+    snapshot: 1,
+    base: '0x' + createHash('sha256').update('tributary demo base model placeholder').digest('hex'),
+    adapter: '0x' + '00'.repeat(32),
+    pricePer1kInput: (2n * token).toString(),
+    pricePer1kOutput: (6n * token).toString(),
+    dataBps: 5000,
+    ownerBps: 2500,
+    computeBps: 2000,
+    treasuryBps: 500,
+    baselineBps: 2000,
+  });
+  await node.settlement.faucet(addresses[2], 100n * token);
+  const outputs = [note(4).split('\n')[2], `${note(7).split('\n')[3]} ${note(1).split('\n')[4]}`, 'A river is a stream of fresh water flowing to the sea.'];
+  for (const output of outputs)
+    await node.settlement.recordInference({ model: `${DEMO_MODEL}@1`, requester: addresses[2], provider: addresses[0], inputTokens: 120, output });
+  await node.settlement.closeEpoch();
 }

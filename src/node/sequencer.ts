@@ -134,6 +134,7 @@ export class Sequencer {
               blobs.retain(eff.hash, p.sub.blob.bytes);
             } else if (eff.kind === 'releaseBlob') blobs.release(eff.hash);
             else if (eff.kind === 'journal') money.appendLines(index, time, eff.lines);
+            else if (eff.kind === 'views') money.addToViews(eff.increments);
             else money.recordPayouts(eff.epoch, eff.leaves);
           }
           this.lastTime = time;

@@ -23,6 +23,12 @@ export type Effect =
   | { kind: 'releaseBlob'; hash: string }
   /** Journal lines (amounts as decimal strings) to store beside the log, for views and exports. */
   | { kind: 'journal'; lines: Array<{ from: string; to: string; amount: string; memo: string }> }
+  /**
+   * Additions to derived views (earnings per account, contribution, datanet, model): not
+   * protocol state, because no rule reads them, so they cost no state-root update.
+   * `by` is a decimal string; a missing field starts at 0.
+   */
+  | { kind: 'views'; increments: Array<{ key: string; field: string; by: string }> }
   /** An epoch close: the accounts whose cumulative payout it changed, to serve their proofs. */
   | { kind: 'payouts'; epoch: number; leaves: Array<{ account: string; cumulative: string }> };
 

@@ -51,7 +51,5 @@ export function describeMoneyKey(key: string): string | undefined {
   if (key.startsWith(moneyKeys.paidPrefix)) return `the cumulative payout of ${key.slice(moneyKeys.paidPrefix.length)}`;
   if (key.startsWith(moneyKeys.epochPrefix)) return `the record (and payout root) of epoch ${Number(key.slice(moneyKeys.epochPrefix.length))}`;
   if (key === moneyKeys.totals) return 'the totals of deposits and withdrawals';
-  if (key.startsWith(moneyKeys.accountEarningsPrefix)) return `the earnings of ${key.slice(moneyKeys.accountEarningsPrefix.length)}`;
-  if (key.startsWith(moneyKeys.contributionEarningsPrefix)) return `the earnings of contribution ${Number(key.slice(moneyKeys.contributionEarningsPrefix.length))}`;
   return undefined;
 }

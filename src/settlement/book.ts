@@ -1,11 +1,12 @@
 // The books as one action sees them: a Journal whose opening balances are read from
-// state, plus the cumulative earnings views (per account, contribution, datanet and
-// model) that the same movements update. `changes()` turns everything touched into
-// state changes, and `lines` are the journal lines the node stores beside the log.
+// state, plus the additions the same movements make to the earnings views (per account,
+// contribution, datanet and model). `changes()` turns the balances touched into state
+// changes; `effects()` gives the journal lines and view additions the node stores beside
+// the log (views are not state: no rule reads them, so they cost no state-root update).
 // Pure over a StateReader: it never writes; an action that throws leaves no trace.
-import type { JsonValue, StateChange, StateReader } from '../protocol/state.ts';
+import type { Effect, JsonValue, StateChange, StateReader } from '../protocol/state.ts';
 import { Journal, type JournalLine } from './journal.ts';
-import { amount, type Earnings, emptyEarnings, type MoneyTotals, moneyKeys } from './records.ts';
+import { amount, type MoneyTotals, moneyKeys } from './records.ts';
 
 /** A journal line as stored: amounts as decimal strings. */
 export interface JournalLineJson {
@@ -18,8 +19,10 @@ export interface JournalLineJson {
 export class Book {
   readonly journal: Journal;
   readonly lines: JournalLineJson[] = [];
-  /** Records read and changed through `bump`/`put`, by key. */
+  /** State records written through `put`, by key. */
   private readonly records = new Map<string, JsonValue>();
+  /** View additions, by key then field. */
+  private readonly increments = new Map<string, Map<string, bigint>>();
 
   constructor(private readonly state: StateReader) {
     const totals = state.get<MoneyTotals>(moneyKeys.totals);
@@ -43,12 +46,21 @@ export class Book {
     this.records.set(key, value);
   }
 
-  /** Adds `by` to the money field `field` of the Earnings record at `key`. */
-  earn(key: string, field: keyof Earnings, by: bigint): void {
-    if (by === 0n) return;
-    const e: Earnings = { ...(this.get<Earnings>(key) ?? emptyEarnings()) };
-    e[field] = (amount(e[field]) + by).toString();
-    this.put(key, { ...e });
+  /** Adds `by` to field `field` of the view at `key` (see records.ts for the view keys). */
+  add(key: string, field: string, by: bigint | number): void {
+    if (by === 0n || by === 0) return;
+    let fields = this.increments.get(key);
+    if (!fields) this.increments.set(key, (fields = new Map()));
+    fields.set(field, (fields.get(field) ?? 0n) + BigInt(by));
+  }
+
+  effects(): Effect[] {
+    const increments: Array<{ key: string; field: string; by: string }> = [];
+    for (const [key, fields] of this.increments) for (const [field, by] of fields) increments.push({ key, field, by: by.toString() });
+    return [
+      ...(this.lines.length > 0 ? [{ kind: 'journal' as const, lines: this.lines }] : []),
+      ...(increments.length > 0 ? [{ kind: 'views' as const, increments }] : []),
+    ];
   }
 
   changes(): StateChange[] {

@@ -38,7 +38,7 @@ export interface ModelNameRecord {
   versions: number;
 }
 
-/** Cumulative usage and fees of a model version. */
+/** Cumulative usage and fees of a model version (a view, see Book.add). */
 export interface ModelUsage {
   inferences: number;
   inputTokens: number;
@@ -50,7 +50,7 @@ export interface ModelUsage {
   treasury: string;
 }
 
-/** Cumulative earnings of one contribution, one datanet, or one account, by role. */
+/** Cumulative earnings of one contribution, one datanet, or one account, by role (a view). */
 export interface Earnings {
   baseline: string;
   usage: string;
@@ -105,6 +105,7 @@ export const moneyKeys = {
   model: (name: string, version: number) => `mv/${name}/${pad(version)}`,
   modelVersionPrefix: (name: string) => `mv/${name}/`,
   training: (modelId: string) => `mt/${modelId}`,
+  // Views (MoneyStore), not protocol state:
   modelUsage: (modelId: string) => `earn/m/${modelId}`,
   modelUsagePrefix: 'earn/m/',
   contributionEarnings: (id: number) => `earn/c/${pad(id)}`,
@@ -126,8 +127,17 @@ export function emptyEarnings(): Earnings {
   return { baseline: '0', usage: '0', owner: '0', compute: '0' };
 }
 
-export function emptyUsage(): ModelUsage {
-  return { inferences: 0, inputTokens: 0, outputTokens: 0, fees: '0', data: '0', owner: '0', compute: '0', treasury: '0' };
+/** A model's usage view as the API shows it: counts as numbers, money as decimal strings. */
+export function modelUsage(view: Record<string, string> | undefined): ModelUsage {
+  const v = view ?? {};
+  const n = (f: string) => Number(v[f] ?? '0');
+  const s = (f: string) => v[f] ?? '0';
+  return { inferences: n('inferences'), inputTokens: n('inputTokens'), outputTokens: n('outputTokens'), fees: s('fees'), data: s('data'), owner: s('owner'), compute: s('compute'), treasury: s('treasury') };
+}
+
+/** An earnings view with every role present. */
+export function earnings(view: Record<string, string> | undefined): Earnings {
+  return { ...emptyEarnings(), ...(view ?? {}) } as Earnings;
 }
 
 /** `name@version` → the model version's record, or undefined. */

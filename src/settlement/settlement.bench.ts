@@ -1,10 +1,11 @@
 // Settlements per second in-process: an inference's attribution weights → the exact
-// fee split → journal lines → balances. A plain script; `benchSettlement()` returns the
-// figures for the project's bench runner.
+// fee split → journal lines → balances, in memory, with the baseline pooled per model as
+// the node does (bench/settlementState.bench.ts measures the same through the state
+// machine and SQLite). A plain script; `benchSettlement()` returns the figures.
 import { prng } from '../testing/prng.ts';
 import type { FeePolicy } from './feePolicy.ts';
 import { Journal } from './journal.ts';
-import { splitFee, type TrainingContribution, type UsageWeight } from './split.ts';
+import { splitFee, type UsageWeight } from './split.ts';
 
 export function benchSettlement(settlements = 200_000): { settlements: number; perSecond: number; lines: number } {
   const r = prng(3);
@@ -15,7 +16,6 @@ export function benchSettlement(settlements = 200_000): { settlements: number; p
     shares: { data: 5000, owner: 2500, compute: 2000, treasury: 500 },
     baselineBps: 2000,
   };
-  const training: TrainingContribution[] = Array.from({ length: 50 }, (_, i) => ({ contribution: i + 1, author: addr(1000 + (i % 20)), tokens: 100 + i * 7 }));
   let lines = 0;
   const journal = new Journal(() => lines++);
   for (let k = 0; k < 100; k++) journal.deposit(addr(k), 10n ** 30n, 0);
@@ -28,7 +28,7 @@ export function benchSettlement(settlements = 200_000): { settlements: number; p
   const t0 = performance.now();
   for (let i = 0; i < settlements; i++) {
     const fee = (BigInt(200 + (i % 300)) * policy.pricePer1kInput + BigInt(50 + (i % 200)) * policy.pricePer1kOutput + 999n) / 1000n;
-    const credits = splitFee({ fee, policy, owner: addr(7), compute: addr(8), treasury: addr(9), training, usage: usages[i & 255] });
+    const credits = splitFee({ fee, policy, owner: addr(7), compute: addr(8), treasury: addr(9), training: [], usage: usages[i & 255], baselinePool: 'pool:m@1' });
     journal.settle(addr(i % 100), credits, i);
   }
   const seconds = (performance.now() - t0) / 1000;

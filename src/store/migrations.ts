@@ -20,12 +20,14 @@ export const migrations: string[] = [
   `,
   `
   -- Settlement, derived from the log as it is sequenced (the balances themselves are
-  -- protocol state): every journal line, and each epoch's changed payout leaves.
+  -- protocol state): every journal line, each epoch's changed payout leaves, and the
+  -- cumulative earnings views (JSON objects of decimal strings, by key).
   CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry INTEGER NOT NULL, time INTEGER NOT NULL,
     src TEXT NOT NULL, dst TEXT NOT NULL, amount TEXT NOT NULL, memo TEXT NOT NULL);
   CREATE INDEX journal_src ON journal (src, seq);
   CREATE INDEX journal_dst ON journal (dst, seq);
   CREATE TABLE payouts (account TEXT NOT NULL, epoch INTEGER NOT NULL, cumulative TEXT NOT NULL, PRIMARY KEY (account, epoch)) WITHOUT ROWID;
   CREATE INDEX payouts_epoch ON payouts (epoch);
+  CREATE TABLE views (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
 ];

@@ -1,8 +1,9 @@
 // The settlement tables derived from the log as it is sequenced: every journal line,
-// and the payout leaves each epoch changed. Written in the sequencer's transaction, so
+// the payout leaves each epoch changed, and the cumulative earnings views. Written in the sequencer's transaction, so
 // they never disagree with the state they explain. Balances are protocol state, not
 // here; these exist for views, exports and payout proofs, and can be rebuilt by replay.
 import type { Db } from './db.ts';
+import { prefixEnd } from './stateStore.ts';
 
 export interface StoredJournalLine {
   seq: number;
@@ -19,6 +20,9 @@ export class MoneyStore {
   private readonly addPayout;
   private readonly linesFor;
   private readonly maxSeq;
+  private readonly getView;
+  private readonly putView;
+  private readonly listViews;
   private readonly leavesAt;
   private nextSeq: number;
 
@@ -33,6 +37,9 @@ export class MoneyStore {
       `SELECT account, cumulative FROM payouts p WHERE p.epoch = (SELECT max(epoch) FROM payouts q WHERE q.account = p.account AND q.epoch <= @epoch)`,
     );
     this.maxSeq = db.prepare<[], { m: number | null }>('SELECT max(seq) AS m FROM journal');
+    this.getView = db.prepare<[string], { value: string }>('SELECT value FROM views WHERE key = ?');
+    this.putView = db.prepare('INSERT OR REPLACE INTO views (key, value) VALUES (?, ?)');
+    this.listViews = db.prepare<[string, string], { key: string; value: string }>('SELECT key, value FROM views WHERE key >= ? AND key < ? ORDER BY key');
     this.nextSeq = (this.maxSeq.get()!.m ?? -1) + 1;
   }
 
@@ -44,6 +51,27 @@ export class MoneyStore {
   /** Call inside the sequencer's transaction. */
   recordPayouts(epoch: number, leaves: ReadonlyArray<{ account: string; cumulative: string }>): void {
     for (const l of leaves) this.addPayout.run(l.account, epoch, l.cumulative);
+  }
+
+  /** Call inside the sequencer's transaction. */
+  addToViews(increments: ReadonlyArray<{ key: string; field: string; by: string }>): void {
+    for (const { key, field, by } of increments) {
+      const row = this.getView.get(key);
+      const v = row ? (JSON.parse(row.value) as Record<string, string>) : {};
+      v[field] = (BigInt(v[field] ?? '0') + BigInt(by)).toString();
+      this.putView.run(key, JSON.stringify(v));
+    }
+  }
+
+  /** A view's fields as decimal strings (absent fields are 0); undefined if nothing was ever added. */
+  view(key: string): Record<string, string> | undefined {
+    const row = this.getView.get(key);
+    return row ? (JSON.parse(row.value) as Record<string, string>) : undefined;
+  }
+
+  /** Views whose key starts with `prefix`, ascending by key. */
+  views(prefix: string): Array<[string, Record<string, string>]> {
+    return this.listViews.all(prefix, prefixEnd(prefix)).map((r) => [r.key, JSON.parse(r.value) as Record<string, string>]);
   }
 
   /** The sequencer's transaction rolled back: the next line number is whatever is on disk. */

@@ -86,7 +86,7 @@ export class SqliteState implements StateReader {
 }
 
 /** The smallest string greater than every string starting with `prefix`. */
-function prefixEnd(prefix: string): string {
+export function prefixEnd(prefix: string): string {
   if (prefix === '') return '\u{10ffff}';
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

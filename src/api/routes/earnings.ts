@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findContribution } from '../../datanets/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
-import { accounts, amount, type Earnings, emptyEarnings, type ModelUsage, moneyKeys } from '../../settlement/records.ts';
+import { accounts, amount, type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
 import { toCsv } from '../csv.ts';
 import { Address, Amount, errorResponses } from '../schemas.ts';
 
@@ -44,7 +44,7 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           prepaid: m.prepaid.toString(),
           unpaid: m.earnings.toString(),
           paid: m.paid.toString(),
-          earned: withTotal(node.state.get<Earnings>(moneyKeys.accountEarnings(a)) ?? emptyEarnings()),
+          earned: withTotal(earnings(node.money.view(moneyKeys.accountEarnings(a)))),
         };
       },
     });
@@ -89,27 +89,26 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         let rows: Array<Record<string, string | number>>;
         if (by === 'accounts') {
           columns = ['account', 'baseline', 'usage', 'owner', 'compute', 'total'];
-          rows = node.state.list<Earnings>(moneyKeys.accountEarningsPrefix).map(([k, e]) => ({ account: k.slice(moneyKeys.accountEarningsPrefix.length), ...withTotal(e) }));
+          rows = node.money.views(moneyKeys.accountEarningsPrefix).map(([k, e]) => ({ account: k.slice(moneyKeys.accountEarningsPrefix.length), ...withTotal(earnings(e)) }));
         } else if (by === 'contributions') {
           columns = ['contribution', 'datanet', 'author', 'baseline', 'usage', 'total'];
           const author = account?.toLowerCase();
           rows = [];
-          for (const [k, e] of node.state.list<Earnings>(moneyKeys.contributionEarningsPrefix)) {
+          for (const [k, view] of node.money.views(moneyKeys.contributionEarningsPrefix)) {
+            const e = earnings(view);
             const c = findContribution(node.state, Number(k.slice(moneyKeys.contributionEarningsPrefix.length)))!;
             if ((author && c.author !== author) || (datanet && c.datanet !== datanet)) continue;
             rows.push({ contribution: c.id, datanet: c.datanet, author: c.author, baseline: e.baseline, usage: e.usage, total: (amount(e.baseline) + amount(e.usage)).toString() });
           }
         } else if (by === 'datanets') {
           columns = ['datanet', 'baseline', 'usage', 'total'];
-          rows = node.state.list<Earnings>(moneyKeys.datanetEarningsPrefix).map(([k, e]) => ({
-            datanet: k.slice(moneyKeys.datanetEarningsPrefix.length),
-            baseline: e.baseline,
-            usage: e.usage,
-            total: (amount(e.baseline) + amount(e.usage)).toString(),
-          }));
+          rows = node.money.views(moneyKeys.datanetEarningsPrefix).map(([k, view]) => {
+            const e = earnings(view);
+            return { datanet: k.slice(moneyKeys.datanetEarningsPrefix.length), baseline: e.baseline, usage: e.usage, total: (amount(e.baseline) + amount(e.usage)).toString() };
+          });
         } else {
           columns = ['model', 'inferences', 'inputTokens', 'outputTokens', 'fees', 'data', 'owner', 'compute', 'treasury'];
-          rows = node.state.list<ModelUsage>(moneyKeys.modelUsagePrefix).map(([k, u]) => ({ model: k.slice(moneyKeys.modelUsagePrefix.length), ...u }));
+          rows = node.money.views(moneyKeys.modelUsagePrefix).map(([k, u]) => ({ model: k.slice(moneyKeys.modelUsagePrefix.length), ...modelUsage(u) }));
         }
         if (format === 'csv') return sendCsv(reply, columns, rows);
         // Keys in column order (stored records come back with their keys sorted).

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
-import { emptyUsage, findModel, type ModelRecord, type ModelUsage, moneyKeys } from '../../settlement/records.ts';
+import { findModel, type ModelRecord, modelUsage, moneyKeys } from '../../settlement/records.ts';
 import { Amount, errorResponses } from '../schemas.ts';
 
 const Shares = z.object({ data: z.number().int(), owner: z.number().int(), compute: z.number().int(), treasury: z.number().int() });
@@ -51,7 +51,7 @@ export function modelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       object: 'model' as const,
       created: Math.floor(time / 1000),
       owned_by: m.owner,
-      tributary: { ...rest, usage: node.state.get<ModelUsage>(moneyKeys.modelUsage(id)) ?? emptyUsage() },
+      tributary: { ...rest, usage: modelUsage(node.money.view(moneyKeys.modelUsage(id))) },
     };
   };
   return async (app) => {

@@ -35,9 +35,9 @@ export const closeEpoch: ActionDefinition<CloseEpochMessage> = {
       training.forEach(([contribution, author], i) => {
         if (parts[i] === 0n) return;
         j.transfer(pool, accounts.earnings(author), parts[i], `baseline:${contribution}`, ctx.index);
-        book.earn(moneyKeys.contributionEarnings(contribution), 'baseline', parts[i]);
-        book.earn(moneyKeys.datanetEarnings(findContribution(ctx.state, contribution)!.datanet), 'baseline', parts[i]);
-        book.earn(moneyKeys.accountEarnings(author), 'baseline', parts[i]);
+        book.add(moneyKeys.contributionEarnings(contribution), 'baseline', parts[i]);
+        book.add(moneyKeys.datanetEarnings(findContribution(ctx.state, contribution)!.datanet), 'baseline', parts[i]);
+        book.add(moneyKeys.accountEarnings(author), 'baseline', parts[i]);
       });
     }
 
@@ -79,10 +79,7 @@ export const closeEpoch: ActionDefinition<CloseEpochMessage> = {
     book.put(moneyKeys.epochCount, m.epoch);
     return {
       changes: book.changes(),
-      effects: [
-        { kind: 'journal', lines: book.lines },
-        { kind: 'payouts', epoch: m.epoch, leaves: changed },
-      ],
+      effects: [...book.effects(), { kind: 'payouts', epoch: m.epoch, leaves: changed }],
       result: { epoch: m.epoch, root: tree.root, accounts: record.accounts, paid: record.paid },
     };
   },

@@ -29,7 +29,7 @@ export const deposit: ActionDefinition<DepositMessage> = {
     book.journal.deposit(accounts.prepaid(m.account), value, ctx.index);
     return {
       changes: book.changes(),
-      effects: [{ kind: 'journal', lines: book.lines }],
+      effects: book.effects(),
       result: { account: m.account, balance: book.journal.balance(accounts.prepaid(m.account)).toString() },
     };
   },

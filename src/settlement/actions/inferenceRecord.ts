@@ -9,7 +9,7 @@ import { reject } from '../../protocol/errors.ts';
 import { Book } from '../book.ts';
 import { type FeePolicy, inferenceFee } from '../feePolicy.ts';
 import { InsufficientBalance } from '../journal.ts';
-import { accounts, amount, emptyUsage, findModel, type ModelRecord, type ModelUsage, moneyKeys } from '../records.ts';
+import { accounts, findModel, type ModelRecord, moneyKeys } from '../records.ts';
 import { type Credit, splitFee, type UsageWeight } from '../split.ts';
 
 export interface InferenceRecordMessage {
@@ -97,27 +97,21 @@ export const inferenceRecord: ActionDefinition<InferenceRecordMessage> = {
     for (const c of credits) {
       if (c.role === 'usage') {
         const dn = findContribution(ctx.state, c.contribution!)!.datanet;
-        book.earn(moneyKeys.contributionEarnings(c.contribution!), 'usage', c.amount);
-        book.earn(moneyKeys.datanetEarnings(dn), 'usage', c.amount);
-        book.earn(moneyKeys.accountEarnings(c.account), 'usage', c.amount);
-      } else if (c.role === 'owner' || c.role === 'compute') book.earn(moneyKeys.accountEarnings(c.account), c.role, c.amount);
+        book.add(moneyKeys.contributionEarnings(c.contribution!), 'usage', c.amount);
+        book.add(moneyKeys.datanetEarnings(dn), 'usage', c.amount);
+        book.add(moneyKeys.accountEarnings(c.account), 'usage', c.amount);
+      } else if (c.role === 'owner' || c.role === 'compute') book.add(moneyKeys.accountEarnings(c.account), c.role, c.amount);
       by[c.role === 'usage' || c.role === 'baseline' ? 'data' : c.role] += c.amount;
     }
-    const u = book.get<ModelUsage>(moneyKeys.modelUsage(model.id)) ?? emptyUsage();
-    const usageAfter: ModelUsage = {
-      inferences: u.inferences + 1,
-      inputTokens: u.inputTokens + m.inputTokens,
-      outputTokens: u.outputTokens + m.outputTokens,
-      fees: (amount(u.fees) + fee).toString(),
-      data: (amount(u.data) + by.data).toString(),
-      owner: (amount(u.owner) + by.owner).toString(),
-      compute: (amount(u.compute) + by.compute).toString(),
-      treasury: (amount(u.treasury) + by.treasury).toString(),
-    };
-    book.put(moneyKeys.modelUsage(model.id), { ...usageAfter });
+    const view = moneyKeys.modelUsage(model.id);
+    book.add(view, 'inferences', 1);
+    book.add(view, 'inputTokens', m.inputTokens);
+    book.add(view, 'outputTokens', m.outputTokens);
+    book.add(view, 'fees', fee);
+    for (const role of ['data', 'owner', 'compute', 'treasury'] as const) book.add(view, role, by[role]);
     return {
       changes: book.changes(),
-      effects: [{ kind: 'journal', lines: book.lines }],
+      effects: book.effects(),
       result: {
         inference: ctx.index,
         fee: fee.toString(),
