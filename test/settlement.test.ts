@@ -220,3 +220,72 @@ describe('settlement over HTTP', () => {
     t.node.db.prepare('UPDATE state SET value = ? WHERE key = ?').run(real, key);
   });
 });
+
+describe('settlement routes refuse bad input precisely, and dev routes stay closed in production', () => {
+  let t: TestNode;
+  beforeAll(async () => {
+    t = await startTestNode({ epochSeconds: 0 });
+  });
+  afterAll(async () => t.stop());
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${t.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, error: ((await res.json()) as { error?: { field?: string; message: string } }).error };
+  };
+  const a = '0x' + 'ab'.repeat(20);
+
+  it.each([
+    ['POST', '/v1/dev/faucet', { account: 'nope' }, 400, 'account'],
+    ['POST', '/v1/dev/faucet', { account: a, amount: '1.5' }, 400, 'amount'],
+    ['POST', '/v1/dev/faucet', { account: a, amount: '-1' }, 400, 'amount'],
+    ['POST', '/v1/dev/faucet', { account: a, amount: (2000n * 10n ** 18n).toString() }, 400, 'amount'],
+    ['POST', '/v1/dev/faucet', { account: a, extra: 1 }, 400, 'body'],
+    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, provider: a, inputTokens: -1, output: '' }, 400, 'inputTokens'],
+    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, inputTokens: 1, output: '' }, 400, 'provider'],
+    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, provider: a, inputTokens: 1, output: 'x' }, 404, 'model'],
+    ['GET', '/v1/payouts/x/' + a, undefined, 400, 'params.epoch'],
+    ['GET', '/v1/payouts/1/0x12', undefined, 400, 'params.account'],
+    ['GET', '/v1/payouts/1/' + a, undefined, 404, 'epoch'],
+    ['GET', '/v1/epochs/3', undefined, 404, 'epoch'],
+    ['GET', '/v1/earnings/people', undefined, 400, 'params.by'],
+    ['GET', '/v1/earnings/accounts?format=xml', undefined, 400, 'query.format'],
+    ['GET', '/v1/accounts/0x12', undefined, 400, 'params.address'],
+    ['GET', '/v1/accounts/' + a + '/journal?limit=0', undefined, 400, 'query.limit'],
+    ['GET', '/v1/models/nope', undefined, 400, 'params.id'],
+    ['GET', '/v1/models/nope@1', undefined, 404, 'id'],
+    ['POST', '/v1/epochs', undefined, 409, 'action.epoch'],
+  ] as const)('%s %s %j → %i naming %s', async (method, path, body, status, field) => {
+    const size = (await t.client.node()).size;
+    const r = await call(method, path, body);
+    expect(r.status).toBe(status);
+    expect(r.error?.field).toBe(field);
+    expect(r.error?.message.length).toBeGreaterThan(10);
+    expect((await t.client.node()).size).toBe(size);
+  });
+
+  it('an account with nothing reads as zeros, not an error', async () => {
+    expect(await t.client.account(a)).toEqual({ address: a, prepaid: '0', unpaid: '0', paid: '0', earned: { baseline: '0', usage: '0', owner: '0', compute: '0', total: '0' } });
+    expect(await t.client.money()).toMatchObject({ deposited: '0', conserved: true });
+  });
+
+  it('refuses the faucet, hand-recorded inferences and hand-closed epochs in production', async () => {
+    const prod = await startTestNode({ dev: false, epochSeconds: 0 });
+    try {
+      for (const [method, path, body] of [
+        ['POST', '/v1/dev/faucet', { account: a }],
+        ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, provider: a, inputTokens: 1, output: 'x' }],
+        ['POST', '/v1/epochs', undefined],
+      ] as const) {
+        const res = await fetch(`${prod.url}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+        expect(res.status).toBe(403);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/dev mode/);
+      }
+    } finally {
+      await prod.stop();
+    }
+  });
+});
