@@ -78,6 +78,20 @@ describe('settlement over HTTP', () => {
     await expectApiError(register(modelOwner, { baselineBps: 10_001 }), 400, 'action.baselineBps');
   });
 
+  it("attributes against a model's training data: the datanet version it was trained on", async () => {
+    const text = docs[2].split(/\s+/).slice(5, 40).join(' ');
+    const late = Buffer.from(text + ' and more words written after the model was trained');
+    // A later contribution repeating the same words is not in the model's training data.
+    const lateId = (await t.client.act(authors[0], { type: 'Contribute', datanet: 'lore', contentHash: sha(late), size: late.length, fileName: 'late.txt' }, late)).index;
+    const byModel = await t.client.attribute({ model: 'lore-chat@1', text });
+    expect(byModel.scope).toMatchObject({ datanet: 'lore', version: 1 });
+    expect(byModel.contributions.map((c) => c.contribution)).toEqual([ids[2]]);
+    const live = await t.client.attribute({ datanet: 'lore', text });
+    // Against the live datanet, the later copy (which holds the whole text as one span) wins.
+    expect(live.contributions.map((c) => c.contribution)).toContain(lateId);
+    await expectApiError(t.client.attribute({ model: 'lore-chat@9', text }), 404, 'model');
+  });
+
   it('refuses an inference the requester cannot pay with 402, and changes nothing', async () => {
     const size = (await t.client.node()).size;
     const e = await expectApiError(t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 100, output: docs[0] }), 402, 'action.requester');

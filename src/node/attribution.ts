@@ -9,6 +9,7 @@ import { AttributionIndex, type DocumentSource, type IndexStatus } from '../attr
 import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
 import { type ContributionRecord, type DatanetRecord, findContribution, keys, type SnapshotRecord } from '../datanets/records.ts';
 import { reject } from '../protocol/errors.ts';
+import { findModel } from '../settlement/records.ts';
 import type { TributaryNode } from './node.ts';
 
 export type Scope = { datanet: string; version?: number };
@@ -28,6 +29,17 @@ export class AttributionService {
     opts: { inline?: boolean } = {},
   ) {
     this.builder = opts.inline ? new InlineBuilder(defaultTokenizer()) : new WorkerBuilder();
+  }
+
+  /**
+   * A model's attribution scope: the datanet version it was trained on, since that is the
+   * data its outputs can come from (not contributions added after it was trained).
+   */
+  modelScope(id: string): Scope {
+    const m = findModel(this.node.state, id);
+    if (!m) throw reject.notFound('model', `no model ${id} (name@version)`);
+    if (m.datanet === '') throw reject.notFound('model', `model ${id} was not trained on a datanet: there is nothing to attribute its output to`);
+    return { datanet: m.datanet, version: m.snapshot };
   }
 
   /** Attributes `text` to the contributions of a datanet or of one of its versions. */

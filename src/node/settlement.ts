@@ -69,7 +69,7 @@ export class SettlementService {
 
   /**
    * Records and settles one inference: counts the output's tokens, attributes it against
-   * the datanet the model was trained on, and logs an InferenceRecord. Serving calls this
+   * the datanet version the model was trained on, and logs an InferenceRecord. Serving calls this
    * for every completion; until serving exists, the dev API does.
    */
   async recordInference(x: InferenceInput): Promise<{ receipt: Receipt; attribution: { contributions: Array<{ contribution: number; ppm: number }> } }> {
@@ -79,7 +79,7 @@ export class SettlementService {
     const outputTokens = tok.encode(x.output).ids.length;
     let shares: Array<{ contribution: number; ppm: number }> = [];
     if (model.datanet !== '' && x.output !== '') {
-      const a = await this.node.attribution.attribute({ datanet: model.datanet }, x.output);
+      const a = await this.node.attribution.attribute(this.node.attribution.modelScope(x.model), x.output);
       // The heaviest first, at most what one record holds; ascending ids on the wire.
       shares = [...a.contributions].sort((p, q) => q.ppm - p.ppm || p.contribution - q.contribution).slice(0, MAX_ATTRIBUTED).filter((s) => s.ppm > 0);
       shares.sort((p, q) => p.contribution - q.contribution);

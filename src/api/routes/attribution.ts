@@ -47,13 +47,13 @@ const Status = z.object({
 const ScopeBody = {
   datanet: Name.optional().describe('Attribute against the datanet as it is now'),
   snapshot: z.strictObject({ datanet: Name, version: z.number().int().min(1) }).optional().describe('Attribute against one version of a datanet'),
-  model: z.string().max(200).optional().describe('Attribute against the training data of a model (models arrive with the model factory)'),
+  model: z.string().max(200).optional().describe('Attribute against the training data of a model version (name@version): the datanet version it was trained on'),
 };
 
-function scopeOf(body: { datanet?: string; snapshot?: { datanet: string; version: number }; model?: string }): Scope {
+function scopeOf(service: AttributionService, body: { datanet?: string; snapshot?: { datanet: string; version: number }; model?: string }): Scope {
   const given = [body.datanet && 'datanet', body.snapshot && 'snapshot', body.model && 'model'].filter(Boolean);
   if (given.length !== 1) throw reject.invalid('datanet', `give exactly one of datanet, snapshot or model (got ${given.length ? given.join(', ') : 'none'})`);
-  if (body.model !== undefined) throw reject.notFound('model', `no model named ${body.model}: this node has no registered models yet`);
+  if (body.model !== undefined) return service.modelScope(body.model);
   return body.snapshot ? { datanet: body.snapshot.datanet, version: body.snapshot.version } : { datanet: body.datanet! };
 }
 
@@ -73,7 +73,7 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
       },
       handler: async (req) => {
         const { text, minSpan, maxOccurrences, ...scope } = req.body;
-        return service.attribute(scopeOf(scope), text, { minSpan, maxOccurrences });
+        return service.attribute(scopeOf(service, scope), text, { minSpan, maxOccurrences });
       },
     });
 

@@ -28,7 +28,7 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
     app.post('/v1/dev/inferences', {
       schema: {
         tags: ['dev'],
-        summary: 'Dev mode: record an inference from its output text; it is attributed and settled as serving will',
+        summary: "Dev mode: record an inference from its output text, attributed against the model's training data and settled as serving will",
         body: z.strictObject({
           model: z.string().max(80).describe('name@version'),
           requester: Address,

@@ -6,9 +6,11 @@ import { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { parseScopeArg } from './indexes.ts';
 
-function parseScope(opts: { datanet?: string; snapshot?: string }) {
-  if ((opts.datanet === undefined) === (opts.snapshot === undefined)) throw new CliError('give exactly one of --datanet NAME or --snapshot NAME@VERSION');
+function parseScope(opts: { datanet?: string; snapshot?: string; model?: string }) {
+  if ([opts.datanet, opts.snapshot, opts.model].filter((o) => o !== undefined).length !== 1)
+    throw new CliError('give exactly one of --datanet NAME, --snapshot NAME@VERSION or --model NAME@VERSION');
   if (opts.datanet) return { datanet: opts.datanet };
+  if (opts.model) return { model: opts.model };
   const scope = parseScopeArg(opts.snapshot!);
   if (scope.version === undefined) throw new CliError(`--snapshot must look like NAME@VERSION, e.g. demo-river-notes@1 (got ${opts.snapshot})`);
   return { snapshot: { datanet: scope.datanet, version: scope.version } };
@@ -23,9 +25,10 @@ export function registerAttribute(program: Command): void {
     .argument('[text]', 'the text; or use --file')
     .option('--datanet <name>', 'attribute against the datanet as it is now')
     .option('--snapshot <name@version>', 'attribute against one version of a datanet')
+    .option('--model <name@version>', 'attribute against the datanet version a model was trained on')
     .option('--file <path>', 'read the text from a file')
     .option('--min-span <tokens>', 'shortest span credited, in tokens', (v) => Number(v))
-    .action(async (text: string | undefined, opts: { datanet?: string; snapshot?: string; file?: string; minSpan?: number }, cmd: Command) => {
+    .action(async (text: string | undefined, opts: { datanet?: string; snapshot?: string; model?: string; file?: string; minSpan?: number }, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       if ((text === undefined) === (opts.file === undefined)) throw new CliError('give the text as an argument or with --file, not both');
       const body = text ?? readFileSync(opts.file!, 'utf8');
