@@ -36,12 +36,7 @@ export class Book {
     );
   }
 
-  /** A record as this action has left it so far (its state value until changed). */
-  get<T>(key: string): T | undefined {
-    if (this.records.has(key)) return this.records.get(key) as T;
-    return this.state.get<T>(key);
-  }
-
+  /** Writes a state record along with the balances (e.g. an epoch record). */
   put(key: string, value: JsonValue): void {
     this.records.set(key, value);
   }

@@ -3,13 +3,12 @@
 // then leave the node's books as a payout; and the payout tree over each account's
 // cumulative payout is built, its root the value the PayoutDistributor will hold. The
 // root is computed here, in apply, so that every replay recomputes it from the log.
-import { findContribution } from '../../datanets/records.ts';
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import { largestRemainder } from '../../protocol/largestRemainder.ts';
 import { Book } from '../book.ts';
 import { PayoutTree } from '../payoutTree.ts';
-import { accounts, amount, type EpochRecord, epochCount, moneyKeys, type TrainingRow } from '../records.ts';
+import { accounts, amount, type EpochRecord, epochCount, findModel, moneyKeys, type TrainingRow } from '../records.ts';
 
 export interface CloseEpochMessage {
   epoch: number;
@@ -30,13 +29,15 @@ export const closeEpoch: ActionDefinition<CloseEpochMessage> = {
       const modelId = key.slice(moneyKeys.poolPrefix.length);
       const pool = accounts.pool(modelId);
       const training = ctx.state.get<TrainingRow[]>(moneyKeys.training(modelId)) ?? [];
+      // A training set is one datanet version, so every row is in the model's datanet.
+      const datanet = findModel(ctx.state, modelId)!.datanet;
       // A pool exists only for models with training tokens (see InferenceRecord).
       const parts = largestRemainder(training.map((r) => BigInt(r[2])), amount(text));
       training.forEach(([contribution, author], i) => {
         if (parts[i] === 0n) return;
         j.transfer(pool, accounts.earnings(author), parts[i], `baseline:${contribution}`, ctx.index);
         book.add(moneyKeys.contributionEarnings(contribution), 'baseline', parts[i]);
-        book.add(moneyKeys.datanetEarnings(findContribution(ctx.state, contribution)!.datanet), 'baseline', parts[i]);
+        book.add(moneyKeys.datanetEarnings(datanet), 'baseline', parts[i]);
         book.add(moneyKeys.accountEarnings(author), 'baseline', parts[i]);
       });
     }
