@@ -42,7 +42,7 @@ describe('settlement from the CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^registered tales-chat@1: 4 training contributions, \d+ tokens/);
     const list = await cli(['models', 'list']);
-    expect(list.stdout).toMatch(/^tales-chat@1\s+tales@1\s+0 inferences\s+fees 0/);
+    expect(list.stdout).toMatch(/^models\n  tales-chat@1\s+tales@1\s+0 inferences\s+fees 0/m);
     const show = await cli(['models', 'show', 'tales-chat@1']);
     expect(show.stdout).toContain(`base 0x${createHash('sha256').update('not really a model, just bytes to hash').digest('hex')}`);
     expect(show.stdout).toContain('price       2 per 1k input tokens, 6.5 per 1k output tokens');

@@ -7,6 +7,7 @@ import type { TributaryNode } from '../node/node.ts';
 import { errorHandler } from './errors.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { attributionRoutes } from './routes/attribution.ts';
+import { baseModelRoutes } from './routes/baseModels.ts';
 import { blobRoutes } from './routes/blobs.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 import { devRoutes } from './routes/dev.ts';
@@ -49,6 +50,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(datanetRoutes(node));
   await app.register(attributionRoutes(node.attribution));
   await app.register(modelRoutes(node));
+  await app.register(baseModelRoutes(node));
   await app.register(earningsRoutes(node));
   await app.register(epochRoutes(node));
   await app.register(devRoutes(node));

@@ -1,5 +1,6 @@
 // A typed client for the node's HTTP API, used by the CLI, the web app and the tests.
 // It speaks only HTTP and the wire formats in docs/api.md; it holds no node internals.
+import { createReadStream, statSync } from 'node:fs';
 import { ApiError } from './errors.ts';
 import { type ActionTypes, type Domain, type LocalSigner, type UnsignedAction, withReplayProtection } from './signer.ts';
 
@@ -120,6 +121,36 @@ export interface ModelInfo {
   };
 }
 
+export interface BaseModelInfo {
+  hash: string;
+  name: string;
+  fileModelName: string;
+  fileSize: number;
+  owner: string;
+  registeredAt: number;
+  time: number;
+  architecture: 'llama';
+  contextLength: number;
+  embeddingLength: number;
+  blockCount: number;
+  feedForwardLength: number;
+  headCount: number;
+  headCountKv: number;
+  rmsEpsilon: number;
+  ropeFreqBase: number;
+  vocabSize: number;
+  tokenizer: { model: string; hash: string };
+  parameters: number;
+  tensorTypes: string[];
+  tiedEmbeddings: boolean;
+}
+
+export interface ModelFileInfo {
+  hash: string;
+  size: number;
+  kind: 'model' | 'adapter';
+}
+
 export interface AccountMoney {
   address: string;
   prepaid: string;
@@ -225,6 +256,38 @@ export class TributaryClient {
       },
     });
     await this.request('PUT', `/v1/blobs/${hash}`, stream, 'application/octet-stream', { 'content-length': String(bytes.length) });
+  }
+
+  /**
+   * Uploads a GGUF model or adapter file from disk under its SHA-256, streaming it (model
+   * files are gigabytes) and reporting bytes sent. The node validates it before keeping it.
+   */
+  async uploadModelFile(hash: string, path: string, onProgress?: (sent: number, total: number) => void): Promise<ModelFileInfo> {
+    const { size } = statSync(path);
+    const chunks = createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) return controller.close();
+        sent += value.length;
+        controller.enqueue(new Uint8Array(value));
+        onProgress?.(sent, size);
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    });
+    const res = await this.request('PUT', `/v1/models/files/${hash}`, stream, 'application/octet-stream', { 'content-length': String(size) });
+    return (await res.json()) as ModelFileInfo;
+  }
+
+  async baseModels(): Promise<BaseModelInfo[]> {
+    return (await this.json<{ models: BaseModelInfo[] }>('GET', '/v1/base-models')).models;
+  }
+
+  baseModel(hash: string): Promise<BaseModelInfo> {
+    return this.json('GET', `/v1/base-models/${hash}`);
   }
 
   // ---- datanets ----

@@ -12,6 +12,8 @@ export interface NodeConfig {
   chainId: number;
   /** Largest contribution accepted, in bytes. */
   maxContentBytes: number;
+  /** Largest model file (base model or adapter) accepted, in bytes. */
+  maxModelBytes: number;
   /** Largest batch the sequencer commits in one transaction. */
   maxBatch: number;
   /** Worker threads that check signatures off the sequencer's thread (0: check in-line). */
@@ -61,6 +63,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     port: portText === undefined ? DEFAULT_PORT : int(flags.port ? '--port' : 'TRIBUTARY_PORT', portText, 0, 65535),
     chainId: chainText === undefined ? 31337 : int('chain id', chainText, 1, Number.MAX_SAFE_INTEGER),
     maxContentBytes: maxText === undefined ? 16 * 1024 * 1024 : int('max content bytes', maxText, 1, 1024 * 1024 * 1024),
+    maxModelBytes:
+      env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
     maxBatch: 4096,
     authWorkers:
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),

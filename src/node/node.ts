@@ -8,7 +8,7 @@ import { contentProblem, sha256Hex } from '../datanets/intake.ts';
 import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
-import type { ActionMessage } from '../protocol/entry.ts';
+import type { ActionMessage, Entry } from '../protocol/entry.ts';
 import { reject } from '../protocol/errors.ts';
 import { GENESIS_KEY } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
@@ -23,6 +23,7 @@ import { AuthPool } from './authPool.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
+import { ModelService } from './models.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
 import { SettlementService } from './settlement.ts';
 
@@ -47,6 +48,7 @@ export class TributaryNode {
   private readonly auth: AuthPool;
   readonly attribution: AttributionService;
   readonly settlement: SettlementService;
+  readonly models: ModelService;
 
   private constructor(
     readonly config: NodeConfig,
@@ -65,6 +67,7 @@ export class TributaryNode {
       throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
+    this.models = new ModelService(this);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
@@ -103,8 +106,9 @@ export class TributaryNode {
     const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
-    const attest = def.type === 'RegisterModel' ? this.settlement.attestRegisterModel(action) : undefined;
-    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest && { ...attest } }));
+    const attest =
+      def.type === 'RegisterModel' ? this.settlement.attestRegisterModel(action) : def.type === 'RegisterBaseModel' ? this.models.attestBaseModel(action) : undefined;
+    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'] }));
     if (duplicate)
       await this.submitNodeAction({ type: 'FlagDuplicate', contribution: receipt.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, 64) });
     this.touchIndexes(action);

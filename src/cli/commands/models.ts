@@ -1,15 +1,21 @@
-// `tributary models register|list|show`: register a model version with its fee policy
-// (a signed RegisterModel; the policy never changes afterwards), and look at models with
-// their provenance, policy and usage.
+// `tributary models add-base|register|list|show`: register a base model (validated here,
+// uploaded, then a signed RegisterBaseModel), register a model version with its fee
+// policy (a signed RegisterModel; the policy never changes afterwards), and look at
+// models with their provenance, policy and usage.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
-import type { ModelInfo } from '../../client/client.ts';
+import type { BaseModelInfo, ModelInfo } from '../../client/client.ts';
+import { GgufError } from '../../models/gguf/errors.ts';
+import { readGgufFile } from '../../models/gguf/reader.ts';
+import { type LlamaModelInfo, validateLlamaModel } from '../../models/gguf/validate.ts';
 import { parseCount } from '../args.ts';
-import { CliContext, receiptJson, receiptLines } from '../context.ts';
+import { CliContext, checkReceipt, receiptJson, receiptLines } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { time } from '../format.ts';
+import { bytes, time } from '../format.ts';
 import { formatTokens, parseTokens } from '../money.ts';
+import { Progress } from '../progress.ts';
 
 const ZERO32 = '0x' + '00'.repeat(32);
 
@@ -40,12 +46,29 @@ function parsePercent(text: string, what: string): number {
 
 const pct = (bps: number) => `${bps / 100}%`;
 
-function modelLines(m: ModelInfo): string[] {
+async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return '0x' + h.digest('hex');
+}
+
+const millions = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n.toLocaleString('en-US'));
+
+function baseLines(b: BaseModelInfo | (LlamaModelInfo & { hash: string; fileSize: number })): string[] {
+  return [
+    `  file        ${b.hash} (${bytes(b.fileSize)})`,
+    `  shape       llama, ${b.blockCount} blocks, width ${b.embeddingLength}, ${b.headCount} heads (${b.headCountKv} for keys and values), ffn ${b.feedForwardLength}, context ${b.contextLength}`,
+    `  weights     ${millions(b.parameters)} parameters, ${b.tensorTypes.join('/')}${b.tiedEmbeddings ? ', tied embeddings' : ''}`,
+    `  tokenizer   ${b.tokenizer.model}, ${b.vocabSize} tokens (${b.tokenizer.hash.slice(0, 18)}…)`,
+  ];
+}
+
+function modelLines(m: ModelInfo, base?: BaseModelInfo): string[] {
   const t = m.tributary;
   const p = t.policy;
   return [
     `${m.id}  owned by ${t.owner}, registered ${time(m.created * 1000)} (log entry ${t.registeredAt})`,
-    `  provenance  base ${t.base}`,
+    `  provenance  base ${t.base}${base ? ` (registered base model ${base.name}, ${millions(base.parameters)} parameters)` : ' (not a registered base model)'}`,
     `              → ${t.datanet ? `datanet ${t.datanet} version ${t.snapshot} (root ${t.snapshotRoot})` : 'no datanet'}`,
     `              → adapter ${t.adapter === ZERO32 ? '(none)' : t.adapter}`,
     `  training    ${t.trainingContributions} contributions, ${t.trainingTokens} tokens`,
@@ -57,6 +80,42 @@ function modelLines(m: ModelInfo): string[] {
 
 export function registerModels(program: Command): void {
   const models = program.command('models').description('models: register one with its fee policy, list, show');
+
+  models
+    .command('add-base')
+    .description('register a base model: a llama-architecture GGUF, checked here, uploaded, and recorded by a signed RegisterBaseModel')
+    .argument('<file.gguf>')
+    .option('--name <name>', 'a name for people (default: the file name without .gguf)')
+    .option('--progress', 'draw a progress bar even when stderr is not a terminal')
+    .option('--receipt <file>', 'save the receipt JSON to this file')
+    .action(async (file: string, opts: { name?: string; progress?: boolean; receipt?: string }, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      if (!existsSync(file)) throw new CliError(`no such file: ${file}`);
+      let info: LlamaModelInfo;
+      try {
+        // Checked here first, so a bad file is explained before gigabytes are sent.
+        info = validateLlamaModel(readGgufFile(file));
+      } catch (e) {
+        if (e instanceof GgufError) throw new CliError(`${file} is not a llama model this node can serve: ${e.message}`);
+        throw e;
+      }
+      const name = opts.name ?? basename(file).replace(/\.gguf$/i, '').toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[^a-z0-9]+/, '');
+      const hash = await sha256File(file);
+      const { client, verifierKey } = await ctx.connect();
+      const progress = new Progress({ label: basename(file), total: 1, unit: 'bytes', force: opts.progress });
+      try {
+        await client.uploadModelFile(hash, file, (sent, total) => progress.update(sent, total));
+      } finally {
+        progress.finish();
+      }
+      const receipt = await ctx.submit({ type: 'RegisterBaseModel', name, file: hash }, { receiptPath: opts.receipt });
+      checkReceipt(receipt, verifierKey);
+      ctx.out({ base: hash, name, model: info, ...receiptJson(receipt, opts.receipt) }, () => [
+        `registered base model ${name}`,
+        ...baseLines({ ...info, hash, fileSize: statSync(file).size }),
+        ...receiptLines(receipt, opts.receipt),
+      ]);
+    });
 
   models
     .command('register')
@@ -112,12 +171,16 @@ export function registerModels(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       const { client } = await ctx.connect();
-      const list = await client.models();
-      ctx.out({ models: list }, () =>
-        list.length === 0
-          ? 'no models yet: register one with `tributary models register NAME --datanet D@V --base FILE --price-in X --price-out Y`'
-          : list.map((m) => `${m.id.padEnd(24)} ${m.tributary.datanet ? `${m.tributary.datanet}@${m.tributary.snapshot}` : '-'}  ${m.tributary.usage.inferences} inferences  fees ${formatTokens(m.tributary.usage.fees)}`),
-      );
+      const [list, bases] = await Promise.all([client.models(), client.baseModels()]);
+      ctx.out({ models: list, baseModels: bases }, () => [
+        ...(bases.length === 0
+          ? ['no base models yet: add one with `tributary models add-base FILE.gguf`']
+          : ['base models', ...bases.map((b) => `  ${b.name.padEnd(24)} ${b.hash.slice(0, 18)}…  ${millions(b.parameters)} parameters, ${b.blockCount} blocks, ${b.tokenizer.model} tokenizer`)]),
+        '',
+        ...(list.length === 0
+          ? ['no models yet: register one with `tributary models register NAME --datanet D@V --base FILE --price-in X --price-out Y`']
+          : ['models', ...list.map((m) => `  ${m.id.padEnd(24)} ${m.tributary.datanet ? `${m.tributary.datanet}@${m.tributary.snapshot}` : '-'}  ${m.tributary.usage.inferences} inferences  fees ${formatTokens(m.tributary.usage.fees)}`)]),
+      ]);
     });
 
   models
@@ -129,6 +192,7 @@ export function registerModels(program: Command): void {
       if (!/@\d+$/.test(id)) throw new CliError(`give the model as name@version, e.g. ${id}@1`);
       const { client } = await ctx.connect();
       const m = await client.model(id);
-      ctx.out(m, () => modelLines(m));
+      const base = (await client.baseModels()).find((b) => b.hash === m.tributary.base);
+      ctx.out({ ...m, baseModel: base ?? null }, () => modelLines(m, base));
     });
 }

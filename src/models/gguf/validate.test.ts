@@ -3,57 +3,14 @@ import { GgufError } from './errors.ts';
 import { readGguf } from './reader.ts';
 import { ggmlTypeByName, type GgufValue } from './types.ts';
 import { validateLlamaModel, validateLoraAdapter } from './validate.ts';
-import { writeGguf, type GgufTensorInput } from './writer.ts';
+import type { GgufTensorInput } from './writer.ts';
+import { gguf, TINY, type TinyEdit, tinyAdapterGguf, loraPair, tinyLlamaGguf, zeroTensor } from '../../testing/tinyGguf.ts';
 
-const EMBD = 8;
-const FF = 12;
-const VOCAB = 16;
-const HEADS = 2;
-
-const u32 = (value: number): GgufValue => ({ type: 'u32', value });
-const f32 = (value: number): GgufValue => ({ type: 'f32', value });
-const str = (value: string): GgufValue => ({ type: 'string', value });
-const strs = (items: string[]): GgufValue => ({ type: 'array', value: { itemType: 'string', items } });
-const f32Tensor = (name: string, dims: number[]): GgufTensorInput => ({ name, dims, type: 'F32', data: new Uint8Array(dims.reduce((a, b) => a * b, 1) * 4) });
-
-function model(edit: { metadata?: (m: Map<string, GgufValue>) => void; tensors?: (t: GgufTensorInput[]) => GgufTensorInput[] } = {}) {
-  const metadata = new Map<string, GgufValue>([
-    ['general.architecture', str('llama')],
-    ['general.name', str('tiny')],
-    ['llama.context_length', u32(64)],
-    ['llama.embedding_length', u32(EMBD)],
-    ['llama.block_count', u32(2)],
-    ['llama.feed_forward_length', u32(FF)],
-    ['llama.attention.head_count', u32(HEADS)],
-    ['llama.attention.layer_norm_rms_epsilon', f32(1e-5)],
-    ['tokenizer.ggml.model', str('gpt2')],
-    ['tokenizer.ggml.tokens', strs(Array.from({ length: VOCAB }, (_, i) => `t${i}`))],
-    ['tokenizer.ggml.merges', strs([])],
-    ['tokenizer.ggml.token_type', { type: 'array', value: { itemType: 'i32', items: new Int32Array(VOCAB).fill(1) } }],
-    ['tokenizer.ggml.eos_token_id', u32(0)],
-  ]);
-  edit.metadata?.(metadata);
-  let tensors = [f32Tensor('token_embd.weight', [EMBD, VOCAB]), f32Tensor('output_norm.weight', [EMBD]), f32Tensor('output.weight', [EMBD, VOCAB])];
-  for (let i = 0; i < 2; i++)
-    tensors.push(
-      f32Tensor(`blk.${i}.attn_norm.weight`, [EMBD]),
-      f32Tensor(`blk.${i}.attn_q.weight`, [EMBD, EMBD]),
-      f32Tensor(`blk.${i}.attn_k.weight`, [EMBD, EMBD]),
-      f32Tensor(`blk.${i}.attn_v.weight`, [EMBD, EMBD]),
-      f32Tensor(`blk.${i}.attn_output.weight`, [EMBD, EMBD]),
-      f32Tensor(`blk.${i}.ffn_norm.weight`, [EMBD]),
-      f32Tensor(`blk.${i}.ffn_gate.weight`, [EMBD, FF]),
-      f32Tensor(`blk.${i}.ffn_up.weight`, [EMBD, FF]),
-      f32Tensor(`blk.${i}.ffn_down.weight`, [FF, EMBD]),
-    );
-  if (edit.tensors) tensors = edit.tensors(tensors);
-  return readGguf(writeGguf({ metadata: [...metadata], tensors }));
-}
-
-function adapter(tensors: GgufTensorInput[], metadata: Array<[string, GgufValue]> = []) {
-  const md = new Map<string, GgufValue>([['general.architecture', str('llama')], ['general.type', str('adapter')], ['adapter.type', str('lora')], ['adapter.lora.alpha', f32(8)], ...metadata]);
-  return readGguf(writeGguf({ metadata: [...md], tensors }));
-}
+const { embd: EMBD, ff: FF, vocab: VOCAB } = TINY;
+const { u32, f32, str } = gguf;
+const f32Tensor = zeroTensor;
+const model = (edit: TinyEdit = {}) => readGguf(tinyLlamaGguf(edit));
+const adapter = (tensors: GgufTensorInput[], metadata: Array<[string, GgufValue]> = []) => readGguf(tinyAdapterGguf(tensors, metadata));
 
 const faultOf = (f: () => unknown): string => {
   try {
@@ -105,10 +62,7 @@ describe('validateLlamaModel', () => {
 
 describe('validateLoraAdapter', () => {
   const base = validateLlamaModel(model());
-  const pair = (block: number, target: string, inDim: number, r: number, out: number) => [
-    f32Tensor(`blk.${block}.${target}.weight.lora_a`, [inDim, r]),
-    f32Tensor(`blk.${block}.${target}.weight.lora_b`, [r, out]),
-  ];
+  const pair = loraPair;
 
   it('accepts an adapter that fits its base', () => {
     const info = validateLoraAdapter(adapter([...pair(0, 'attn_q', EMBD, 2, EMBD), ...pair(1, 'ffn_down', FF, 2, EMBD)]), base);

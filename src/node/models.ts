@@ -1,0 +1,67 @@
+// The node's side of the model factory: receives model files (streamed to disk, hashed,
+// then validated as a llama GGUF or a LoRA adapter before they are kept, so llama.cpp
+// is never handed an unchecked file), and measures what a RegisterBaseModel attests.
+import type { Readable } from 'node:stream';
+import { GgufError } from '../models/gguf/errors.ts';
+import { readGgufFile } from '../models/gguf/reader.ts';
+import { type LlamaModelInfo, type LoraAdapterInfo, validateLlamaModel, validateLoraAdapter } from '../models/gguf/validate.ts';
+import type { RegisterBaseModelAttest } from '../models/actions/registerBaseModel.ts';
+import type { ActionMessage } from '../protocol/entry.ts';
+import { ActionRejected, reject } from '../protocol/errors.ts';
+import { ModelFiles, UploadError } from '../store/modelFiles.ts';
+import type { TributaryNode } from './node.ts';
+
+export type StoredModelFile =
+  | { hash: string; size: number; kind: 'model'; model: LlamaModelInfo }
+  | { hash: string; size: number; kind: 'adapter'; adapter: LoraAdapterInfo };
+
+/** What a GGUF is, checked: a llama model or a LoRA adapter. Throws GgufError. */
+export function inspectGguf(path: string): { kind: 'model'; model: LlamaModelInfo } | { kind: 'adapter'; adapter: LoraAdapterInfo } {
+  const file = readGgufFile(path);
+  const type = file.metadata.get('general.type');
+  if (type?.type === 'string' && type.value === 'adapter') return { kind: 'adapter', adapter: validateLoraAdapter(file) };
+  return { kind: 'model', model: validateLlamaModel(file) };
+}
+
+export class ModelService {
+  readonly files: ModelFiles;
+
+  constructor(private readonly node: TributaryNode) {
+    this.files = new ModelFiles(node.config.dataDir);
+  }
+
+  /** Receives a model file under its SHA-256; keeps it only if it is a valid llama GGUF or LoRA adapter. */
+  async upload(hash: string, body: Readable): Promise<StoredModelFile> {
+    let received;
+    try {
+      received = await this.files.receive(body, hash, this.node.config.maxModelBytes);
+    } catch (e) {
+      if (e instanceof UploadError) throw e.kind === 'too_large' ? reject.tooLarge('file', e.message) : reject.invalid('file', e.message);
+      throw e;
+    }
+    try {
+      const what = inspectGguf(received.tempPath);
+      this.files.keep(received);
+      return { hash: received.hash, size: received.size, ...what };
+    } catch (e) {
+      this.files.discard(received);
+      if (e instanceof GgufError) throw new ActionRejected(422, 'invalid_gguf', 'file', `not a model this node can serve safely: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** What the node measured in the file a RegisterBaseModel names (it must be uploaded first). */
+  attestBaseModel(action: ActionMessage): RegisterBaseModelAttest {
+    const hash = (action.file as string).toLowerCase();
+    if (!this.files.has(hash)) throw reject.invalid('action.file', `this node holds no file ${hash}: upload it first (PUT /v1/models/files/${hash})`);
+    let what;
+    try {
+      what = inspectGguf(this.files.path(hash));
+    } catch (e) {
+      if (e instanceof GgufError) throw new ActionRejected(422, 'invalid_gguf', 'action.file', e.message);
+      throw e;
+    }
+    if (what.kind !== 'model') throw reject.invalid('action.file', `${hash} is a LoRA adapter, not a base model`);
+    return { model: what.model, fileSize: this.files.size(hash) };
+  }
+}

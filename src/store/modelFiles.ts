@@ -1,0 +1,89 @@
+// Model files (GGUF base models and LoRA adapters) on disk, named by their SHA-256, so a
+// file's name is its identity and llama.cpp's per-path adapter cache can never serve
+// stale weights. An upload streams to a temporary file while it is hashed and counted;
+// only a caller that has checked it moves it into place, atomically. Never keeps a file
+// whose bytes do not hash to its name.
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+
+export class UploadError extends Error {
+  override readonly name = 'UploadError';
+  constructor(
+    readonly kind: 'too_large' | 'hash_mismatch',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Received {
+  /** Where the bytes wait until `keep` or `discard`. */
+  tempPath: string;
+  hash: string;
+  size: number;
+}
+
+export class ModelFiles {
+  readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'models');
+    mkdirSync(join(this.dir, 'incoming'), { recursive: true, mode: 0o700 });
+  }
+
+  /** The path of a stored file (0x-prefixed or bare lowercase hex hash). */
+  path(hash: string): string {
+    return join(this.dir, `${hash.replace(/^0x/, '').toLowerCase()}.gguf`);
+  }
+
+  has(hash: string): boolean {
+    return existsSync(this.path(hash));
+  }
+
+  size(hash: string): number {
+    return statSync(this.path(hash)).size;
+  }
+
+  /** Streams an upload to a temporary file, refusing it past `maxBytes` or if it does not hash to `expected`. */
+  async receive(body: Readable, expected: string, maxBytes: number): Promise<Received> {
+    const tempPath = join(this.dir, 'incoming', `${randomBytes(8).toString('hex')}.part`);
+    const sha = createHash('sha256');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) return done(new UploadError('too_large', `the file is larger than this node accepts (${maxBytes} bytes)`));
+        sha.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, counter, createWriteStream(tempPath, { mode: 0o600 }));
+    } catch (e) {
+      rmSync(tempPath, { force: true });
+      throw e;
+    }
+    const hash = '0x' + sha.digest('hex');
+    if (hash !== expected.toLowerCase()) {
+      rmSync(tempPath, { force: true });
+      throw new UploadError('hash_mismatch', `the file's SHA-256 is ${hash}, not ${expected.toLowerCase()}`);
+    }
+    return { tempPath, hash, size };
+  }
+
+  /** Moves a checked upload into place (a no-op if the same bytes are already stored). */
+  keep(r: Received): string {
+    const final = this.path(r.hash);
+    if (existsSync(final)) rmSync(r.tempPath, { force: true });
+    else renameSync(r.tempPath, final);
+    return final;
+  }
+
+  discard(r: Received): void {
+    rmSync(r.tempPath, { force: true });
+  }
+}
