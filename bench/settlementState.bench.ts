@@ -52,7 +52,7 @@ export function runSettlementStateBench(inferences: number, contributors: number
         ids.push(apply({ type: 'Contribute', datanet: 'd', contentHash: '0x' + (i + 1).toString(16).padStart(64, '0'), size: 100, fileName: `${i}.txt` }, addr(1 + i)).result!.contribution as number);
       apply({ type: 'Snapshot', datanet: 'd' }, addr(0));
       apply(
-        { type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: '0x' + '00'.repeat(32), pricePer1kInput: '2000000000000000', pricePer1kOutput: '6000000000000000', dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000 },
+        { type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: '0x' + '00'.repeat(32), pricePer1kInput: '2000000000000000', pricePer1kOutput: '6000000000000000', dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000, job: 0 },
         addr(0),
         { trainingTokens: ids.map((_, i) => 50 + (i % 200)) },
       );

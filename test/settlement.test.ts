@@ -50,7 +50,7 @@ describe('settlement over HTTP', () => {
     return e as ApiError;
   };
   const register = (who: LocalSigner, extra: Record<string, unknown> = {}) =>
-    t.client.act(who, { type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: ZERO32, ...policy, ...extra });
+    t.client.act(who, { type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: ZERO32, job: 0, ...policy, ...extra });
 
   beforeAll(async () => {
     t = await startTestNode({ epochSeconds: 0 });

@@ -14,6 +14,7 @@ import { devRoutes } from './routes/dev.ts';
 import { earningsRoutes } from './routes/earnings.ts';
 import { epochRoutes } from './routes/epochs.ts';
 import { infoRoutes } from './routes/info.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
 import { modelRoutes } from './routes/models.ts';
 
@@ -51,6 +52,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(attributionRoutes(node.attribution));
   await app.register(modelRoutes(node));
   await app.register(baseModelRoutes(node));
+  await app.register(jobRoutes(node));
   await app.register(earningsRoutes(node));
   await app.register(epochRoutes(node));
   await app.register(devRoutes(node));

@@ -15,6 +15,8 @@ import { registerEarnings } from './commands/earnings.ts';
 import { registerEpoch } from './commands/epoch.ts';
 import { registerLog } from './commands/log.ts';
 import { registerModels } from './commands/models.ts';
+import { registerTrain } from './commands/train.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { registerOptOut } from './commands/optout.ts';
 import { registerReceipt } from './commands/receipt.ts';
 import { registerSnapshot } from './commands/snapshot.ts';
@@ -59,6 +61,8 @@ export function buildProgram(): Command {
   registerDev(program);
   registerEarnings(program);
   registerEpoch(program);
+  registerTrain(program);
+  registerWorkerCommand(program);
   return program;
 }
 

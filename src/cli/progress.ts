@@ -3,7 +3,7 @@
 // redrawn in place and throttled, so a log file does not fill with thousands of lines.
 // It never writes to stdout, which belongs to results (and to --json).
 
-export type ProgressUnit = 'bytes' | 'entries' | 'tokens';
+export type ProgressUnit = 'bytes' | 'entries' | 'tokens' | 'steps';
 
 export interface ProgressOptions {
   label: string;

@@ -1,6 +1,8 @@
 // A typed client for the node's HTTP API, used by the CLI, the web app and the tests.
 // It speaks only HTTP and the wire formats in docs/api.md; it holds no node internals.
-import { createReadStream, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../models/workerCall.ts';
 import { ApiError } from './errors.ts';
 import { type ActionTypes, type Domain, type LocalSigner, type UnsignedAction, withReplayProtection } from './signer.ts';
 
@@ -116,6 +118,7 @@ export interface ModelInfo {
     policy: { pricePer1kInput: string; pricePer1kOutput: string; shares: { data: number; owner: number; compute: number; treasury: number }; baselineBps: number };
     trainingContributions: number;
     trainingTokens: number;
+    training?: { job: number; configHash: string; trainerVersion: string; evalLoss: number; baseEvalLoss: number; worker: string };
     registeredAt: number;
     usage: { inferences: number; inputTokens: number; outputTokens: number; fees: string; data: string; owner: string; compute: string; treasury: string };
   };
@@ -143,6 +146,29 @@ export interface BaseModelInfo {
   parameters: number;
   tensorTypes: string[];
   tiedEmbeddings: boolean;
+}
+
+export interface TrainingJob {
+  id: number;
+  owner: string;
+  base: string;
+  datanet: string;
+  snapshot: number;
+  snapshotRoot: string;
+  config: string;
+  configHash: string;
+  computeFee: string;
+  status: 'open' | 'done';
+  submittedAt: number;
+  time: number;
+  result?: { worker: string; adapter: string; trainerVersion: string; reportedEvalLoss: number; evalLoss: number; baseEvalLoss: number; completedAt: number };
+  lease: { worker: string; expiresAt: number } | null;
+}
+
+export interface LeasedJob {
+  job: TrainingJob | null;
+  contributions: Array<{ id: number; contentHash: string; size: number }>;
+  leaseExpiresAt: number | null;
 }
 
 export interface ModelFileInfo {
@@ -280,6 +306,45 @@ export class TributaryClient {
     });
     const res = await this.request('PUT', `/v1/models/files/${hash}`, stream, 'application/octet-stream', { 'content-length': String(size) });
     return (await res.json()) as ModelFileInfo;
+  }
+
+  /** Downloads a stored model or adapter file to `path`, checking its SHA-256. */
+  async downloadModelFile(hash: string, path: string): Promise<void> {
+    const res = await this.request('GET', `/v1/models/files/${hash}`);
+    const sha = createHash('sha256');
+    const out = createWriteStream(path);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      sha.update(chunk);
+      if (!out.write(chunk)) await new Promise<void>((done) => out.once('drain', () => done()));
+    }
+    await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())));
+    const got = '0x' + sha.digest('hex');
+    if (got !== hash.toLowerCase()) throw new ApiError(0, 'hash_mismatch', 'sha256', `the node sent a file whose SHA-256 is ${got}, not ${hash}`);
+  }
+
+  // ---- training jobs ----
+  async jobs(): Promise<TrainingJob[]> {
+    return (await this.json<{ jobs: TrainingJob[] }>('GET', '/v1/jobs')).jobs;
+  }
+
+  job(id: number): Promise<TrainingJob> {
+    return this.json('GET', `/v1/jobs/${id}`);
+  }
+
+  /** Leases the oldest open job for the signer, a registered worker; `job` is null when there is none. */
+  async leaseJob(worker: LocalSigner, job = 0): Promise<LeasedJob> {
+    return this.json('POST', '/v1/jobs/lease', await this.workerCall(worker, 'lease', job));
+  }
+
+  async heartbeat(worker: LocalSigner, job: number): Promise<{ leaseExpiresAt: number }> {
+    return this.json('POST', `/v1/jobs/${job}/heartbeat`, await this.workerCall(worker, 'heartbeat', job));
+  }
+
+  private async workerCall(worker: LocalSigner, call: 'lease' | 'heartbeat', job: number) {
+    const { domain } = await this.actionTypes();
+    const expiry = Math.floor(Date.now() / 1000) + 60;
+    const signed = worker.sign(domain, { [WORKER_CALL_TYPE]: WORKER_CALL_FIELDS }, { type: WORKER_CALL_TYPE, call, job, expiry });
+    return { worker: worker.address, job, expiry, signature: signed.signature };
   }
 
   async baseModels(): Promise<BaseModelInfo[]> {

@@ -1,7 +1,7 @@
 // The model-factory records kept in protocol state and their keys: registered base
 // models, by the SHA-256 of their file. One place defines the layout so that actions,
 // routes and tests agree on it.
-import type { StateReader } from '../protocol/state.ts';
+import { pad, type StateReader } from '../protocol/state.ts';
 import type { LlamaModelInfo } from './gguf/validate.ts';
 
 export interface BaseModelRecord extends Omit<LlamaModelInfo, 'name'> {
@@ -25,3 +25,57 @@ export const modelKeys = {
 export function findBaseModel(state: StateReader, hash: string): BaseModelRecord | undefined {
   return state.get<BaseModelRecord>(modelKeys.base(hash.toLowerCase()));
 }
+
+export interface WorkerRecord {
+  address: string;
+  name: string;
+  registeredAt: number;
+  time: number;
+}
+
+export type JobStatus = 'open' | 'done';
+
+export interface TrainingJobRecord {
+  /** The log index of the SubmitTrainingJob entry. */
+  id: number;
+  owner: string;
+  base: string;
+  datanet: string;
+  snapshot: number;
+  snapshotRoot: string;
+  /** Canonical JSON of the trainer config, and its SHA-256. */
+  config: string;
+  configHash: string;
+  /** Escrowed from the owner's prepaid balance; paid to the worker whose result is accepted. */
+  computeFee: string;
+  status: JobStatus;
+  submittedAt: number;
+  time: number;
+  result?: TrainingResult;
+}
+
+export interface TrainingResult {
+  worker: string;
+  /** SHA-256 of the LoRA adapter GGUF. */
+  adapter: string;
+  trainerVersion: string;
+  /** Mean held-out loss (nats per token) the worker reported, and the one the node measured. */
+  reportedEvalLoss: number;
+  evalLoss: number;
+  baseEvalLoss: number;
+  completedAt: number;
+}
+
+export const jobKeys = {
+  worker: (address: string) => `worker/${address}`,
+  workerPrefix: 'worker/',
+  job: (id: number) => `job/${pad(id)}`,
+  jobPrefix: 'job/',
+};
+
+export function findJob(state: StateReader, id: number): TrainingJobRecord | undefined {
+  return state.get<TrainingJobRecord>(jobKeys.job(id));
+}
+
+/** The journal account that holds a job's compute fee until its result is accepted. */
+export const escrowAccount = (jobId: number) => `escrow:job/${jobId}`;

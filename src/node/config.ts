@@ -14,6 +14,8 @@ export interface NodeConfig {
   maxContentBytes: number;
   /** Largest model file (base model or adapter) accepted, in bytes. */
   maxModelBytes: number;
+  /** How long a worker's lease on a training job lasts without a heartbeat, in seconds. */
+  leaseSeconds: number;
   /** Largest batch the sequencer commits in one transaction. */
   maxBatch: number;
   /** Worker threads that check signatures off the sequencer's thread (0: check in-line). */
@@ -65,6 +67,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     maxContentBytes: maxText === undefined ? 16 * 1024 * 1024 : int('max content bytes', maxText, 1, 1024 * 1024 * 1024),
     maxModelBytes:
       env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
+    leaseSeconds: env.TRIBUTARY_LEASE_SECONDS === undefined ? 60 : int('TRIBUTARY_LEASE_SECONDS', env.TRIBUTARY_LEASE_SECONDS, 1, 86_400),
     maxBatch: 4096,
     authWorkers:
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),

@@ -126,6 +126,7 @@ async function seedDemoSettlement(node: TributaryNode, act: (who: number, action
     computeBps: 2000,
     treasuryBps: 500,
     baselineBps: 2000,
+    job: 0,
   });
   await node.settlement.faucet(addresses[2], 100n * token);
   const outputs = [note(4).split('\n')[2], `${note(7).split('\n')[3]} ${note(1).split('\n')[4]}`, 'A river is a stream of fresh water flowing to the sea.'];

@@ -23,6 +23,7 @@ import { AuthPool } from './authPool.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
+import { JobService } from './jobs.ts';
 import { ModelService } from './models.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
 import { SettlementService } from './settlement.ts';
@@ -49,6 +50,7 @@ export class TributaryNode {
   readonly attribution: AttributionService;
   readonly settlement: SettlementService;
   readonly models: ModelService;
+  readonly jobs: JobService;
 
   private constructor(
     readonly config: NodeConfig,
@@ -68,6 +70,7 @@ export class TributaryNode {
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
+    this.jobs = new JobService(this);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
@@ -106,13 +109,21 @@ export class TributaryNode {
     const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
-    const attest =
-      def.type === 'RegisterModel' ? this.settlement.attestRegisterModel(action) : def.type === 'RegisterBaseModel' ? this.models.attestBaseModel(action) : undefined;
+    const attest = await this.attest(def.type, action, signer);
     const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'] }));
+    if (def.type === 'CompleteTrainingJob') this.jobs.release(action.job as number);
     if (duplicate)
       await this.submitNodeAction({ type: 'FlagDuplicate', contribution: receipt.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, 64) });
     this.touchIndexes(action);
     return receipt;
+  }
+
+  /** What the node measures about an action before sequencing it, for its entry's `attest`. */
+  private async attest(type: string, action: ActionMessage, signer: string): Promise<object | undefined> {
+    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action);
+    if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
+    if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
+    return undefined;
   }
 
   /**

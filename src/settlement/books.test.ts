@@ -69,7 +69,7 @@ function setUp(m: Machine, n: number, authors: number, tokens: number[], policy:
   const ids: number[] = [];
   for (let i = 0; i < n; i++) ids.push(m.apply({ type: 'Contribute', datanet: 'd', contentHash: hash(i + 1), size: 10, fileName: `${i}.txt` }, addr(1 + (i % authors))).result!.contribution as number);
   m.apply({ type: 'Snapshot', datanet: 'd' }, addr(0));
-  m.apply({ type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: hash(99), adapter: hash(0), ...policy }, addr(50), { trainingTokens: tokens });
+  m.apply({ type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: hash(99), adapter: hash(0), job: 0, ...policy }, addr(50), { trainingTokens: tokens });
   return ids;
 }
 
@@ -187,7 +187,7 @@ describe('settlement on the state machine', () => {
       expect(field(() => m.apply({ type: 'Deposit', account: addr(1), amount: '0', source: 'x' }))).toBe('action.amount');
       // A contribution the node measured at 0 tokens gets no baseline: the model counts two.
       expect(m.state.get<{ trainingContributions: number }>(moneyKeys.model('m', 1))!.trainingContributions).toBe(2);
-      expect(field(() => m.apply({ type: 'RegisterModel', name: 'm2', datanet: 'd', snapshot: 1, base: hash(9), adapter: hash(0), ...policy }, addr(50), { trainingTokens: [1] }))).toBe(
+      expect(field(() => m.apply({ type: 'RegisterModel', name: 'm2', datanet: 'd', snapshot: 1, base: hash(9), adapter: hash(0), job: 0, ...policy }, addr(50), { trainingTokens: [1] }))).toBe(
         'attest.trainingTokens',
       );
     } finally {

@@ -25,6 +25,8 @@ export interface ModelRecord {
   /** Training contributions with tokens > 0, and their total tokens. */
   trainingContributions: number;
   trainingTokens: number;
+  /** How the adapter was made, when it came from a training job on this node. */
+  training?: { job: number; configHash: string; trainerVersion: string; evalLoss: number; baseEvalLoss: number; worker: string };
   registeredAt: number;
   time: number;
 }

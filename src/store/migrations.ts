@@ -30,4 +30,9 @@ export const migrations: string[] = [
   CREATE INDEX payouts_epoch ON payouts (epoch);
   CREATE TABLE views (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   `,
+  `
+  -- Training-job leases: which worker holds a job until when. Node-local, not in the log:
+  -- a lease is a promise about the near future, and heartbeats would flood the log.
+  CREATE TABLE leases (job INTEGER PRIMARY KEY, worker TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  `,
 ];

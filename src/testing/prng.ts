@@ -1,6 +1,7 @@
-// A seeded pseudo-random generator (mulberry32) for tests and benchmarks: the same seed
-// gives the same sequence on every machine, so failures replay and benchmarks measure
-// the same input. Never use it for keys, nonces or anything that must be unpredictable.
+// A seeded pseudo-random generator (mulberry32) for tests, benchmarks and seeded training
+// (data order, initial weights): the same seed gives the same sequence on every machine,
+// so failures replay, benchmarks measure the same input and training is reproducible.
+// Never use it for keys, nonces or anything that must be unpredictable.
 
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -31,6 +31,10 @@ const Tributary = z.object({
   policy: z.object({ pricePer1kInput: Amount, pricePer1kOutput: Amount, shares: Shares, baselineBps: z.number().int() }),
   trainingContributions: z.number().int(),
   trainingTokens: z.number().int(),
+  training: z
+    .object({ job: z.number().int(), configHash: z.string(), trainerVersion: z.string(), evalLoss: z.number(), baseEvalLoss: z.number(), worker: z.string() })
+    .optional()
+    .describe('How the adapter was made, when a training job on this node made it'),
   registeredAt: z.number().int().describe('Log index of the RegisterModel entry'),
   usage: Usage,
 });

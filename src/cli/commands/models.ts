@@ -20,14 +20,14 @@ import { Progress } from '../progress.ts';
 const ZERO32 = '0x' + '00'.repeat(32);
 
 /** A bytes32 hash as given, or the SHA-256 of a file. */
-function hashArg(text: string, what: string): string {
+export function hashArg(text: string, what: string): string {
   if (/^0x[0-9a-fA-F]{64}$/.test(text)) return text.toLowerCase();
   if (!existsSync(text)) throw new UsageError(`${what} must be a SHA-256 (0x + 64 hex digits) or a file to hash; ${text} is neither`);
   return '0x' + createHash('sha256').update(readFileSync(text)).digest('hex');
 }
 
 /** "50/25/20/5" percentages → basis points, each a multiple of 0.01%. */
-function parseShares(text: string): [number, number, number, number] {
+export function parseShares(text: string): [number, number, number, number] {
   const parts = text.split('/');
   if (parts.length !== 4) throw new UsageError(`--shares must be four percentages data/owner/compute/treasury, e.g. 50/25/20/5 (got ${text})`);
   const bps = parts.map((p) => {
@@ -39,7 +39,7 @@ function parseShares(text: string): [number, number, number, number] {
   return bps;
 }
 
-function parsePercent(text: string, what: string): number {
+export function parsePercent(text: string, what: string): number {
   if (!/^\d+(\.\d{1,2})?$/.test(text) || Number(text) > 100) throw new UsageError(`${what} must be a percentage from 0 to 100 with at most 2 decimals (got ${text})`);
   return Math.round(Number(text) * 100);
 }
@@ -63,7 +63,7 @@ function baseLines(b: BaseModelInfo | (LlamaModelInfo & { hash: string; fileSize
   ];
 }
 
-function modelLines(m: ModelInfo, base?: BaseModelInfo): string[] {
+export function modelLines(m: ModelInfo, base?: BaseModelInfo): string[] {
   const t = m.tributary;
   const p = t.policy;
   return [
@@ -72,6 +72,12 @@ function modelLines(m: ModelInfo, base?: BaseModelInfo): string[] {
     `              → ${t.datanet ? `datanet ${t.datanet} version ${t.snapshot} (root ${t.snapshotRoot})` : 'no datanet'}`,
     `              → adapter ${t.adapter === ZERO32 ? '(none)' : t.adapter}`,
     `  training    ${t.trainingContributions} contributions, ${t.trainingTokens} tokens`,
+    ...(t.training
+      ? [
+          `  trained by  job ${t.training.job} on worker ${t.training.worker}: ${t.training.trainerVersion}, config ${t.training.configHash.slice(0, 18)}…`,
+          `  eval loss   ${t.training.evalLoss.toFixed(4)} nats/token held out (base alone ${t.training.baseEvalLoss.toFixed(4)})`,
+        ]
+      : []),
     `  price       ${formatTokens(p.pricePer1kInput)} per 1k input tokens, ${formatTokens(p.pricePer1kOutput)} per 1k output tokens`,
     `  shares      data ${pct(p.shares.data)} (baseline ${pct(p.baselineBps)} of it), owner ${pct(p.shares.owner)}, compute ${pct(p.shares.compute)}, treasury ${pct(p.shares.treasury)}`,
     `  usage       ${t.usage.inferences} inferences, ${t.usage.inputTokens} in / ${t.usage.outputTokens} out tokens, fees ${formatTokens(t.usage.fees)} (data ${formatTokens(t.usage.data)})`,
@@ -155,6 +161,7 @@ export function registerModels(program: Command): void {
           computeBps,
           treasuryBps,
           baselineBps: parsePercent(opts.baseline, '--baseline'),
+          job: 0,
         },
         { receiptPath: opts.receipt },
       );

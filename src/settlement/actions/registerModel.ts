@@ -6,7 +6,8 @@
 import { DATANET_NAME } from '../../datanets/actions/createDatanet.ts';
 import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../../datanets/records.ts';
 import type { ActionDefinition } from '../../protocol/action.ts';
-import type { StateChange } from '../../protocol/state.ts';
+import type { JsonValue, StateChange } from '../../protocol/state.ts';
+import { findJob } from '../../models/records.ts';
 import { reject } from '../../protocol/errors.ts';
 import { checkFeePolicy, type FeePolicy, FeePolicyError } from '../feePolicy.ts';
 import { type ModelNameRecord, type ModelRecord, moneyKeys, type TrainingRow } from '../records.ts';
@@ -24,6 +25,7 @@ export interface RegisterModelMessage {
   computeBps: number;
   treasuryBps: number;
   baselineBps: number;
+  job: number;
 }
 
 /** What the node attests about a RegisterModel: tokens of each snapshot contribution, in snapshot order. */
@@ -50,6 +52,7 @@ export const registerModel: ActionDefinition<RegisterModelMessage> = {
     { name: 'computeBps', type: 'uint64', description: 'Share for the compute provider that served the call' },
     { name: 'treasuryBps', type: 'uint64', description: 'Share for the protocol treasury; the four shares sum to 10,000' },
     { name: 'baselineBps', type: 'uint64', description: 'Part of the data share paid to every training contribution by tokens; the rest follows attribution' },
+    { name: 'job', type: 'uint64', description: 'The completed training job that made the adapter (its base, datanet version and adapter must match); 0 for none' },
   ],
   apply(ctx, m) {
     if (!DATANET_NAME.test(m.name))
@@ -70,6 +73,29 @@ export const registerModel: ActionDefinition<RegisterModelMessage> = {
     const named = ctx.state.get<ModelNameRecord>(moneyKeys.modelName(m.name));
     if (named && named.owner !== ctx.signer)
       throw reject.forbidden('signer', `model ${m.name} belongs to ${named.owner}; only its owner registers new versions`);
+
+    let provenance: ModelRecord['training'];
+    if (m.job !== 0) {
+      const job = findJob(ctx.state, m.job);
+      if (!job) throw reject.notFound('action.job', `no training job ${m.job}`);
+      if (job.owner !== ctx.signer) throw reject.forbidden('action.job', `job ${m.job} was submitted by ${job.owner}; only they register its model`);
+      if (job.status !== 'done' || !job.result) throw reject.conflict('action.job', `job ${m.job} has no accepted result yet`);
+      for (const [field, want, got] of [
+        ['base', job.base, m.base],
+        ['adapter', job.result.adapter, m.adapter],
+        ['datanet', job.datanet, m.datanet],
+        ['snapshot', job.snapshot, m.snapshot],
+      ] as const)
+        if (want !== got) throw reject.invalid(`action.${field}`, `job ${m.job} has ${field} ${String(want)}, not ${String(got)}`);
+      provenance = {
+        job: job.id,
+        configHash: job.configHash,
+        trainerVersion: job.result.trainerVersion,
+        evalLoss: job.result.evalLoss,
+        baseEvalLoss: job.result.baseEvalLoss,
+        worker: job.result.worker,
+      };
+    }
 
     let training: TrainingRow[] = [];
     let snapshotRoot = '';
@@ -106,12 +132,13 @@ export const registerModel: ActionDefinition<RegisterModelMessage> = {
       },
       trainingContributions: training.length,
       trainingTokens: training.reduce((s, r) => s + r[2], 0),
+      ...(provenance ? { training: provenance } : {}),
       registeredAt: ctx.index,
       time: ctx.time,
     };
     const changes: StateChange[] = [
       { key: moneyKeys.modelName(m.name), value: { name: m.name, owner: ctx.signer, versions: version } },
-      { key: moneyKeys.model(m.name, version), value: { ...record, policy: { ...record.policy, shares: { ...record.policy.shares } } } },
+      { key: moneyKeys.model(m.name, version), value: record as unknown as JsonValue },
     ];
     if (training.length > 0) changes.push({ key: moneyKeys.training(id), value: training.map((r) => [...r]) });
     return {

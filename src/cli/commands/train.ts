@@ -1,0 +1,136 @@
+// `tributary train DATANET@VERSION --base …`: the whole model-factory flow from one
+// command. It submits a training job (the compute fee is escrowed), trains it here as a
+// worker with the built-in LoRA trainer (so the signing account is paid the fee back as
+// compute), and registers the model with its fee policy and the job's provenance: base →
+// datanet version → adapter, config hash, trainer version and held-out loss.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_TRAINING_CONFIG, parseTrainingConfig, TrainingConfigError } from '../../models/trainer/config.ts';
+import { ensureRegistered, runOneJob } from '../../worker/worker.ts';
+import { parseCount } from '../args.ts';
+import { CliContext, checkReceipt } from '../context.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { formatTokens, parseTokens } from '../money.ts';
+import { Progress } from '../progress.ts';
+import { modelLines, parsePercent, parseShares } from './models.ts';
+
+interface TrainOptions {
+  base: string;
+  name: string;
+  fee: string;
+  config?: string;
+  steps?: string;
+  rank?: string;
+  targets?: string;
+  seed?: string;
+  priceIn: string;
+  priceOut: string;
+  shares: string;
+  baseline: string;
+  workDir: string;
+  progress?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('fine-tune a LoRA adapter on a datanet version, here, and register the model with its provenance and fee policy')
+    .argument('<datanet@version>')
+    .requiredOption('--base <sha256|name>', 'a registered base model (tributary models add-base)')
+    .requiredOption('--name <model>', 'the model name to register')
+    .option('--fee <tokens>', 'compute fee escrowed for the job (paid to the worker: you, training here)', '1')
+    .option('--config <file.json>', `trainer options as JSON (defaults: ${JSON.stringify(DEFAULT_TRAINING_CONFIG)})`)
+    .option('--steps <n>', 'training steps (overrides the config)')
+    .option('--rank <r>', 'LoRA rank (overrides the config)')
+    .option('--targets <list>', 'comma-separated among q,k,v,o,ffn (overrides the config)')
+    .option('--seed <n>', 'seed for the split, the batches and the initial adapter (overrides the config)')
+    .requiredOption('--price-in <tokens>', 'model price per 1,000 input tokens')
+    .requiredOption('--price-out <tokens>', 'model price per 1,000 output tokens')
+    .option('--shares <d/o/c/t>', 'percent of each fee for data/owner/compute/treasury', '50/25/20/5')
+    .option('--baseline <percent>', 'percent of the data share paid to every training contribution by tokens', '20')
+    .option('--work-dir <dir>', 'where the base model is cached and the job output written', join(homedir(), '.tributary', 'worker'))
+    .option('--progress', 'draw a progress bar even when stderr is not a terminal')
+    .action(async (scope: string, opts: TrainOptions, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const at = scope.lastIndexOf('@');
+      if (at <= 0) throw new UsageError(`give the datanet as NAME@VERSION, e.g. demo-river-notes@1 (got ${scope})`);
+      const datanet = scope.slice(0, at);
+      const snapshot = parseCount(scope.slice(at + 1));
+      let raw: Record<string, unknown> = {};
+      if (opts.config) {
+        try {
+          raw = JSON.parse(readFileSync(opts.config, 'utf8')) as Record<string, unknown>;
+        } catch (e) {
+          throw new CliError(`cannot read the config ${opts.config}: ${(e as Error).message}`);
+        }
+      }
+      if (opts.steps) raw.steps = parseCount(opts.steps);
+      if (opts.rank) raw.rank = parseCount(opts.rank);
+      if (opts.seed) raw.seed = parseCount(opts.seed);
+      if (opts.targets) raw.targets = opts.targets.split(',').map((t) => t.trim());
+      let config;
+      try {
+        config = parseTrainingConfig(JSON.stringify(raw));
+      } catch (e) {
+        if (e instanceof TrainingConfigError) throw new UsageError(`training option ${e.message}`);
+        throw e;
+      }
+      const [dataBps, ownerBps, computeBps, treasuryBps] = parseShares(opts.shares);
+      const baselineBps = parsePercent(opts.baseline, '--baseline');
+      const fee = parseTokens(opts.fee, '--fee');
+      const { client, verifierKey } = await ctx.connect();
+      const bases = await client.baseModels();
+      const base = bases.find((b) => b.hash === opts.base.toLowerCase() || b.name === opts.base);
+      if (!base) throw new CliError(`no registered base model ${opts.base}; registered: ${bases.map((b) => b.name).join(', ') || 'none (tributary models add-base FILE.gguf)'}`);
+
+      const submitted = await ctx.submit({ type: 'SubmitTrainingJob', base: base.hash, datanet, snapshot, config: JSON.stringify(config), computeFee: fee.toString() });
+      const jobId = submitted.result.job as number;
+      ctx.note(`submitted job ${jobId}: ${datanet}@${snapshot} on ${base.name}, fee ${formatTokens(fee)} escrowed`);
+
+      const { signer } = ctx.signer();
+      let bar: Progress | undefined;
+      const worker = {
+        client,
+        signer,
+        workDir: opts.workDir,
+        log: (line: string) => ctx.note(line),
+        onStep: (_job: number, step: number, steps: number) => {
+          bar ??= new Progress({ label: `training job ${jobId}`, total: steps, unit: 'steps', force: opts.progress });
+          bar.update(step, steps);
+        },
+      };
+      await ensureRegistered(worker, 'local trainer');
+      let done;
+      try {
+        done = await runOneJob(worker, jobId);
+      } finally {
+        bar?.finish();
+      }
+      if (!done) throw new CliError(`job ${jobId} could not be leased: another worker holds it`);
+      checkReceipt(done.receipt, verifierKey);
+
+      const registered = await ctx.submit({
+        type: 'RegisterModel',
+        name: opts.name,
+        datanet,
+        snapshot,
+        base: base.hash,
+        adapter: done.result.adapterHash,
+        pricePer1kInput: parseTokens(opts.priceIn, '--price-in').toString(),
+        pricePer1kOutput: parseTokens(opts.priceOut, '--price-out').toString(),
+        dataBps,
+        ownerBps,
+        computeBps,
+        treasuryBps,
+        baselineBps,
+        job: jobId,
+      });
+      const model = await client.model(String(registered.result.model));
+      ctx.out({ job: jobId, adapter: done.result.adapterHash, lossCurve: done.result.curvePath, model }, () => [
+        ...modelLines(model, base),
+        `  loss curve  ${done.result.curvePath}`,
+      ]);
+    });
+}

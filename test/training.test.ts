@@ -1,0 +1,162 @@
+// The model factory end to end over HTTP: a registered base model (a small llama with the
+// real GPT-2 vocabulary), a datanet version, a training job with its fee escrowed, a worker
+// that leases it and dies, a second worker that takes the lease over, trains with the
+// built-in trainer and is paid once the node has re-measured its result, and the model
+// registered with its provenance. Then the same from the CLI: `tributary train`.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TextGenerator } from '../bench/corpus.ts';
+import { ApiError } from '../src/client/errors.ts';
+import { initLlamaWeights, writeLlamaGguf } from '../src/models/llama/weights.ts';
+import { vocabPath } from '../src/models/vocab.ts';
+import { verifyDataDir } from '../src/node/verify.ts';
+import { runOneJob } from '../src/worker/worker.ts';
+import { runCli } from './helpers/runCli.ts';
+import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+
+const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
+const TOKEN = 10n ** 18n;
+const CONFIG = JSON.stringify({ steps: 6, batchSize: 2, rank: 4, alpha: 8, targets: ['q', 'v', 'ffn'], learningRate: 0.01, sequenceLength: 48, warmupSteps: 1 });
+
+describe('training jobs, workers and model provenance', () => {
+  let t: TestNode;
+  let dir: string;
+  let base: string;
+  const owner = newSigner();
+  const curator = newSigner();
+  const workerA = newSigner();
+  const workerB = newSigner();
+  const failure = async (p: Promise<unknown>) => (await p.then(() => undefined, (e: unknown) => e)) as ApiError;
+
+  beforeAll(async () => {
+    t = await startTestNode({ leaseSeconds: 2, epochSeconds: 0 });
+    dir = mkdtempSync(join(tmpdir(), 'tributary-training-'));
+    const path = join(dir, 'base.gguf');
+    const w = initLlamaWeights(
+      { vocabSize: 50257, dim: 32, layers: 2, heads: 4, kvHeads: 2, ffnDim: 64, contextLength: 128, rmsEps: Math.fround(1e-5), ropeTheta: 10000 },
+      { seed: 9, logitStd: 1 },
+    );
+    writeLlamaGguf(path, w, { tokenizerFrom: vocabPath('gpt-2'), name: 'test base' });
+    base = sha(readFileSync(path));
+    await t.client.uploadModelFile(base, path);
+    await t.client.act(curator, { type: 'RegisterBaseModel', name: 'test-base', file: base });
+    await t.client.act(curator, { type: 'CreateDatanet', name: 'tales', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
+    const gen = new TextGenerator(31);
+    for (let i = 0; i < 6; i++) {
+      const c = Buffer.from(gen.document(100));
+      await t.client.act(newSigner(), { type: 'Contribute', datanet: 'tales', contentHash: sha(c), size: c.length, fileName: `t${i}.txt` }, c);
+    }
+    await t.client.act(curator, { type: 'Snapshot', datanet: 'tales' });
+    await t.client.faucet(owner.address, (20n * TOKEN).toString());
+  }, 60_000);
+  afterAll(async () => t.stop());
+
+  const submit = (extra: Record<string, unknown> = {}) =>
+    t.client.act(owner, { type: 'SubmitTrainingJob', base, datanet: 'tales', snapshot: 1, config: CONFIG, computeFee: (5n * TOKEN).toString(), ...extra });
+
+  it('escrows the compute fee when a job is submitted, and refuses bad jobs precisely', async () => {
+    expect((await failure(submit({ config: '{"rank": 0}' }))).field).toBe('action.config.rank');
+    expect((await failure(submit({ base: '0x' + '12'.repeat(32) }))).status).toBe(404);
+    const poor = await failure(t.client.act(newSigner(), { type: 'SubmitTrainingJob', base, datanet: 'tales', snapshot: 1, config: '{}', computeFee: '1' }));
+    expect(poor.status).toBe(402);
+    const r = await submit();
+    expect((await t.client.account(owner.address)).prepaid).toBe((15n * TOKEN).toString());
+    expect((await t.client.money()).conserved).toBe(true);
+    const job = await t.client.job(r.index);
+    expect(job).toMatchObject({ status: 'open', owner: owner.address, base, computeFee: (5n * TOKEN).toString(), lease: null });
+    expect(job.configHash).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  it('a worker that dies loses its lease; another takes over, trains, and is paid after the node re-measures the result', async () => {
+    const [job] = await t.client.jobs();
+    // Only registered workers may lease.
+    expect((await failure(t.client.leaseJob(workerA))).status).toBe(403);
+    await t.client.act(workerA, { type: 'RegisterWorker', name: 'A' });
+    await t.client.act(workerB, { type: 'RegisterWorker', name: 'B' });
+    const leased = await t.client.leaseJob(workerA);
+    expect(leased.job!.id).toBe(job.id);
+    expect(leased.contributions).toHaveLength(6);
+    // While A's lease holds, B gets nothing and cannot renew it.
+    expect((await t.client.leaseJob(workerB)).job).toBeNull();
+    expect((await failure(t.client.heartbeat(workerB, job.id))).status).toBe(409);
+    // A goes silent; after the lease runs out (2 s here) the job is B's.
+    await new Promise((r) => setTimeout(r, 2200));
+    const done = await runOneJob({ client: t.client, signer: workerB, workDir: join(dir, 'worker-b') });
+    expect(done!.job.id).toBe(job.id);
+    expect(done!.receipt.result).toMatchObject({ job: job.id, paid: (5n * TOKEN).toString() });
+    const after = await t.client.job(job.id);
+    expect(after.status).toBe('done');
+    expect(after.result).toMatchObject({ worker: workerB.address, adapter: done!.result.adapterHash, trainerVersion: 'tributary-lora/1' });
+    expect(after.result!.evalLoss).toBeLessThan(after.result!.baseEvalLoss);
+    expect(Math.abs(after.result!.evalLoss - after.result!.reportedEvalLoss)).toBeLessThan(1e-5);
+    expect((await t.client.account(workerB.address)).unpaid).toBe((5n * TOKEN).toString());
+    // A comes back too late: it no longer holds the job.
+    const late = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: job.id, adapter: done!.result.adapterHash, trainerVersion: 'x', evalLoss: '1' }));
+    expect(late.status).toBe(409);
+  }, 120_000);
+
+  it('refuses a result whose reported loss the node cannot reproduce', async () => {
+    const r = await submit();
+    const leased = await t.client.leaseJob(workerA, r.index);
+    expect(leased.job!.id).toBe(r.index);
+    const [first] = (await t.client.jobs()).filter((j) => j.status === 'done');
+    const lie = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: r.index, adapter: first.result!.adapter, trainerVersion: 'tributary-lora/1', evalLoss: '0.5' }));
+    expect(lie.status).toBe(400);
+    expect(lie.field).toBe('action.evalLoss');
+    expect(lie.message).toMatch(/the worker reports 0.5 but the node measured \d+\.\d{6} on the held-out split/);
+    const missing = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: r.index, adapter: '0x' + '34'.repeat(32), trainerVersion: 'x', evalLoss: '1' }));
+    expect(missing.message).toContain('upload it first');
+  }, 60_000);
+
+  it('registers a model from a job with its provenance, and only as the job says', async () => {
+    const job = (await t.client.jobs()).find((j) => j.status === 'done')!;
+    const register = (who = owner, extra: Record<string, unknown> = {}) =>
+      t.client.act(who, {
+        type: 'RegisterModel',
+        name: 'tales-lora',
+        datanet: 'tales',
+        snapshot: 1,
+        base,
+        adapter: job.result!.adapter,
+        pricePer1kInput: '1000',
+        pricePer1kOutput: '1000',
+        dataBps: 5000,
+        ownerBps: 2500,
+        computeBps: 2000,
+        treasuryBps: 500,
+        baselineBps: 2000,
+        job: job.id,
+        ...extra,
+      });
+    expect((await failure(register(owner, { adapter: '0x' + '56'.repeat(32) }))).field).toBe('action.adapter');
+    expect((await failure(register(workerB))).status).toBe(403);
+    const r = await register();
+    const m = await t.client.model(String(r.result.model));
+    expect(m.tributary).toMatchObject({ base, adapter: job.result!.adapter, datanet: 'tales', snapshot: 1, training: { job: job.id, configHash: job.configHash, trainerVersion: 'tributary-lora/1', worker: workerB.address } });
+    const report = await verifyDataDir(t.dataDir);
+    expect(report.divergence).toBeUndefined();
+  });
+
+  it('tributary train runs the whole flow, and tributary worker --once serves a queued job', async () => {
+    const cli = (args: string[]) => runCli(t.url, join(dir, 'ks.json'), dir, args);
+    const made = await cli(['--json', 'account', 'new', '--name', 'me']);
+    const me = JSON.parse(made.stdout).address as string;
+    await t.client.faucet(me, (10n * TOKEN).toString());
+    const r = await cli(['train', 'tales@1', '--base', 'test-base', '--name', 'cli-model', '--steps', '4', '--rank', '2', '--targets', 'q,v', '--fee', '2', '--price-in', '1', '--price-out', '2', '--work-dir', join(dir, 'cli-work')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^cli-model@1 {2}owned by 0x[0-9a-f]{40}/);
+    expect(r.stdout).toContain('registered base model test-base');
+    expect(r.stdout).toMatch(/trained by {2}job \d+ on worker 0x[0-9a-f]{40}: tributary-lora\/1/);
+    expect(r.stdout).toMatch(/eval loss {3}\d+\.\d{4} nats\/token held out \(base alone \d+\.\d{4}\)/);
+    expect(r.stdout).toMatch(/loss curve {2}.*loss\.svg/);
+
+    await t.client.act(owner, { type: 'SubmitTrainingJob', base, datanet: 'tales', snapshot: 1, config: JSON.stringify({ steps: 2, batchSize: 1, rank: 2, sequenceLength: 32, warmupSteps: 0 }), computeFee: '7' });
+    const w = await cli(['worker', '--once', '--name', 'cli worker', '--work-dir', join(dir, 'cli-worker')]);
+    expect(w.code, w.stderr).toBe(0);
+    // The job waiting longest goes first: the one the earlier test leased to A and abandoned, or this one.
+    expect(w.stdout).toMatch(/^trained job \d+: held-out loss \d+\.\d{4} → \d+\.\d{4}\n {2}adapter {4}0x[0-9a-f]{64}/);
+  }, 180_000);
+});
