@@ -64,7 +64,7 @@ describe('training jobs, workers and model provenance', () => {
     expect(poor.status).toBe(402);
     const r = await submit();
     expect((await t.client.account(owner.address)).prepaid).toBe((15n * TOKEN).toString());
-    expect((await t.client.money()).conserved).toBe(true);
+    expect(await t.client.money()).toMatchObject({ escrow: (5n * TOKEN).toString(), conserved: true });
     const job = await t.client.job(r.index);
     expect(job).toMatchObject({ status: 'open', owner: owner.address, base, computeFee: (5n * TOKEN).toString(), lease: null });
     expect(job.configHash).toMatch(/^0x[0-9a-f]{64}$/);

@@ -203,6 +203,7 @@ export interface MoneyTotals {
   prepaid: string;
   unpaid: string;
   pools: string;
+  escrow: string;
   treasury: string;
   conserved: boolean;
 }

@@ -46,6 +46,7 @@ export function describeMoneyKey(key: string): string | undefined {
     if (acct === accounts.treasury) return 'the treasury balance';
     if (acct.startsWith('earnings:')) return `the unpaid earnings of ${acct.slice('earnings:'.length)}`;
     if (acct.startsWith('pool:')) return `the baseline pool of model ${acct.slice('pool:'.length)}`;
+    if (acct.startsWith('escrow:')) return `the escrow of training ${acct.slice('escrow:'.length)}`;
     return `the prepaid balance of ${acct}`;
   }
   if (key.startsWith(moneyKeys.paidPrefix)) return `the cumulative payout of ${key.slice(moneyKeys.paidPrefix.length)}`;
