@@ -55,6 +55,12 @@ describe('tributary start', () => {
       expect(model.id).toBe('demo-river@1');
       expect(model.tributary.usage.inferences).toBe(3);
       expect(model.tributary.trainingContributions).toBe(12);
+      // A real provenance chain: the demo base model, a training job run by the demo worker, its adapter.
+      const [base] = await c.baseModels();
+      expect(base).toMatchObject({ name: 'tributary-demo-base', vocabSize: 50257, tokenizer: { model: 'gpt2' } });
+      expect(model.tributary.base).toBe(base.hash);
+      expect(model.tributary.training).toMatchObject({ trainerVersion: 'tributary-lora/1' });
+      expect(model.tributary.training!.evalLoss).toBeLessThan(model.tributary.training!.baseEvalLoss);
       const [epoch] = await c.epochs();
       expect(epoch.epoch).toBe(1);
       // Contributors were paid: the usage of the copied notes and the baseline of all twelve.

@@ -4,11 +4,20 @@ import { buildServer } from '../api/server.ts';
 import { type ConfigFlags, loadConfig } from '../node/config.ts';
 import { DEMO_MODEL, DEMO_TEXT_DATANET, seedDemo } from '../node/demo.ts';
 import { TributaryNode } from '../node/node.ts';
+import { Progress } from './progress.ts';
 
 export async function runStart(flags: ConfigFlags): Promise<void> {
   const config = loadConfig(flags);
   const node = await TributaryNode.open(config);
-  const seeded = config.demo ? await seedDemo(node) : false;
+  const bars = new Map<string, Progress>();
+  const seeded = config.demo
+    ? await seedDemo(node, (label, done, total) => {
+        let bar = bars.get(label);
+        if (!bar) bars.set(label, (bar = new Progress({ label, total, unit: 'steps' })));
+        bar.update(done, total);
+        if (done === total) bar.finish();
+      })
+    : false;
   const app = await buildServer(node, { logger: process.env.TRIBUTARY_LOG === '1' });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();
@@ -19,7 +28,7 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   console.log(`  data directory  ${config.dataDir}`);
   console.log(`  log             ${node.size} entries; origin ${node.params.origin}`);
   console.log(`  verifier key    ${node.key.verifierKey}`);
-  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev ? `, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
+  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev ? `, base model, an adapter trained by a demo worker, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
   if (config.dev) console.log(`  dev mode        faucet and hand-recorded inferences on; epochs close every ${config.epochSeconds || 'never'}${config.epochSeconds ? ' s' : ''} (NODE_ENV=production turns dev mode off)`);
   console.log('');
   console.log('Next, in another terminal:');

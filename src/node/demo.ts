@@ -1,13 +1,15 @@
 // Demo data for a first start: two datanets with contributions written by three demo
 // accounts, generated here from templates (no data is downloaded or copied in), and, in
-// dev mode, a model on the notes with a few settled inferences and a closed epoch, so
-// that earnings and payouts have something to show. The demo keys are derived from
+// dev mode, the demo base model, an adapter trained on the notes by a demo worker, the
+// model registered from that job, a few settled inferences and a closed epoch, so that
+// provenance, earnings and payouts have something to show. The demo keys are derived from
 // public strings: they are for trying things out only.
 import { createHash } from 'node:crypto';
 import { keys } from '../datanets/records.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
 import { hashTypedData } from '../protocol/eip712.ts';
 import { privateKeyToAddress, signDigest } from '../protocol/secp256k1.ts';
+import { type DemoProgress, seedDemoModels } from './demoModels.ts';
 import type { TributaryNode } from './node.ts';
 
 export const DEMO_TEXT_DATANET = 'demo-river-notes';
@@ -49,7 +51,7 @@ function qa(i: number): string {
 }
 
 /** Creates the demo datanets unless they exist. Returns whether it created anything. */
-export async function seedDemo(node: TributaryNode): Promise<boolean> {
+export async function seedDemo(node: TributaryNode, progress?: DemoProgress): Promise<boolean> {
   if (node.state.get(keys.datanet(DEMO_TEXT_DATANET)) !== undefined) return false;
   const accounts = [1, 2, 3].map(demoPrivateKey);
   let nonce = 0n;
@@ -101,24 +103,27 @@ export async function seedDemo(node: TributaryNode): Promise<boolean> {
   await act(1, { type: 'Curate', contribution: ids[1], decision: 'accept', reason: 'clear and correct' });
   await act(1, { type: 'Curate', contribution: ids[2], decision: 'reject', reason: 'demo of a rejection' });
   await act(1, { type: 'Snapshot', datanet: DEMO_JSONL_DATANET });
-  if (node.config.dev) await seedDemoSettlement(node, act, accounts.map(privateKeyToAddress));
+  if (node.config.dev) {
+    const made = await seedDemoModels(node, act, accounts, DEMO_TEXT_DATANET, progress);
+    await seedDemoSettlement(node, act, accounts.map(privateKeyToAddress), made);
+  }
   return true;
 }
 
 /**
- * A model on the notes (demo account 2 owns it; its base is a placeholder hash until the
- * ModelFactory makes real ones), demo account 3 funded by the faucet and paying for three
- * inferences served by demo account 1, and epoch 1 closed.
+ * The demo model on the notes, registered by demo account 2 from its training job, demo
+ * account 3 funded by the faucet and paying for three inferences served by demo account 1,
+ * and epoch 1 closed.
  */
-async function seedDemoSettlement(node: TributaryNode, act: (who: number, action: ActionMessage) => Promise<unknown>, addresses: string[]) {
+async function seedDemoSettlement(node: TributaryNode, act: (who: number, action: ActionMessage) => Promise<unknown>, addresses: string[], made: { base: string; adapter: string; job: number }) {
   const token = 10n ** 18n;
   await act(1, {
     type: 'RegisterModel',
     name: DEMO_MODEL,
     datanet: DEMO_TEXT_DATANET,
     snapshot: 1,
-    base: '0x' + createHash('sha256').update('tributary demo base model placeholder').digest('hex'),
-    adapter: '0x' + '00'.repeat(32),
+    base: made.base,
+    adapter: made.adapter,
     pricePer1kInput: (2n * token).toString(),
     pricePer1kOutput: (6n * token).toString(),
     dataBps: 5000,
@@ -126,7 +131,7 @@ async function seedDemoSettlement(node: TributaryNode, act: (who: number, action
     computeBps: 2000,
     treasuryBps: 500,
     baselineBps: 2000,
-    job: 0,
+    job: made.job,
   });
   await node.settlement.faucet(addresses[2], 100n * token);
   const outputs = [note(4).split('\n')[2], `${note(7).split('\n')[3]} ${note(1).split('\n')[4]}`, 'A river is a stream of fresh water flowing to the sea.'];

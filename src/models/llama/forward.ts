@@ -19,6 +19,13 @@ import { layerMatrixDims, LAYER_MATRICES, validateLlamaWeights, type LayerMatrix
 export interface FrozenMatrix {
   readonly w: tf.Tensor2D;
   readonly wT: tf.Tensor2D;
+  /** Pretraining only: differentiate in W as well (W is then a variable, and wT is unused). */
+  readonly trainable?: boolean;
+}
+
+/** x·W, differentiable in W only when the matrix is being pretrained. */
+function product(x: tf.Tensor, m: FrozenMatrix): tf.Tensor {
+  return m.trainable ? matMul(x, m.w) : matMulFrozen(x, m.w, m.wT);
 }
 
 export interface LlamaLayerTensors {
@@ -38,6 +45,11 @@ export interface LlamaTensors {
   readonly config: LlamaConfig;
   /** [vocab, dim] */
   readonly tokenEmbd: tf.Tensor2D;
+  /**
+   * Pretraining only: look tokens up as a one-hot product, which is differentiable in the
+   * embedding on the wasm backend (the gather gradient needs a kernel wasm lacks).
+   */
+  readonly embedByProduct?: boolean;
   readonly layers: readonly LlamaLayerTensors[];
   readonly outputNorm: tf.Tensor1D;
   /** The output projection (the embedding when tied): w is [dim, vocab]. */
@@ -155,7 +167,7 @@ export function disposeLora(t: LoraTensors): void {
 
 /** x·W, plus s·(x·A)·B when the adapter targets this projection in this layer. */
 function project(x: tf.Tensor, m: FrozenMatrix, lora: LoraTensors | undefined, layer: number, target: LoraTarget): tf.Tensor {
-  const base = matMulFrozen(x, m.w, m.wT);
+  const base = product(x, m);
   const pair = lora?.layers[layer]?.[target];
   if (pair === undefined) return base;
   return tf.add(base, tf.mul(matMul(matMul(x, pair.a), pair.b), lora!.scale));
@@ -184,7 +196,8 @@ export function forward(model: LlamaTensors, tokens: readonly number[], lora?: L
   return tf.tidy(() => {
     const tables = ropeTables(seq, hd, c.ropeTheta);
     const mask = causalMask(seq);
-    let h: tf.Tensor = tf.gather(model.tokenEmbd, tf.tensor1d(Array.from(tokens), 'int32'));
+    const ids = tf.tensor1d(Array.from(tokens), 'int32');
+    let h: tf.Tensor = model.embedByProduct ? matMul(tf.oneHot(ids, c.vocabSize).toFloat(), model.tokenEmbd) : tf.gather(model.tokenEmbd, ids);
     model.layers.forEach((layer, i) => {
       // Attention.
       const xn = rmsNorm(h, layer.attnNorm, c.rmsEps);
@@ -202,6 +215,6 @@ export function forward(model: LlamaTensors, tokens: readonly number[], lora?: L
       h = tf.add(h, project(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), layer.wDown, lora, i, 'down'));
     });
     const out = rmsNorm(h, model.outputNorm, c.rmsEps);
-    return matMulFrozen(out, model.output.w, model.output.wT) as tf.Tensor2D;
+    return product(out, model.output) as tf.Tensor2D;
   });
 }
