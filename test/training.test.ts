@@ -4,7 +4,7 @@
 // built-in trainer and is paid once the node has re-measured its result, and the model
 // registered with its provenance. Then the same from the CLI: `tributary train`.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { ApiError } from '../src/client/errors.ts';
 import { initLlamaWeights, writeLlamaGguf } from '../src/models/llama/weights.ts';
 import { vocabPath } from '../src/models/vocab.ts';
 import { verifyDataDir } from '../src/node/verify.ts';
+import { loraPair, tinyAdapterGguf } from '../src/testing/tinyGguf.ts';
 import { runOneJob } from '../src/worker/worker.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
@@ -98,6 +99,30 @@ describe('training jobs, workers and model provenance', () => {
     expect(late.status).toBe(409);
   }, 120_000);
 
+  it('refuses worker calls that are forged, stale or confused, and adapters that do not fit the base', async () => {
+    const call = async (path: string, body: Record<string, unknown>) => {
+      const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, error: ((await res.json()) as { error?: { field?: string; message: string } }).error };
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await call('/v1/jobs/lease', { worker: workerA.address, expiry: now + 60, signature: '0x' + '11'.repeat(65) });
+    expect([400, 401]).toContain(forged.status);
+    expect(forged.error?.field).toBe('signature');
+    expect((await call('/v1/jobs/lease', { worker: workerA.address, expiry: now - 1, signature: '0x' + '11'.repeat(65) })).error?.field).toBe('expiry');
+    expect((await call('/v1/jobs/lease', { worker: workerA.address, expiry: now + 3600, signature: '0x' + '11'.repeat(65) })).error?.message).toMatch(/at most 300 s ahead/);
+    expect((await call('/v1/jobs/lease', { worker: 'nope', expiry: now + 60, signature: '0x' })).status).toBe(400);
+    expect((await call('/v1/jobs/3/heartbeat', { worker: workerA.address, job: 4, expiry: now + 60, signature: '0x' + '11'.repeat(65) })).error?.field).toBe('job');
+    // An adapter for another shape of model is refused before anything is paid.
+    const r = await submit();
+    await t.client.leaseJob(workerA, r.index);
+    const wrong = tinyAdapterGguf(loraPair(0, 'attn_q', 8, 2, 8));
+    writeFileSync(join(dir, 'wrong.gguf'), wrong);
+    await t.client.uploadModelFile(sha(wrong), join(dir, 'wrong.gguf'));
+    const misfit = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: r.index, adapter: sha(wrong), trainerVersion: 'x', evalLoss: '1' }));
+    expect(misfit.status).toBe(422);
+    expect(misfit.message).toMatch(/does not fit base 0x[0-9a-f]{64}: blk.0.attn_q.weight: the adapter maps 8 → 8, but the base's attn_q maps 32 → 32/);
+  });
+
   it('refuses a result whose reported loss the node cannot reproduce', async () => {
     const r = await submit();
     const leased = await t.client.leaseJob(workerA, r.index);
@@ -154,7 +179,7 @@ describe('training jobs, workers and model provenance', () => {
     expect(r.stdout).toMatch(/loss curve {2}.*loss\.svg/);
 
     await t.client.act(owner, { type: 'SubmitTrainingJob', base, datanet: 'tales', snapshot: 1, config: JSON.stringify({ steps: 2, batchSize: 1, rank: 2, sequenceLength: 32, warmupSteps: 0 }), computeFee: '7' });
-    const w = await cli(['worker', '--once', '--name', 'cli worker', '--work-dir', join(dir, 'cli-worker')]);
+    const w = await cli(['worker', '--once', '--account', 'me', '--name', 'cli worker', '--work-dir', join(dir, 'cli-worker')]);
     expect(w.code, w.stderr).toBe(0);
     // The job waiting longest goes first: the one the earlier test leased to A and abandoned, or this one.
     expect(w.stdout).toMatch(/^trained job \d+: held-out loss \d+\.\d{4} → \d+\.\d{4}\n {2}adapter {4}0x[0-9a-f]{64}/);

@@ -13,14 +13,15 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('train models for a fee: lease training jobs from the node and run them with the built-in LoRA trainer')
+    .option('--account <name|address>', 'the keystore account that works and is paid (default: --from, else the first account)')
     .option('--name <name>', 'worker name shown to others', 'worker')
     .option('--work-dir <dir>', 'where base models are cached and job outputs written', join(homedir(), '.tributary', 'worker'))
     .option('--once', 'run at most one job, then exit')
     .option('--poll <seconds>', 'how often to ask for work when there is none', '5')
     .option('--progress', 'draw a progress bar even when stderr is not a terminal')
-    .action(async (opts: { name: string; workDir: string; once?: boolean; poll: string; progress?: boolean }, cmd: Command) => {
+    .action(async (opts: { account?: string; name: string; workDir: string; once?: boolean; poll: string; progress?: boolean }, cmd: Command) => {
       const ctx = CliContext.of(cmd);
-      const { signer } = ctx.signer();
+      const { signer } = opts.account === undefined ? ctx.signer() : ctx.keystore().signer(opts.account);
       const { client } = await ctx.connect();
       let bar: Progress | undefined;
       const o = {
