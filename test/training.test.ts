@@ -170,7 +170,7 @@ describe('training jobs, workers and model provenance', () => {
     const made = await cli(['--json', 'account', 'new', '--name', 'me']);
     const me = JSON.parse(made.stdout).address as string;
     await t.client.faucet(me, (10n * TOKEN).toString());
-    const r = await cli(['train', 'tales@1', '--base', 'test-base', '--name', 'cli-model', '--steps', '4', '--rank', '2', '--targets', 'q,v', '--fee', '2', '--price-in', '1', '--price-out', '2', '--work-dir', join(dir, 'cli-work')]);
+    const r = await cli(['train', 'tales', '--base', 'test-base', '--name', 'cli-model', '--steps', '4', '--rank', '2', '--targets', 'q,v', '--fee', '2', '--price-in', '1', '--price-out', '2', '--work-dir', join(dir, 'cli-work')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^cli-model@1 {2}owned by 0x[0-9a-f]{40}/);
     expect(r.stdout).toContain('registered base model test-base');

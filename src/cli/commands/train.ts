@@ -37,7 +37,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('fine-tune a LoRA adapter on a datanet version, here, and register the model with its provenance and fee policy')
-    .argument('<datanet@version>')
+    .argument('<datanet[@version]>', 'the datanet and version to train on (default: its latest version)')
     .requiredOption('--base <sha256|name>', 'a registered base model (tributary models add-base)')
     .requiredOption('--name <model>', 'the model name to register')
     .option('--fee <tokens>', 'compute fee escrowed for the job (paid to the worker: you, training here)', '1')
@@ -55,9 +55,9 @@ export function registerTrain(program: Command): void {
     .action(async (scope: string, opts: TrainOptions, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       const at = scope.lastIndexOf('@');
-      if (at <= 0) throw new UsageError(`give the datanet as NAME@VERSION, e.g. demo-river-notes@1 (got ${scope})`);
-      const datanet = scope.slice(0, at);
-      const snapshot = parseCount(scope.slice(at + 1));
+      const datanet = at > 0 ? scope.slice(0, at) : scope;
+      let snapshot = at > 0 ? parseCount(scope.slice(at + 1)) : 0;
+      if (at === 0) throw new UsageError(`give the datanet as NAME or NAME@VERSION, e.g. demo-river-notes@1 (got ${scope})`);
       let raw: Record<string, unknown> = {};
       if (opts.config) {
         try {
@@ -81,6 +81,11 @@ export function registerTrain(program: Command): void {
       const baselineBps = parsePercent(opts.baseline, '--baseline');
       const fee = parseTokens(opts.fee, '--fee');
       const { client, verifierKey } = await ctx.connect();
+      if (snapshot === 0) {
+        const versions = (await client.datanet(datanet)).snapshots;
+        if (versions.length === 0) throw new CliError(`${datanet} has no version yet: take one with \`tributary snapshot ${datanet}\``);
+        snapshot = Math.max(...versions.map((v) => v.version));
+      }
       const bases = await client.baseModels();
       const base = bases.find((b) => b.hash === opts.base.toLowerCase() || b.name === opts.base);
       if (!base) throw new CliError(`no registered base model ${opts.base}; registered: ${bases.map((b) => b.name).join(', ') || 'none (tributary models add-base FILE.gguf)'}`);
