@@ -8,6 +8,7 @@ import { runHttpContributeBench } from './httpContribute.bench.ts';
 import { runLogAppendBench } from './logAppend.bench.ts';
 import { runProofBench } from './proofs.bench.ts';
 import { runSettlementStateBench } from './settlementState.bench.ts';
+import { runTrainerBench } from './trainer.bench.ts';
 
 const quick = process.argv.includes('--quick');
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -63,3 +64,7 @@ console.log('\nPayout tree (leaves (address, uint256 cumulative), hashed as Open
 const pt = benchPayoutTree(quick ? 20_000 : 100_000, quick ? 200_000 : 1_000_000);
 row(`build, ${fmt(pt.compare.leaves)} accounts: ours / @openzeppelin/merkle-tree`, `${fmt(pt.compare.oursSeconds, 2)} / ${fmt(pt.compare.librarySeconds, 1)} s`, `ratio ${fmt(pt.compare.speedup, 1)}x; the library ~16 s per ARCHITECTURE.md`);
 row(`build, ${fmt(pt.large.leaves)} accounts (${pt.cores} cores)`, `${fmt(pt.large.seconds, 2)} s`, 'target <= 10 s');
+
+console.log('\nModel factory (built-in LoRA trainer, TensorFlow.js wasm, one thread, on models/demo-base.gguf)');
+const tr = await runTrainerBench(quick ? 8 : 20);
+row('LoRA training, batch 4 x 48 tokens, rank 8 on q,v,ffn', `${fmt(tr.tokensPerSecond)} tok/s`, `${fmt(tr.stepsPerSecond, 2)} steps/s; held-out loss ${fmt(tr.baseEvalLoss, 3)} -> ${fmt(tr.evalLoss, 3)} after ${tr.steps} steps`);
