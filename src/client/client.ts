@@ -3,6 +3,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../models/workerCall.ts';
+import type { BaseModelRecord, TrainingJobRecord } from '../models/records.ts';
+import type { PayoutProof } from '../node/settlement.ts';
+import type { EpochRecord } from '../settlement/records.ts';
+import type { StoredJournalLine } from '../store/moneyStore.ts';
 import { ApiError } from './errors.ts';
 import { type ActionTypes, type Domain, type LocalSigner, type UnsignedAction, withReplayProtection } from './signer.ts';
 
@@ -124,52 +128,20 @@ export interface ModelInfo {
   };
 }
 
-export interface BaseModelInfo {
-  hash: string;
-  name: string;
-  fileModelName: string;
-  fileSize: number;
-  owner: string;
-  registeredAt: number;
-  time: number;
-  architecture: 'llama';
-  contextLength: number;
-  embeddingLength: number;
-  blockCount: number;
-  feedForwardLength: number;
-  headCount: number;
-  headCountKv: number;
-  rmsEpsilon: number;
-  ropeFreqBase: number;
-  vocabSize: number;
-  tokenizer: { model: string; hash: string };
-  parameters: number;
-  tensorTypes: string[];
-  tiedEmbeddings: boolean;
-}
 
-export interface TrainingJob {
-  id: number;
-  owner: string;
-  base: string;
-  datanet: string;
-  snapshot: number;
-  snapshotRoot: string;
-  config: string;
-  configHash: string;
-  computeFee: string;
-  status: 'open' | 'done';
-  submittedAt: number;
-  time: number;
-  result?: { worker: string; adapter: string; trainerVersion: string; reportedEvalLoss: number; evalLoss: number; baseEvalLoss: number; completedAt: number };
-  lease: { worker: string; expiresAt: number } | null;
-}
 
 export interface LeasedJob {
   job: TrainingJob | null;
   contributions: Array<{ id: number; contentHash: string; size: number }>;
   leaseExpiresAt: number | null;
 }
+
+/** The wire shapes below are the node's own records (type-only imports: no runtime dependency). */
+export type BaseModelInfo = BaseModelRecord;
+export type JournalLine = StoredJournalLine;
+export type Epoch = EpochRecord;
+export type { PayoutProof };
+export type TrainingJob = TrainingJobRecord & { lease: { worker: string; expiresAt: number } | null };
 
 export interface ModelFileInfo {
   hash: string;
@@ -185,15 +157,6 @@ export interface AccountMoney {
   earned: { baseline: string; usage: string; owner: string; compute: string; total: string };
 }
 
-export interface JournalLine {
-  seq: number;
-  entry: number;
-  time: number;
-  from: string;
-  to: string;
-  amount: string;
-  memo: string;
-}
 
 export type EarningsBy = 'accounts' | 'contributions' | 'datanets' | 'models';
 
@@ -208,24 +171,7 @@ export interface MoneyTotals {
   conserved: boolean;
 }
 
-export interface Epoch {
-  epoch: number;
-  root: string;
-  accounts: number;
-  cumulative: string;
-  paid: string;
-  changed: number;
-  logSize: number;
-  time: number;
-}
 
-export interface PayoutProof {
-  epoch: number;
-  account: string;
-  amount: string;
-  root: string;
-  proof: string[];
-}
 
 function query(q: Record<string, string | undefined>): URLSearchParams {
   return new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined));
