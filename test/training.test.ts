@@ -14,6 +14,11 @@ import { initLlamaWeights, writeLlamaGguf } from '../src/models/llama/weights.ts
 import { vocabPath } from '../src/models/vocab.ts';
 import { verifyDataDir } from '../src/node/verify.ts';
 import { loraPair, tinyAdapterGguf } from '../src/testing/tinyGguf.ts';
+import { readGgufFile } from '../src/models/gguf/reader.ts';
+import { llamaConfigFromGgufMetadata } from '../src/models/llama/config.ts';
+import { buildLoraGguf, initLoraWeights } from '../src/models/llama/lora.ts';
+import { parseTrainingConfig } from '../src/models/trainer/config.ts';
+import { evaluateAdapter } from '../src/models/trainer/evaluate.ts';
 import { runOneJob } from '../src/worker/worker.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
@@ -123,6 +128,40 @@ describe('training jobs, workers and model provenance', () => {
     expect(misfit.message).toMatch(/does not fit base 0x[0-9a-f]{64}: blk.0.attn_q.weight: the adapter maps 8 → 8, but the base's attn_q maps 32 → 32/);
   });
 
+  it('pays nothing for an adapter that learned nothing, and lets the owner cancel a job nobody holds', async () => {
+    const r = await submit();
+    await t.client.leaseJob(workerB, r.index);
+    // Exactly what the trainer starts from (B = 0): it reproduces the base model.
+    const model = llamaConfigFromGgufMetadata(readGgufFile(join(dir, 'base.gguf')).metadata);
+    const untrained = buildLoraGguf(model, initLoraWeights(model, { rank: 4, alpha: 8, targets: ['q', 'v', 'gate', 'up', 'down'] }, { seed: 1 }));
+    writeFileSync(join(dir, 'untrained.gguf'), untrained);
+    await t.client.uploadModelFile(sha(untrained), join(dir, 'untrained.gguf'));
+    const evaluated = await evaluateAdapter({ basePath: join(dir, 'base.gguf'), adapterPath: join(dir, 'untrained.gguf'), documents: [], config: parseTrainingConfig(CONFIG) }).catch(() => undefined);
+    expect(evaluated).toBeUndefined(); // (no documents: nothing to evaluate; the node uses the job's)
+    const job = await t.client.job(r.index);
+    const docs = await Promise.all(job.documents.map(async (id) => ({ id, text: (await t.client.content(id)).toString('utf8') })));
+    const loss = await evaluateAdapter({ basePath: join(dir, 'base.gguf'), adapterPath: join(dir, 'untrained.gguf'), documents: docs, config: parseTrainingConfig(job.config) });
+    expect(loss.evalLoss).toBeCloseTo(loss.baseEvalLoss, 6);
+    const lazy = await failure(t.client.act(workerB, { type: 'CompleteTrainingJob', job: r.index, adapter: sha(untrained), trainerVersion: 'tributary-lora/1', evalLoss: loss.evalLoss.toFixed(6) }));
+    expect(lazy.status).toBe(422);
+    expect(lazy.message).toMatch(/is not below the base model's .* nothing was learned to pay for/);
+    // The owner cannot cancel while B holds the lease, can once it lapses, and gets the fee back.
+    expect((await failure(t.client.act(owner, { type: 'CancelTrainingJob', job: r.index }))).status).toBe(409);
+    await new Promise((w) => setTimeout(w, 2200));
+    expect((await failure(t.client.act(workerB, { type: 'CancelTrainingJob', job: r.index }))).status).toBe(403);
+    const before = BigInt((await t.client.account(owner.address)).prepaid);
+    const c = await t.client.act(owner, { type: 'CancelTrainingJob', job: r.index });
+    expect(c.result.refunded).toBe((5n * TOKEN).toString());
+    expect(BigInt((await t.client.account(owner.address)).prepaid)).toBe(before + 5n * TOKEN);
+    expect((await t.client.job(r.index)).status).toBe('cancelled');
+    expect((await t.client.leaseJob(workerB, r.index)).job).toBeNull();
+  }, 60_000);
+
+  it('refuses, at submission, a job the base model cannot run', async () => {
+    expect((await failure(submit({ config: JSON.stringify({ sequenceLength: 4096 }) }))).field).toBe('action.config.sequenceLength');
+    expect((await failure(submit({ config: JSON.stringify({ rank: 64 }) }))).message).toContain("more than the base model's narrowest adapted width, 16");
+  });
+
   it('refuses a result whose reported loss the node cannot reproduce', async () => {
     const r = await submit();
     const leased = await t.client.leaseJob(workerA, r.index);
@@ -170,7 +209,7 @@ describe('training jobs, workers and model provenance', () => {
     const made = await cli(['--json', 'account', 'new', '--name', 'me']);
     const me = JSON.parse(made.stdout).address as string;
     await t.client.faucet(me, (10n * TOKEN).toString());
-    const r = await cli(['train', 'tales', '--base', 'test-base', '--name', 'cli-model', '--steps', '4', '--rank', '2', '--targets', 'q,v', '--fee', '2', '--price-in', '1', '--price-out', '2', '--work-dir', join(dir, 'cli-work')]);
+    const r = await cli(['train', 'tales', '--base', 'test-base', '--name', 'cli-model', '--steps', '6', '--rank', '2', '--targets', 'q,v,ffn', '--lr', '0.01', '--fee', '2', '--price-in', '1', '--price-out', '2', '--work-dir', join(dir, 'cli-work')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^cli-model@1 {2}owned by 0x[0-9a-f]{40}/);
     expect(r.stdout).toContain('registered base model test-base');
@@ -178,7 +217,7 @@ describe('training jobs, workers and model provenance', () => {
     expect(r.stdout).toMatch(/eval loss {3}\d+\.\d{4} nats\/token held out \(base alone \d+\.\d{4}\)/);
     expect(r.stdout).toMatch(/loss curve {2}.*loss\.svg/);
 
-    await t.client.act(owner, { type: 'SubmitTrainingJob', base, datanet: 'tales', snapshot: 1, config: JSON.stringify({ steps: 2, batchSize: 1, rank: 2, sequenceLength: 32, warmupSteps: 0 }), computeFee: '7' });
+    await t.client.act(owner, { type: 'SubmitTrainingJob', base, datanet: 'tales', snapshot: 1, config: JSON.stringify({ steps: 6, batchSize: 2, rank: 2, targets: ['q', 'v', 'ffn'], learningRate: 0.01, sequenceLength: 32, warmupSteps: 0 }), computeFee: '7' });
     const w = await cli(['worker', '--once', '--account', 'me', '--name', 'cli worker', '--work-dir', join(dir, 'cli-worker')]);
     expect(w.code, w.stderr).toBe(0);
     // The job waiting longest goes first: the one the earlier test leased to A and abandoned, or this one.

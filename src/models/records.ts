@@ -33,7 +33,7 @@ export interface WorkerRecord {
   time: number;
 }
 
-export type JobStatus = 'open' | 'done';
+export type JobStatus = 'open' | 'done' | 'cancelled';
 
 export interface TrainingJobRecord {
   /** The log index of the SubmitTrainingJob entry. */
@@ -48,6 +48,8 @@ export interface TrainingJobRecord {
   configHash: string;
   /** Escrowed from the owner's prepaid balance; paid to the worker whose result is accepted. */
   computeFee: string;
+  /** The contributions trained on, fixed at submission: the version's contributions not withdrawn then, in id order. */
+  documents: number[];
   status: JobStatus;
   submittedAt: number;
   time: number;

@@ -1,7 +1,8 @@
 // How a worker proves who it is when it leases a job or sends a heartbeat: an EIP-712
 // signature, under the node's domain, over { call, job, expiry }. These calls change
-// only node-local lease state, never the log, so a signed request with a short expiry is
-// enough: replaying one within its minute can only renew a lease its signer holds.
+// only node-local lease state, never the log, so a signed request with a short expiry
+// (at most five minutes) is enough: a replay within that window can only lease or renew
+// on behalf of the worker that signed it, which it could have done itself.
 import type { TypedDataField } from '../protocol/eip712.ts';
 
 export const WORKER_CALL_TYPE = 'WorkerCall';

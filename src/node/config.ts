@@ -16,6 +16,8 @@ export interface NodeConfig {
   maxModelBytes: number;
   /** How long a worker's lease on a training job lasts without a heartbeat, in seconds. */
   leaseSeconds: number;
+  /** The longest one worker may hold one job, heartbeats or not, in seconds (no squatting). */
+  maxJobSeconds: number;
   /** Largest batch the sequencer commits in one transaction. */
   maxBatch: number;
   /** Worker threads that check signatures off the sequencer's thread (0: check in-line). */
@@ -68,6 +70,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     maxModelBytes:
       env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
     leaseSeconds: env.TRIBUTARY_LEASE_SECONDS === undefined ? 60 : int('TRIBUTARY_LEASE_SECONDS', env.TRIBUTARY_LEASE_SECONDS, 1, 86_400),
+    maxJobSeconds: env.TRIBUTARY_MAX_JOB_SECONDS === undefined ? 6 * 3600 : int('TRIBUTARY_MAX_JOB_SECONDS', env.TRIBUTARY_MAX_JOB_SECONDS, 1, 30 * 86_400),
     maxBatch: 4096,
     authWorkers:
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),

@@ -3,7 +3,7 @@
 // goes quiet), what a worker needs to run a job, and the checks the node makes on a
 // result before logging it: the lease, the adapter file against the base, and the
 // held-out loss measured again here. Money and job state change only through actions.
-import { findContribution, type ContributionRecord } from '../datanets/records.ts';
+import { findContribution } from '../datanets/records.ts';
 import { evaluateAdapter } from '../models/trainer/evaluate.ts';
 import { type CompleteTrainingJobAttest } from '../models/actions/completeTrainingJob.ts';
 import { readGgufFile } from '../models/gguf/reader.ts';
@@ -11,13 +11,16 @@ import { validateLlamaModel, validateLoraAdapter } from '../models/gguf/validate
 import { GgufError } from '../models/gguf/errors.ts';
 import { findJob, jobKeys, type TrainingJobRecord } from '../models/records.ts';
 import { WORKER_CALL_FIELDS, WORKER_CALL_MAX_TTL_S, WORKER_CALL_TYPE, type WorkerCall } from '../models/workerCall.ts';
-import { parseTrainingConfig } from '../models/trainer/config.ts';
+import { type LoraTargetName, parseTrainingConfig } from '../models/trainer/config.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
 import { hashTypedData } from '../protocol/eip712.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { domainFor } from '../protocol/protocol.ts';
 import { recoverAddress } from '../protocol/secp256k1.ts';
 import type { TributaryNode } from './node.ts';
+
+/** The GGUF projections each trainer target adapts. */
+const TARGET_TENSORS: Record<LoraTargetName, string[]> = { q: ['attn_q'], k: ['attn_k'], v: ['attn_v'], o: ['attn_output'], ffn: ['ffn_gate', 'ffn_up', 'ffn_down'] };
 
 export interface LeasedJob {
   job: TrainingJobRecord;
@@ -32,8 +35,8 @@ export class JobService {
   private readonly dropLease;
 
   constructor(private readonly node: TributaryNode) {
-    this.getLease = node.db.prepare<[number], { worker: string; expires_at: number }>('SELECT worker, expires_at FROM leases WHERE job = ?');
-    this.putLease = node.db.prepare('INSERT OR REPLACE INTO leases (job, worker, expires_at) VALUES (?, ?, ?)');
+    this.getLease = node.db.prepare<[number], { worker: string; expires_at: number; started_at: number }>('SELECT worker, expires_at, started_at FROM leases WHERE job = ?');
+    this.putLease = node.db.prepare('INSERT OR REPLACE INTO leases (job, worker, expires_at, started_at) VALUES (?, ?, ?, ?)');
     this.dropLease = node.db.prepare('DELETE FROM leases WHERE job = ?');
   }
 
@@ -76,8 +79,12 @@ export class JobService {
       if (job.status !== 'open' || (c.job !== 0 && job.id !== c.job)) continue;
       const h = this.holder(job.id, now);
       if (h && h.worker !== worker) continue;
+      const prior = this.getLease.get(job.id);
+      // A worker that leases its own job again keeps its start: the hold limit still counts.
+      const started = h && prior ? prior.started_at : now;
+      if (now - started > this.node.config.maxJobSeconds * 1000) continue;
       const expiresAt = now + this.node.config.leaseSeconds * 1000;
-      this.putLease.run(job.id, worker, expiresAt);
+      this.putLease.run(job.id, worker, expiresAt, started);
       return { job, contributions: this.trainingData(job), leaseExpiresAt: expiresAt };
     }
     return undefined;
@@ -95,18 +102,22 @@ export class JobService {
       const l = this.getLease.get(c.job);
       if (!l || l.worker !== worker) throw reject.conflict('job', `${worker} holds no lease on job ${c.job}`);
     }
+    const started = this.getLease.get(c.job)!.started_at;
+    if (now - started > this.node.config.maxJobSeconds * 1000) {
+      this.dropLease.run(c.job);
+      throw reject.conflict('job', `${worker} has held job ${c.job} for longer than ${this.node.config.maxJobSeconds} s; the job is free for other workers`);
+    }
     const expiresAt = now + this.node.config.leaseSeconds * 1000;
-    this.putLease.run(c.job, worker, expiresAt);
+    this.putLease.run(c.job, worker, expiresAt, started);
     return { leaseExpiresAt: expiresAt };
   }
 
-  /** The contributions of a job's datanet version that still hold content, in id order. */
+  /** The job's documents (fixed at submission), in id order; a worker fetches each one's content (410 once withdrawn: train on ""). */
   trainingData(job: TrainingJobRecord): LeasedJob['contributions'] {
-    const snap = this.node.state.get<{ contributions: number[] }>(`dn/${job.datanet}/s/${String(job.snapshot).padStart(12, '0')}`)!;
-    return snap.contributions
-      .map((id) => findContribution(this.node.state, id))
-      .filter((c): c is ContributionRecord => c !== undefined && c.status !== 'withdrawn' && this.node.blobs.get(c.contentHash) !== undefined)
-      .map((c) => ({ id: c.id, contentHash: c.contentHash, size: c.size }));
+    return job.documents.map((id) => {
+      const c = findContribution(this.node.state, id)!;
+      return { id: c.id, contentHash: c.contentHash, size: c.size };
+    });
   }
 
   /**
@@ -124,15 +135,48 @@ export class JobService {
     if (!this.node.models.files.has(adapter)) throw reject.invalid('action.adapter', `this node holds no file ${adapter}: upload it first (PUT /v1/models/files/${adapter})`);
     const basePath = this.node.models.files.path(job.base);
     const adapterPath = this.node.models.files.path(adapter);
+    const config = parseTrainingConfig(job.config);
+    const misfit = (message: string) => new ActionRejected(422, 'invalid_result', 'action.adapter', message);
     try {
-      validateLoraAdapter(readGgufFile(adapterPath), validateLlamaModel(readGgufFile(basePath)));
+      const base = validateLlamaModel(readGgufFile(basePath));
+      const file = readGgufFile(adapterPath);
+      const info = validateLoraAdapter(file, base);
+      // The result must be what the job asked for, not just any adapter that fits the base.
+      if (info.ranks.length !== 1 || info.ranks[0] !== config.rank) throw misfit(`the job asks for rank ${config.rank}, the adapter has rank ${info.ranks.join(', ')}`);
+      if (info.alpha !== Math.fround(config.alpha)) throw misfit(`the job asks for alpha ${config.alpha}, the adapter has ${info.alpha}`);
+      const want = config.targets.flatMap((t) => TARGET_TENSORS[t]);
+      if (info.targets.length !== want.length || info.targets.some((t) => !want.includes(t)))
+        throw misfit(`the job asks for ${want.join(', ')}, the adapter adapts ${info.targets.join(', ')}`);
+      if (info.blocks.length !== base.blockCount) throw misfit(`the adapter covers ${info.blocks.length} of the base's ${base.blockCount} blocks`);
+      if (file.tensors.some((t) => t.type.name !== 'F32')) throw misfit('the node evaluates F32 adapters only, as the built-in trainer writes them');
     } catch (e) {
       if (e instanceof GgufError) throw new ActionRejected(422, 'invalid_gguf', 'action.adapter', `the adapter does not fit base ${job.base}: ${e.message}`);
       throw e;
     }
-    const texts = this.trainingData(job).map((c) => this.node.blobs.get(c.contentHash)!.toString('utf8'));
-    const ids = this.trainingData(job).map((c) => c.id);
-    return evaluateAdapter({ basePath, adapterPath, config: parseTrainingConfig(job.config), documents: ids.map((id, i) => ({ id, text: texts[i] })) });
+    try {
+      return await evaluateAdapter({ basePath, adapterPath, config, documents: this.documents(job) });
+    } catch (e) {
+      throw new ActionRejected(422, 'invalid_result', 'action.adapter', `the node could not evaluate the adapter: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The job's documents as the split sees them: every contribution fixed at submission, in
+   * id order, with the text the node still holds ("" once its author opted out), so that an
+   * opt-out during training cannot change which documents are held out.
+   */
+  documents(job: TrainingJobRecord): Array<{ id: number; text: string }> {
+    return job.documents.map((id) => {
+      const c = findContribution(this.node.state, id);
+      const bytes = c && c.status !== 'withdrawn' ? this.node.blobs.get(c.contentHash) : undefined;
+      return { id, text: bytes ? bytes.toString('utf8') : '' };
+    });
+  }
+
+  /** A job may be cancelled only while no worker holds its lease (it may be training). */
+  checkCancel(job: number): void {
+    const h = this.holder(job);
+    if (h) throw reject.conflict('action.job', `${h.worker} holds the lease on job ${job} until ${new Date(h.expiresAt).toISOString()}: cancel after it expires`);
   }
 
   /** A completed job needs no lease. */

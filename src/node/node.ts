@@ -120,9 +120,10 @@ export class TributaryNode {
 
   /** What the node measures about an action before sequencing it, for its entry's `attest`. */
   private async attest(type: string, action: ActionMessage, signer: string): Promise<object | undefined> {
-    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action);
+    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, signer);
     if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
     if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
+    if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
     return undefined;
   }
 

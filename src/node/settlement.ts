@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
 import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../datanets/records.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
-import { reject } from '../protocol/errors.ts';
+import { ActionRejected, reject } from '../protocol/errors.ts';
 import { MAX_ATTRIBUTED } from '../settlement/actions/inferenceRecord.ts';
 import type { RegisterModelAttest } from '../settlement/actions/registerModel.ts';
 import { PayoutTree } from '../settlement/payoutTree.ts';
@@ -44,8 +44,14 @@ export class SettlementService {
   constructor(private readonly node: TributaryNode) {}
 
   /** The token count of each contribution in a datanet version, for RegisterModel's attest. */
-  attestRegisterModel(action: ActionMessage): RegisterModelAttest | undefined {
+  attestRegisterModel(action: ActionMessage, signer: string): RegisterModelAttest | undefined {
     if (action.datanet === '') return undefined;
+    // Refuse what apply would refuse anyway before paying for the tokenizing: a used nonce,
+    // or a name that belongs to someone else.
+    if (this.node.state.get(`nonce/${signer}/${action.nonce as string}`) !== undefined)
+      throw new ActionRejected(409, 'replayed', 'action.nonce', `nonce ${action.nonce as string} was already used by ${signer}`);
+    const named = this.node.state.get<{ owner: string }>(moneyKeys.modelName(action.name as string));
+    if (named && named.owner !== signer) throw reject.forbidden('signer', `model ${action.name as string} belongs to ${named.owner}; only its owner registers new versions`);
     const snap = this.node.state.get<SnapshotRecord>(datanetKeys.snapshot(action.datanet as string, action.snapshot as number));
     // Apply refuses a missing snapshot with a precise error; nothing to measure.
     if (!snap) return undefined;

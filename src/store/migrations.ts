@@ -33,6 +33,6 @@ export const migrations: string[] = [
   `
   -- Training-job leases: which worker holds a job until when. Node-local, not in the log:
   -- a lease is a promise about the near future, and heartbeats would flood the log.
-  CREATE TABLE leases (job INTEGER PRIMARY KEY, worker TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  CREATE TABLE leases (job INTEGER PRIMARY KEY, worker TEXT NOT NULL, expires_at INTEGER NOT NULL, started_at INTEGER NOT NULL);
   `,
 ];

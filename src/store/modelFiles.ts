@@ -32,6 +32,8 @@ export class ModelFiles {
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'models');
+    // Uploads cut short by a crash leave partial files: nothing can claim them, so they go.
+    rmSync(join(this.dir, 'incoming'), { recursive: true, force: true });
     mkdirSync(join(this.dir, 'incoming'), { recursive: true, mode: 0o700 });
   }
 

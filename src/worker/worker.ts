@@ -55,7 +55,17 @@ export async function runOneJob(o: WorkerOptions, jobId = 0): Promise<JobDone | 
     const basePath = join(o.workDir, 'models', `${job.base.slice(2)}.gguf`);
     if (!existsSync(basePath)) await o.client.downloadModelFile(job.base, basePath);
     const documents = [];
-    for (const c of leased.contributions) documents.push({ id: c.id, text: (await o.client.content(c.id)).toString('utf8') });
+    for (const c of leased.contributions) {
+      // Withdrawn since the job was submitted (410): it stays in the split, with no text, as on the node.
+      const text = await o.client.content(c.id).then(
+        (b) => b.toString('utf8'),
+        (e: unknown) => {
+          if (e instanceof ApiError && e.status === 410) return '';
+          throw e;
+        },
+      );
+      documents.push({ id: c.id, text });
+    }
     const result = await trainLora({
       basePath,
       documents,

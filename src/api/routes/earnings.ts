@@ -1,6 +1,7 @@
 // Who earned what: an account's balances and journal, and cumulative earnings by
-// account, contribution, datanet or model, as JSON or CSV (`?format=csv`). Everything
-// here is read from protocol state and the journal; `tributary verify` recomputes it.
+// account, contribution, datanet or model, as JSON or CSV (`?format=csv`). Balances are
+// protocol state (`tributary verify` recomputes them); the journal lines and the earnings
+// views are tables the node derives from the same actions as it sequences them.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findContribution } from '../../datanets/records.ts';

@@ -22,7 +22,8 @@ const Job = z.object({
   config: z.string().describe('Canonical JSON of the trainer options'),
   configHash: z.string(),
   computeFee: z.string(),
-  status: z.enum(['open', 'done']),
+  documents: z.array(z.number().int()).describe('The contributions trained on, fixed at submission'),
+  status: z.enum(['open', 'done', 'cancelled']),
   submittedAt: z.number().int(),
   time: z.number().int(),
   result: z

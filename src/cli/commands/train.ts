@@ -25,6 +25,7 @@ interface TrainOptions {
   rank?: string;
   targets?: string;
   seed?: string;
+  lr?: string;
   priceIn: string;
   priceOut: string;
   shares: string;
@@ -46,6 +47,7 @@ export function registerTrain(program: Command): void {
     .option('--rank <r>', 'LoRA rank (overrides the config)')
     .option('--targets <list>', 'comma-separated among q,k,v,o,ffn (overrides the config)')
     .option('--seed <n>', 'seed for the split, the batches and the initial adapter (overrides the config)')
+    .option('--lr <rate>', 'peak learning rate (overrides the config)')
     .requiredOption('--price-in <tokens>', 'model price per 1,000 input tokens')
     .requiredOption('--price-out <tokens>', 'model price per 1,000 output tokens')
     .option('--shares <d/o/c/t>', 'percent of each fee for data/owner/compute/treasury', '50/25/20/5')
@@ -70,6 +72,10 @@ export function registerTrain(program: Command): void {
       if (opts.rank) raw.rank = parseCount(opts.rank);
       if (opts.seed) raw.seed = parseCount(opts.seed);
       if (opts.targets) raw.targets = opts.targets.split(',').map((t) => t.trim());
+      if (opts.lr) {
+        if (!/^\d*\.?\d+(e-?\d+)?$/i.test(opts.lr)) throw new UsageError(`--lr must be a positive number, like 0.002 (got ${opts.lr})`);
+        raw.learningRate = Number(opts.lr);
+      }
       let config;
       try {
         config = parseTrainingConfig(JSON.stringify(raw));

@@ -5,7 +5,7 @@
 // is refused. An accepted result is the job's compute receipt: the escrowed fee goes to
 // the worker, and the model owner can register a model from it.
 import type { ActionDefinition } from '../../protocol/action.ts';
-import { reject } from '../../protocol/errors.ts';
+import { ActionRejected, reject } from '../../protocol/errors.ts';
 import type { JsonValue } from '../../protocol/state.ts';
 import { Book } from '../../settlement/book.ts';
 import { accounts, moneyKeys } from '../../settlement/records.ts';
@@ -26,6 +26,8 @@ export interface CompleteTrainingJobAttest {
 
 /** How far a reported loss may be from the node's own measurement (nats per token). */
 export const EVAL_LOSS_TOLERANCE = 0.01;
+/** How much an adapter must lower the held-out loss below the base model's to be paid for. */
+export const MIN_IMPROVEMENT = 0.001;
 
 export const completeTrainingJob: ActionDefinition<CompleteTrainingJobMessage> = {
   type: 'CompleteTrainingJob',
@@ -49,6 +51,9 @@ export const completeTrainingJob: ActionDefinition<CompleteTrainingJobMessage> =
       throw reject.invalid('attest.evalLoss', 'the node must attest the held-out loss it measured');
     if (Math.abs(reported - attest.evalLoss!) > EVAL_LOSS_TOLERANCE)
       throw reject.invalid('action.evalLoss', `the worker reports ${m.evalLoss} but the node measured ${attest.evalLoss!.toFixed(6)} on the held-out split`);
+    // An adapter that teaches the base nothing (an untrained one is exactly the base) earns nothing.
+    if (attest.evalLoss! > attest.baseEvalLoss! - MIN_IMPROVEMENT)
+      throw new ActionRejected(422, 'no_improvement', 'action.adapter', `the adapter's held-out loss ${attest.evalLoss!.toFixed(6)} is not below the base model's ${attest.baseEvalLoss!.toFixed(6)} by ${MIN_IMPROVEMENT}: nothing was learned to pay for`);
 
     const book = new Book(ctx.state);
     const fee = BigInt(job.computeFee);

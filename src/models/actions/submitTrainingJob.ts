@@ -2,7 +2,7 @@
 // model and a datanet version, with a trainer config and a compute fee. The fee moves
 // from the owner's prepaid balance into the job's escrow at once (402 if it cannot), so
 // a worker that does the job is sure to be paid.
-import { keys as datanetKeys, type SnapshotRecord } from '../../datanets/records.ts';
+import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../../datanets/records.ts';
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import type { JsonValue } from '../../protocol/state.ts';
@@ -32,10 +32,15 @@ export const submitTrainingJob: ActionDefinition<SubmitTrainingJobMessage> = {
     { name: 'computeFee', type: 'uint256', description: 'Base units paid to the worker whose result is accepted' },
   ],
   apply(ctx, m) {
-    if (!findBaseModel(ctx.state, m.base)) throw reject.notFound('action.base', `no base model registered with file ${m.base}`);
+    const base = findBaseModel(ctx.state, m.base);
+    if (!base) throw reject.notFound('action.base', `no base model registered with file ${m.base}`);
+    // What the built-in trainer can train: refused here, before any money is escrowed.
+    if (base.tokenizer.model !== 'gpt2') throw reject.invalid('action.base', `the built-in trainer needs a GPT-2 BPE tokenizer; this base has "${base.tokenizer.model}"`);
+    if (base.tensorTypes.length !== 1 || base.tensorTypes[0] !== 'F32') throw reject.invalid('action.base', `the built-in trainer reads F32 weights; this base has ${base.tensorTypes.join(', ')}`);
     const snap = ctx.state.get<SnapshotRecord>(datanetKeys.snapshot(m.datanet, m.snapshot));
     if (!snap) throw reject.notFound('action.snapshot', `datanet ${m.datanet} has no version ${m.snapshot}`);
-    if (snap.count === 0) throw reject.invalid('action.snapshot', `${m.datanet} version ${m.snapshot} holds no accepted contributions to train on`);
+    const documents = snap.contributions.filter((id) => findContribution(ctx.state, id)?.status !== 'withdrawn');
+    if (documents.length < 2) throw reject.invalid('action.snapshot', `${m.datanet} version ${m.snapshot} holds ${documents.length} contributions; training needs at least 2 (one is held out)`);
     let config;
     try {
       config = parseTrainingConfig(m.config);
@@ -43,6 +48,10 @@ export const submitTrainingJob: ActionDefinition<SubmitTrainingJobMessage> = {
       if (e instanceof TrainingConfigError) throw reject.invalid(`action.config.${e.field}`, e.message);
       throw e;
     }
+    if (config.sequenceLength > base.contextLength)
+      throw reject.invalid('action.config.sequenceLength', `${config.sequenceLength} is longer than the base model's context of ${base.contextLength} tokens`);
+    const narrowest = Math.min(base.embeddingLength, base.headCountKv * (base.embeddingLength / base.headCount), base.feedForwardLength);
+    if (config.rank > narrowest) throw reject.invalid('action.config.rank', `${config.rank} is more than the base model's narrowest adapted width, ${narrowest}`);
     const fee = BigInt(m.computeFee);
     const book = new Book(ctx.state);
     try {
@@ -64,6 +73,7 @@ export const submitTrainingJob: ActionDefinition<SubmitTrainingJobMessage> = {
       config: canonicalConfig(config),
       configHash: configHash(config),
       computeFee: fee.toString(),
+      documents,
       status: 'open',
       submittedAt: ctx.index,
       time: ctx.time,
