@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { createProtocol } from '../src/node/actions.ts';
 import type { ProtocolParams } from '../src/protocol/action.ts';
 import type { ActionMessage, Entry } from '../src/protocol/entry.ts';
+import { readGguf } from '../src/models/gguf/reader.ts';
+import { validateLlamaModel } from '../src/models/gguf/validate.ts';
+import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { MoneyStore } from '../src/store/moneyStore.ts';
 import { SqliteState } from '../src/store/stateStore.ts';
@@ -51,6 +54,8 @@ export function runSettlementStateBench(inferences: number, contributors: number
       for (let i = 0; i < contributors; i++)
         ids.push(apply({ type: 'Contribute', datanet: 'd', contentHash: '0x' + (i + 1).toString(16).padStart(64, '0'), size: 100, fileName: `${i}.txt` }, addr(1 + i)).result!.contribution as number);
       apply({ type: 'Snapshot', datanet: 'd' }, addr(0));
+      const base = tinyLlamaGguf();
+      apply({ type: 'RegisterBaseModel', name: 'base', file: '0x' + '11'.repeat(32) }, addr(0), { model: validateLlamaModel(readGguf(base)), fileSize: base.length } as unknown as Entry['attest']);
       apply(
         { type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: '0x' + '00'.repeat(32), pricePer1kInput: '2000000000000000', pricePer1kOutput: '6000000000000000', dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000, job: 0 },
         addr(0),

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextGenerator } from '../bench/corpus.ts';
+import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
@@ -37,14 +38,16 @@ describe('settlement from the CLI', () => {
   afterAll(async () => t.stop());
 
   it('registers a model from a base file, lists it and shows its provenance and policy', async () => {
-    writeFileSync(join(dir, 'base.gguf'), 'not really a model, just bytes to hash');
+    writeFileSync(join(dir, 'base.gguf'), tinyLlamaGguf());
+    const added = await cli(['models', 'add-base', 'base.gguf']);
+    expect(added.code, added.stderr).toBe(0);
     const r = await cli(['models', 'register', 'tales-chat', '--datanet', 'tales@1', '--base', 'base.gguf', '--price-in', '2', '--price-out', '6.5', '--shares', '50/25/20/5', '--baseline', '20']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^registered tales-chat@1: 4 training contributions, \d+ tokens/);
     const list = await cli(['models', 'list']);
     expect(list.stdout).toMatch(/^models\n  tales-chat@1\s+tales@1\s+0 inferences\s+fees 0/m);
     const show = await cli(['models', 'show', 'tales-chat@1']);
-    expect(show.stdout).toContain(`base 0x${createHash('sha256').update('not really a model, just bytes to hash').digest('hex')}`);
+    expect(show.stdout).toContain(`base 0x${createHash('sha256').update(tinyLlamaGguf()).digest('hex')} (registered base model base,`);
     expect(show.stdout).toContain('price       2 per 1k input tokens, 6.5 per 1k output tokens');
     expect(show.stdout).toContain('shares      data 50% (baseline 20% of it), owner 25%, compute 20%, treasury 5%');
     const bad = await cli(['models', 'register', 'x', '--base', 'base.gguf', '--price-in', '1', '--price-out', '1', '--shares', '50/25/20/6']);

@@ -11,6 +11,7 @@ import type { LocalSigner } from '../src/client/signer.ts';
 import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
 import { verifyDataDir } from '../src/node/verify.ts';
 import { inferenceFee } from '../src/settlement/feePolicy.ts';
+import { loraPair, tinyAdapterGguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
@@ -49,8 +50,9 @@ describe('settlement over HTTP', () => {
     if (field) expect((e as ApiError).field).toBe(field);
     return e as ApiError;
   };
+  let base: string;
   const register = (who: LocalSigner, extra: Record<string, unknown> = {}) =>
-    t.client.act(who, { type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: '0x' + '11'.repeat(32), adapter: ZERO32, job: 0, ...policy, ...extra });
+    t.client.act(who, { type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base, adapter: ZERO32, job: 0, ...policy, ...extra });
 
   beforeAll(async () => {
     t = await startTestNode({ epochSeconds: 0 });
@@ -61,6 +63,11 @@ describe('settlement over HTTP', () => {
       tokens.push(defaultTokenizer().encode(docs[i]).ids.length);
     }
     await t.client.act(owner, { type: 'Snapshot', datanet: 'lore' });
+    const file = tinyLlamaGguf();
+    base = sha(Buffer.from(file));
+    const res = await fetch(`${t.url}/v1/models/files/${base}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file });
+    expect(res.status).toBe(200);
+    await t.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: base });
   });
   afterAll(async () => t.stop());
 
@@ -70,12 +77,25 @@ describe('settlement over HTTP', () => {
     const m = await t.client.model('lore-chat@1');
     expect(m.owned_by).toBe(modelOwner.address);
     expect(m.tributary.policy).toEqual({ pricePer1kInput: policy.pricePer1kInput, pricePer1kOutput: policy.pricePer1kOutput, shares: { data: 5000, owner: 2500, compute: 2000, treasury: 500 }, baselineBps: 2000 });
-    expect((await t.client.models()).map((x) => x.id)).toEqual(['lore-chat@1']);
+    expect((await t.client.models()).map((x) => x.id)).toContain('lore-chat@1');
     // The name is the owner's: nobody else adds a version, and a policy must add up.
     await expectApiError(register(owner), 403, 'signer');
     await expectApiError(register(modelOwner, { treasuryBps: 501 }), 400, 'action.dataBps');
     await expectApiError(register(modelOwner, { snapshot: 7 }), 404, 'action.snapshot');
     await expectApiError(register(modelOwner, { baselineBps: 10_001 }), 400, 'action.baselineBps');
+    // Only a registered base, and only an adapter the node holds and has checked against it.
+    await expectApiError(register(modelOwner, { base: '0x' + '11'.repeat(32) }), 404, 'action.base');
+    const missing = await expectApiError(register(modelOwner, { adapter: '0x' + '22'.repeat(32) }), 400, 'action.adapter');
+    expect(missing.message).toContain('upload it first');
+    const upload = async (bytes: Uint8Array) => {
+      const hash = sha(Buffer.from(bytes));
+      expect((await fetch(`${t.url}/v1/models/files/${hash}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes })).status).toBe(200);
+      return hash;
+    };
+    const misfit = await upload(tinyAdapterGguf(loraPair(0, 'attn_q', 8, 2, 9)).slice());
+    await expectApiError(register(modelOwner, { name: 'other', adapter: misfit }), 422, 'action.adapter');
+    const fits = await upload(tinyAdapterGguf(loraPair(1, 'attn_v', 8, 2, 8)));
+    expect((await register(modelOwner, { name: 'with-adapter', adapter: fits })).result.model).toBe('with-adapter@1');
   });
 
   it("attributes against a model's training data: the datanet version it was trained on", async () => {

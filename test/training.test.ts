@@ -38,7 +38,7 @@ describe('training jobs, workers and model provenance', () => {
   const failure = async (p: Promise<unknown>) => (await p.then(() => undefined, (e: unknown) => e)) as ApiError;
 
   beforeAll(async () => {
-    t = await startTestNode({ leaseSeconds: 2, epochSeconds: 0 });
+    t = await startTestNode({ leaseSeconds: 3, epochSeconds: 0 });
     dir = mkdtempSync(join(tmpdir(), 'tributary-training-'));
     const path = join(dir, 'base.gguf');
     const w = initLlamaWeights(
@@ -88,8 +88,8 @@ describe('training jobs, workers and model provenance', () => {
     // While A's lease holds, B gets nothing and cannot renew it.
     expect((await t.client.leaseJob(workerB)).job).toBeNull();
     expect((await failure(t.client.heartbeat(workerB, job.id))).status).toBe(409);
-    // A goes silent; after the lease runs out (2 s here) the job is B's.
-    await new Promise((r) => setTimeout(r, 2200));
+    // A goes silent; after the lease runs out (3 s here) the job is B's.
+    await new Promise((r) => setTimeout(r, 3200));
     const done = await runOneJob({ client: t.client, signer: workerB, workDir: join(dir, 'worker-b') });
     expect(done!.job.id).toBe(job.id);
     expect(done!.receipt.result).toMatchObject({ job: job.id, paid: (5n * TOKEN).toString() });
@@ -146,8 +146,9 @@ describe('training jobs, workers and model provenance', () => {
     expect(lazy.status).toBe(422);
     expect(lazy.message).toMatch(/is not below the base model's .* nothing was learned to pay for/);
     // The owner cannot cancel while B holds the lease, can once it lapses, and gets the fee back.
+    await t.client.heartbeat(workerB, r.index);
     expect((await failure(t.client.act(owner, { type: 'CancelTrainingJob', job: r.index }))).status).toBe(409);
-    await new Promise((w) => setTimeout(w, 2200));
+    await new Promise((w) => setTimeout(w, 3200));
     expect((await failure(t.client.act(workerB, { type: 'CancelTrainingJob', job: r.index }))).status).toBe(403);
     const before = BigInt((await t.client.account(owner.address)).prepaid);
     const c = await t.client.act(owner, { type: 'CancelTrainingJob', job: r.index });

@@ -50,6 +50,23 @@ export class ModelService {
     }
   }
 
+  /**
+   * Checks that the node holds an adapter file and that it fits the registered base; true,
+   * or a precise refusal. (The base's own file was validated when it was registered.)
+   */
+  checkAdapter(base: string, adapter: string): true {
+    const a = adapter.toLowerCase();
+    if (!this.files.has(a)) throw reject.invalid('action.adapter', `this node holds no file ${a}: upload it first (PUT /v1/models/files/${a})`);
+    if (!this.files.has(base)) throw reject.notFound('action.base', `this node holds no base model file ${base.toLowerCase()}`);
+    try {
+      validateLoraAdapter(readGgufFile(this.files.path(a)), validateLlamaModel(readGgufFile(this.files.path(base))));
+    } catch (e) {
+      if (e instanceof GgufError) throw new ActionRejected(422, 'invalid_gguf', 'action.adapter', `the adapter does not fit base ${base.toLowerCase()}: ${e.message}`);
+      throw e;
+    }
+    return true;
+  }
+
   /** What the node measured in the file a RegisterBaseModel names (it must be uploaded first). */
   attestBaseModel(action: ActionMessage): RegisterBaseModelAttest {
     const hash = (action.file as string).toLowerCase();

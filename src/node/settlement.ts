@@ -45,7 +45,8 @@ export class SettlementService {
 
   /** The token count of each contribution in a datanet version, for RegisterModel's attest. */
   attestRegisterModel(action: ActionMessage, signer: string): RegisterModelAttest | undefined {
-    if (action.datanet === '') return undefined;
+    const adapterChecked = action.job === 0 && action.adapter !== '0x' + '00'.repeat(32) ? this.node.models.checkAdapter(action.base as string, action.adapter as string) : undefined;
+    if (action.datanet === '') return adapterChecked ? { adapterChecked } : undefined;
     // Refuse what apply would refuse anyway before paying for the tokenizing: a used nonce,
     // or a name that belongs to someone else.
     if (this.node.state.get(`nonce/${signer}/${action.nonce as string}`) !== undefined)
@@ -57,6 +58,7 @@ export class SettlementService {
     if (!snap) return undefined;
     const tok = defaultTokenizer();
     return {
+      ...(adapterChecked ? { adapterChecked } : {}),
       trainingTokens: snap.contributions.map((id) => {
         const c = findContribution(this.node.state, id);
         // Withdrawn content is gone, and its author asked to be left out: 0 tokens.

@@ -16,10 +16,16 @@ import { genesisAction } from '../protocol/genesis.ts';
 import { Protocol } from '../protocol/protocol.ts';
 import { openDatabase } from '../store/db.ts';
 import { SqliteState } from '../store/stateStore.ts';
+import { readGguf } from '../models/gguf/reader.ts';
+import { validateLlamaModel } from '../models/gguf/validate.ts';
+import { modelActions } from '../models/index.ts';
+import { tinyLlamaGguf } from '../testing/tinyGguf.ts';
 import { settlementActions } from './index.ts';
 import { amount, type EpochRecord, type MoneyTotals, moneyKeys } from './records.ts';
 
-const protocol = new Protocol([genesisAction, ...datanetActions, ...settlementActions]);
+const protocol = new Protocol([genesisAction, ...datanetActions, ...settlementActions, ...modelActions]);
+/** What a node would attest for a registered base model (the tiny test model's measurement). */
+const BASE_ATTEST = { model: validateLlamaModel(readGguf(tinyLlamaGguf())), fileSize: tinyLlamaGguf().length } as unknown as Entry['attest'];
 const params: ProtocolParams = { chainId: 31337, origin: 'test', nodeKey: 'test+00000000+AAAA' };
 const addr = (n: number) => '0x' + (0x1000 + n).toString(16).padStart(40, '0');
 const hash = (n: number) => '0x' + n.toString(16).padStart(64, '0');
@@ -69,6 +75,7 @@ function setUp(m: Machine, n: number, authors: number, tokens: number[], policy:
   const ids: number[] = [];
   for (let i = 0; i < n; i++) ids.push(m.apply({ type: 'Contribute', datanet: 'd', contentHash: hash(i + 1), size: 10, fileName: `${i}.txt` }, addr(1 + (i % authors))).result!.contribution as number);
   m.apply({ type: 'Snapshot', datanet: 'd' }, addr(0));
+  m.apply({ type: 'RegisterBaseModel', name: 'base', file: hash(99) }, addr(50), BASE_ATTEST);
   m.apply({ type: 'RegisterModel', name: 'm', datanet: 'd', snapshot: 1, base: hash(99), adapter: hash(0), job: 0, ...policy }, addr(50), { trainingTokens: tokens });
   return ids;
 }
@@ -187,7 +194,7 @@ describe('settlement on the state machine', () => {
       expect(field(() => m.apply({ type: 'Deposit', account: addr(1), amount: '0', source: 'x' }))).toBe('action.amount');
       // A contribution the node measured at 0 tokens gets no baseline: the model counts two.
       expect(m.state.get<{ trainingContributions: number }>(moneyKeys.model('m', 1))!.trainingContributions).toBe(2);
-      expect(field(() => m.apply({ type: 'RegisterModel', name: 'm2', datanet: 'd', snapshot: 1, base: hash(9), adapter: hash(0), job: 0, ...policy }, addr(50), { trainingTokens: [1] }))).toBe(
+      expect(field(() => m.apply({ type: 'RegisterModel', name: 'm2', datanet: 'd', snapshot: 1, base: hash(99), adapter: hash(0), job: 0, ...policy }, addr(50), { trainingTokens: [1] }))).toBe(
         'attest.trainingTokens',
       );
     } finally {

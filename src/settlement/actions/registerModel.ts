@@ -7,7 +7,7 @@ import { DATANET_NAME } from '../../datanets/actions/createDatanet.ts';
 import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../../datanets/records.ts';
 import type { ActionDefinition } from '../../protocol/action.ts';
 import type { JsonValue, StateChange } from '../../protocol/state.ts';
-import { findJob } from '../../models/records.ts';
+import { findBaseModel, findJob } from '../../models/records.ts';
 import { reject } from '../../protocol/errors.ts';
 import { checkFeePolicy, type FeePolicy, FeePolicyError } from '../feePolicy.ts';
 import { type ModelNameRecord, type ModelRecord, moneyKeys, type TrainingRow } from '../records.ts';
@@ -28,10 +28,17 @@ export interface RegisterModelMessage {
   job: number;
 }
 
-/** What the node attests about a RegisterModel: tokens of each snapshot contribution, in snapshot order. */
+/**
+ * What the node attests about a RegisterModel: tokens of each snapshot contribution, in
+ * snapshot order; and, for an adapter not made by a job here, that it holds the adapter
+ * file and it fits the base (so serving never hands llama.cpp an unchecked pair).
+ */
 export interface RegisterModelAttest {
-  trainingTokens: number[];
+  trainingTokens?: number[];
+  adapterChecked?: boolean;
 }
+
+const NO_ADAPTER = '0x' + '00'.repeat(32);
 
 export const registerModel: ActionDefinition<RegisterModelMessage> = {
   type: 'RegisterModel',
@@ -43,8 +50,8 @@ export const registerModel: ActionDefinition<RegisterModelMessage> = {
     { name: 'name', type: 'string', max: 63, description: 'Model name: lowercase letters, digits and -, at most 63' },
     { name: 'datanet', type: 'string', max: 63, description: 'The datanet it was trained on; "" for none' },
     { name: 'snapshot', type: 'uint64', description: 'The version of that datanet it was trained on; 0 with no datanet' },
-    { name: 'base', type: 'bytes32', description: 'SHA-256 of the base model file' },
-    { name: 'adapter', type: 'bytes32', description: 'SHA-256 of the adapter file; zero for a model without one' },
+    { name: 'base', type: 'bytes32', description: 'SHA-256 of a registered base model' },
+    { name: 'adapter', type: 'bytes32', description: 'SHA-256 of the adapter file (uploaded first); zero for a model without one' },
     { name: 'pricePer1kInput', type: 'uint256', description: 'Base units (18 decimals) per 1,000 input tokens' },
     { name: 'pricePer1kOutput', type: 'uint256', description: 'Base units per 1,000 output tokens' },
     { name: 'dataBps', type: 'uint64', description: 'Share of each fee for data contributors, basis points' },
@@ -73,6 +80,12 @@ export const registerModel: ActionDefinition<RegisterModelMessage> = {
     const named = ctx.state.get<ModelNameRecord>(moneyKeys.modelName(m.name));
     if (named && named.owner !== ctx.signer)
       throw reject.forbidden('signer', `model ${m.name} belongs to ${named.owner}; only its owner registers new versions`);
+
+    if (!findBaseModel(ctx.state, m.base))
+      throw reject.notFound('action.base', `no base model registered with file ${m.base}: register it first (tributary models add-base FILE.gguf)`);
+    const attest = ctx.attest as RegisterModelAttest | undefined;
+    if (m.job === 0 && m.adapter !== NO_ADAPTER && attest?.adapterChecked !== true)
+      throw reject.invalid('action.adapter', `the node must hold adapter ${m.adapter} and find that it fits the base: upload it first (PUT /v1/models/files/${m.adapter})`);
 
     let provenance: ModelRecord['training'];
     if (m.job !== 0) {
@@ -105,7 +118,7 @@ export const registerModel: ActionDefinition<RegisterModelMessage> = {
       if (ctx.state.get(datanetKeys.datanet(m.datanet)) === undefined) throw reject.notFound('action.datanet', `no datanet named ${m.datanet}`);
       const snap = ctx.state.get<SnapshotRecord>(datanetKeys.snapshot(m.datanet, m.snapshot));
       if (!snap) throw reject.notFound('action.snapshot', `datanet ${m.datanet} has no version ${m.snapshot}; take one with a Snapshot first`);
-      const tokens = (ctx.attest as RegisterModelAttest | undefined)?.trainingTokens;
+      const tokens = attest?.trainingTokens;
       if (!Array.isArray(tokens) || tokens.length !== snap.contributions.length || !tokens.every((t) => Number.isSafeInteger(t) && t >= 0))
         throw reject.invalid('attest.trainingTokens', `the node must attest the token count of each of the ${snap.contributions.length} contributions in ${m.datanet}@${m.snapshot}`);
       snapshotRoot = snap.root;
