@@ -95,7 +95,7 @@ export class JobService {
     const worker = this.authenticate(c, now);
     const job = findJob(this.node.state, c.job);
     if (!job) throw reject.notFound('job', `no training job ${c.job}`);
-    if (job.status !== 'open') throw reject.conflict('job', `job ${c.job} is already done`);
+    if (job.status !== 'open') throw reject.conflict('job', `job ${c.job} is already ${job.status}`);
     const h = this.holder(c.job, now);
     if (h && h.worker !== worker) throw reject.conflict('job', `the lease on job ${c.job} expired and is now held by ${h.worker}`);
     if (!h) {
@@ -128,7 +128,7 @@ export class JobService {
   async attestComplete(action: ActionMessage, signer: string): Promise<CompleteTrainingJobAttest> {
     const job = findJob(this.node.state, action.job as number);
     if (!job) throw reject.notFound('action.job', `no training job ${action.job as number}`);
-    if (job.status !== 'open') throw reject.conflict('action.job', `job ${job.id} is already done`);
+    if (job.status !== 'open') throw reject.conflict('action.job', `job ${job.id} is already ${job.status}`);
     const h = this.holder(job.id);
     if (!h || h.worker !== signer) throw reject.conflict('action.job', `${signer} does not hold the lease on job ${job.id}${h ? ` (${h.worker} does)` : ''}: lease it first`);
     const adapter = (action.adapter as string).toLowerCase();
