@@ -13,10 +13,12 @@ import { datanetRoutes } from './routes/datanets.ts';
 import { devRoutes } from './routes/dev.ts';
 import { earningsRoutes } from './routes/earnings.ts';
 import { epochRoutes } from './routes/epochs.ts';
+import { inferenceRoutes } from './routes/inferences.ts';
 import { infoRoutes } from './routes/info.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
 import { modelRoutes } from './routes/models.ts';
+import { openAiRoutes } from './routes/openai.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -53,6 +55,8 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(modelRoutes(node));
   await app.register(baseModelRoutes(node));
   await app.register(jobRoutes(node));
+  await app.register(openAiRoutes(node));
+  await app.register(inferenceRoutes(node));
   await app.register(earningsRoutes(node));
   await app.register(epochRoutes(node));
   await app.register(devRoutes(node));

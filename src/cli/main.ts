@@ -13,6 +13,7 @@ import { registerDatanet } from './commands/datanet.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerEarnings } from './commands/earnings.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerLog } from './commands/log.ts';
 import { registerModels } from './commands/models.ts';
 import { registerTrain } from './commands/train.ts';
@@ -63,6 +64,7 @@ export function buildProgram(): Command {
   registerEpoch(program);
   registerTrain(program);
   registerWorkerCommand(program);
+  registerKeys(program);
   return program;
 }
 

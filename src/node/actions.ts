@@ -4,8 +4,9 @@ import { datanetActions } from '../datanets/index.ts';
 import { modelActions } from '../models/index.ts';
 import { genesisAction, noteAction } from '../protocol/genesis.ts';
 import { Protocol } from '../protocol/protocol.ts';
+import { servingActions } from '../serving/index.ts';
 import { settlementActions } from '../settlement/index.ts';
 
 export function createProtocol(): Protocol {
-  return new Protocol([genesisAction, noteAction, ...datanetActions, ...settlementActions, ...modelActions]);
+  return new Protocol([genesisAction, noteAction, ...datanetActions, ...settlementActions, ...modelActions, ...servingActions]);
 }

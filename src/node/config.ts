@@ -18,6 +18,10 @@ export interface NodeConfig {
   leaseSeconds: number;
   /** The longest one worker may hold one job, heartbeats or not, in seconds (no squatting). */
   maxJobSeconds: number;
+  /** Threads llama.cpp uses for inference (explicit: its default is far too slow on small machines). */
+  inferenceThreads: number;
+  /** The account paid the compute share of calls this node serves (default: each model's owner). */
+  computeAccount?: string;
   /** Largest batch the sequencer commits in one transaction. */
   maxBatch: number;
   /** Worker threads that check signatures off the sequencer's thread (0: check in-line). */
@@ -47,6 +51,11 @@ function int(name: string, text: string, min: number, max: number): number {
   return n;
 }
 
+function address(name: string, text: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text)) throw new ConfigError(`${name} must be a 0x-prefixed 20-byte hex address, got ${JSON.stringify(text)}`);
+  return text.toLowerCase();
+}
+
 export interface ConfigFlags {
   data?: string;
   port?: string;
@@ -71,6 +80,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
     leaseSeconds: env.TRIBUTARY_LEASE_SECONDS === undefined ? 60 : int('TRIBUTARY_LEASE_SECONDS', env.TRIBUTARY_LEASE_SECONDS, 1, 86_400),
     maxJobSeconds: env.TRIBUTARY_MAX_JOB_SECONDS === undefined ? 6 * 3600 : int('TRIBUTARY_MAX_JOB_SECONDS', env.TRIBUTARY_MAX_JOB_SECONDS, 1, 30 * 86_400),
+    inferenceThreads: env.TRIBUTARY_INFERENCE_THREADS === undefined ? 2 : int('TRIBUTARY_INFERENCE_THREADS', env.TRIBUTARY_INFERENCE_THREADS, 1, 256),
+    ...(env.TRIBUTARY_COMPUTE_ACCOUNT === undefined ? {} : { computeAccount: address('TRIBUTARY_COMPUTE_ACCOUNT', env.TRIBUTARY_COMPUTE_ACCOUNT) }),
     maxBatch: 4096,
     authWorkers:
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),

@@ -24,6 +24,7 @@ import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
 import { JobService } from './jobs.ts';
+import { ServingService } from './serving.ts';
 import { ModelService } from './models.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
 import { SettlementService } from './settlement.ts';
@@ -51,6 +52,7 @@ export class TributaryNode {
   readonly settlement: SettlementService;
   readonly models: ModelService;
   readonly jobs: JobService;
+  readonly serving: ServingService;
 
   private constructor(
     readonly config: NodeConfig,
@@ -71,6 +73,7 @@ export class TributaryNode {
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
     this.jobs = new JobService(this);
+    this.serving = new ServingService(this);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
@@ -172,6 +175,21 @@ export class TributaryNode {
     this.blobs.stage(actual, bytes, Date.now());
   }
 
+  /** A receipt for any entry already in the log, proved against the latest checkpoint. */
+  receiptFor(index: number): Receipt {
+    const bytes = this.entry(index);
+    const cp = this.entries.latestCheckpoint()!;
+    const leaf = this.sequencer.merkleTree.leafHash(index).toString('hex');
+    return {
+      index,
+      leafHash: leaf,
+      entry: bytes.toString('base64'),
+      checkpoint: cp.note,
+      inclusionProof: { index, size: cp.size, leafHash: leaf, hashes: this.sequencer.merkleTree.inclusionProof(index, cp.size).map((h) => h.toString('hex')) },
+      result: {},
+    };
+  }
+
   checkpoint(): string {
     return this.entries.latestCheckpoint()!.note;
   }
@@ -202,6 +220,7 @@ export class TributaryNode {
 
   close(): void {
     this.settlement.stop();
+    void this.serving.close();
     void this.auth.close();
     void this.attribution.close();
     this.db.close();

@@ -24,8 +24,18 @@ export interface InferenceInput {
   /** The compute provider that served it: its share of the fee goes there. */
   provider: string;
   inputTokens: number;
-  /** The output text; its tokens are counted and it is attributed against the model's datanet. */
+  /** The output text; it is attributed against the model's datanet. */
   output: string;
+  /** Output tokens as the serving model counted them (default: the output under the node's tokenizer). */
+  outputTokens?: number;
+}
+
+export interface RecordedInference {
+  receipt: Receipt;
+  attribution: {
+    contributions: Array<{ contribution: number; ppm: number }>;
+    spans: Array<{ start: number; end: number; text: string; contributions: number[] }>;
+  };
 }
 
 export interface PayoutProof {
@@ -80,14 +90,15 @@ export class SettlementService {
    * the datanet version the model was trained on, and logs an InferenceRecord. Serving calls this
    * for every completion; until serving exists, the dev API does.
    */
-  async recordInference(x: InferenceInput): Promise<{ receipt: Receipt; attribution: { contributions: Array<{ contribution: number; ppm: number }> } }> {
+  async recordInference(x: InferenceInput): Promise<RecordedInference> {
     const model = findModel(this.node.state, x.model);
     if (!model) throw reject.notFound('model', `no model ${x.model} (name@version)`);
-    const tok = defaultTokenizer();
-    const outputTokens = tok.encode(x.output).ids.length;
+    const outputTokens = x.outputTokens ?? defaultTokenizer().encode(x.output).ids.length;
     let shares: Array<{ contribution: number; ppm: number }> = [];
+    let spans: RecordedInference['attribution']['spans'] = [];
     if (model.datanet !== '' && x.output !== '') {
       const a = await this.node.attribution.attribute(this.node.attribution.modelScope(x.model), x.output);
+      spans = a.spans.filter((s) => s.contributions.length > 0).map((s) => ({ start: s.start, end: s.end, text: s.text, contributions: [...s.contributions] }));
       // The heaviest first, at most what one record holds; ascending ids on the wire.
       shares = [...a.contributions].sort((p, q) => q.ppm - p.ppm || p.contribution - q.contribution).slice(0, MAX_ATTRIBUTED).filter((s) => s.ppm > 0);
       shares.sort((p, q) => p.contribution - q.contribution);
@@ -103,7 +114,7 @@ export class SettlementService {
       weightsPpm: shares.map((s) => s.ppm),
       outputHash: '0x' + createHash('sha256').update(x.output, 'utf8').digest('hex'),
     });
-    return { receipt, attribution: { contributions: shares } };
+    return { receipt, attribution: { contributions: shares, spans } };
   }
 
   /** Closes the next epoch now. Refused (409) when nothing was earned since the last one. */

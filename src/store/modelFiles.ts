@@ -63,9 +63,12 @@ export class ModelFiles {
         done(null, chunk);
       },
     });
+    const out = createWriteStream(tempPath, { mode: 0o600 });
     try {
-      await pipeline(body, counter, createWriteStream(tempPath, { mode: 0o600 }));
+      await pipeline(body, counter, out);
     } catch (e) {
+      // The file may still be opening when the pipeline fails: remove it only once closed.
+      if (!out.closed) await new Promise<void>((done) => out.once('close', () => done()));
       rmSync(tempPath, { force: true });
       throw e;
     }

@@ -37,7 +37,13 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           output: z.string().max(1_000_000),
         }),
         response: {
-          200: z.object({ receipt: Receipt, attribution: z.object({ contributions: z.array(z.object({ contribution: z.number().int(), ppm: z.number().int() })) }) }),
+          200: z.object({
+            receipt: Receipt,
+            attribution: z.object({
+              contributions: z.array(z.object({ contribution: z.number().int(), ppm: z.number().int() })),
+              spans: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string(), contributions: z.array(z.number().int()) })),
+            }),
+          }),
           ...paymentResponses,
         },
       },

@@ -1,0 +1,98 @@
+// The node's side of serving: which files a model id means, who an API key spends for,
+// whether they can afford the call, the generation itself (embedded llama.cpp), and then
+// what every call must leave behind: attribution of the output, the fee charged and
+// split, and the InferenceRecord in the log. A client never gets text the node has not
+// settled, except when it disconnects mid-stream (then only the tokens delivered are charged).
+import { createHash } from 'node:crypto';
+import { ActionRejected, reject } from '../protocol/errors.ts';
+import { EmbeddedBackend } from '../serving/embedded.ts';
+import { findApiKey } from '../serving/records.ts';
+import { policyOf } from '../settlement/actions/inferenceRecord.ts';
+import { inferenceFee } from '../settlement/feePolicy.ts';
+import { amount, findModel, type ModelRecord, moneyKeys } from '../settlement/records.ts';
+import type { TributaryNode } from './node.ts';
+import type { RecordedInference } from './settlement.ts';
+
+const NO_ADAPTER = '0x' + '00'.repeat(32);
+
+export interface ServeRequest {
+  model: string;
+  prompt: string;
+  maxTokens: number;
+  temperature: number;
+  seed?: number;
+  signal?: AbortSignal;
+  onText?(text: string): void;
+}
+
+export interface Served extends RecordedInference {
+  text: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReason: 'stop' | 'length' | 'abort';
+  model: ModelRecord;
+}
+
+export class ServingService {
+  readonly backend: EmbeddedBackend;
+
+  constructor(private readonly node: TributaryNode) {
+    this.backend = new EmbeddedBackend({ threads: node.config.inferenceThreads, maxContexts: 8, contextSize: 512 });
+  }
+
+  /** The account an API key (sent as `Authorization: Bearer KEY`) spends for. */
+  account(authorization: string | undefined): string {
+    const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!key) throw new ActionRejected(401, 'invalid_api_key', 'authorization', 'send an API key as Authorization: Bearer KEY (create one with tributary keys create)');
+    const record = findApiKey(this.node.state, '0x' + createHash('sha256').update(key).digest('hex'));
+    if (!record || record.revoked) throw new ActionRejected(401, 'invalid_api_key', 'authorization', record ? 'this API key was revoked' : 'unknown API key');
+    return record.account;
+  }
+
+  model(id: string): ModelRecord {
+    const m = findModel(this.node.state, id);
+    if (!m) throw reject.notFound('model', `no model ${id}: GET /v1/models lists them`);
+    if (!this.node.models.files.has(m.base)) throw reject.notFound('model', `this node does not hold the base model of ${id}`);
+    if (m.adapter !== NO_ADAPTER && !this.node.models.files.has(m.adapter)) throw reject.notFound('model', `this node does not hold the adapter of ${id}`);
+    return m;
+  }
+
+  async complete(account: string, r: ServeRequest): Promise<Served> {
+    const m = this.model(r.model);
+    const basePath = this.node.models.files.path(m.base);
+    const promptTokens = await this.backend.countTokens(basePath, r.prompt);
+    if (promptTokens + r.maxTokens > this.backend.contextSize)
+      throw reject.invalid('prompt', `the prompt is ${promptTokens} tokens; with max_tokens ${r.maxTokens} it exceeds the context of ${this.backend.contextSize}`);
+    // Refuse before generating what the caller could not pay for at the most it may cost.
+    const most = inferenceFee(policyOf(m), promptTokens, r.maxTokens);
+    const balance = amount(this.node.state.get<string>(moneyKeys.balance(account)));
+    if (balance < most)
+      throw reject.paymentRequired('authorization', `${account} has ${balance} base units prepaid but this call may cost up to ${most} (${promptTokens} prompt tokens, max_tokens ${r.maxTokens}): deposit more first`, {
+        balance: balance.toString(),
+        fee: most.toString(),
+      });
+    const out = await this.backend.complete({
+      basePath,
+      adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter),
+      prompt: r.prompt,
+      maxTokens: r.maxTokens,
+      temperature: r.temperature,
+      seed: r.seed,
+      signal: r.signal,
+      onText: r.onText,
+    });
+    const recorded = await this.node.settlement.recordInference({
+      model: m.id,
+      requester: account,
+      provider: this.node.config.computeAccount ?? m.owner,
+      inputTokens: promptTokens,
+      output: out.text,
+      outputTokens: out.completionTokens,
+    });
+    return { ...out, ...recorded, model: m };
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+}
