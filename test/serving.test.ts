@@ -68,6 +68,23 @@ describe('OpenAI-compatible serving', () => {
     expect(plain.choices[0].message.content).toBe(text);
   }, 60_000);
 
+  it('answers concurrent requests to different adapters, each as it would alone', async () => {
+    // A second model on the same base without the adapter: a second context.
+    const [demo] = (await t.client.models()).filter((m) => m.id === 'demo-river@1');
+    await t.client.act(payer, {
+      type: 'RegisterModel', name: 'demo-plain', datanet: '', snapshot: 0, base: demo.tributary.base, adapter: '0x' + '00'.repeat(32),
+      pricePer1kInput: '1000', pricePer1kOutput: '1000', dataBps: 0, ownerBps: 5000, computeBps: 4000, treasuryBps: 1000, baselineBps: 0, job: 0,
+    });
+    const ask = (model: string, prompt: string) => openai.completions.create({ model, prompt, max_tokens: 8, temperature: 0 }).then((r) => r.choices[0].text);
+    const prompts = ['The Rhine', 'The Danube', 'The Volga', 'The Niger'];
+    const alone: string[] = [];
+    for (const [i, p] of prompts.entries()) alone.push(await ask(i % 2 ? 'demo-plain@1' : 'demo-river@1', p));
+    const together = await Promise.all(prompts.map((p, i) => ask(i % 2 ? 'demo-plain@1' : 'demo-river@1', p)));
+    expect(together).toEqual(alone);
+    // The adapter makes a difference: the two models do not answer alike.
+    expect(await ask('demo-plain@1', prompts[0])).not.toBe(alone[0]);
+  }, 60_000);
+
   it('tributary keys create makes a key that works with the OpenAI client, and keys revoke stops it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-keys-'));
     const cli = (args: string[]) => runCli(t.url, join(dir, 'ks.json'), dir, args);
