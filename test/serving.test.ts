@@ -85,6 +85,36 @@ describe('OpenAI-compatible serving', () => {
     expect(await ask('demo-plain@1', prompts[0])).not.toBe(alone[0]);
   }, 60_000);
 
+  it('a client that disconnects mid-stream is charged only for what was generated until then', async () => {
+    const size = (await t.client.node()).size;
+    const abort = new AbortController();
+    const res = await fetch(`${t.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'demo-plain@1', prompt: 'Once', max_tokens: 256, temperature: 1.5, seed: 3, stream: true }),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    let seen = '';
+    while (!seen.includes('\n\n')) seen += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    // The node notices the closed connection, stops generating, and logs what it served.
+    let record: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !record; i++) {
+      await new Promise((w) => setTimeout(w, 100));
+      const n = (await t.client.node()).size;
+      for (let k = size; k < n; k++) {
+        const e = JSON.parse(Buffer.from((await t.client.entry(k)).data, 'base64').toString('utf8'));
+        if (e.action.type === 'InferenceRecord' && e.action.model === 'demo-plain@1') record = e.action;
+      }
+    }
+    expect(record).toBeDefined();
+    expect(record!.outputTokens as number).toBeGreaterThan(0);
+    // The same request left to finish generates more: the disconnect really cut it short.
+    const full = await openai.completions.create({ model: 'demo-plain@1', prompt: 'Once', max_tokens: 256, temperature: 1.5, seed: 3 });
+    expect(record!.outputTokens as number).toBeLessThan(full.usage!.completion_tokens);
+  }, 60_000);
+
   it('tributary keys create makes a key that works with the OpenAI client, and keys revoke stops it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tributary-keys-'));
     const cli = (args: string[]) => runCli(t.url, join(dir, 'ks.json'), dir, args);
