@@ -7,6 +7,7 @@ import { runAttributionBench } from './attribution.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
 import { runLogAppendBench } from './logAppend.bench.ts';
 import { runProofBench } from './proofs.bench.ts';
+import { runServingBench } from './serving.bench.ts';
 import { runSettlementStateBench } from './settlementState.bench.ts';
 import { runTrainerBench } from './trainer.bench.ts';
 
@@ -68,3 +69,9 @@ row(`build, ${fmt(pt.large.leaves)} accounts (${pt.cores} cores)`, `${fmt(pt.lar
 console.log('\nModel factory (built-in LoRA trainer, TensorFlow.js wasm, one thread, on models/demo-base.gguf)');
 const tr = await runTrainerBench(quick ? 8 : 20);
 row('LoRA training, batch 4 x 48 tokens, rank 8 on q,v,ffn', `${fmt(tr.tokensPerSecond)} tok/s`, `${fmt(tr.stepsPerSecond, 2)} steps/s; held-out loss ${fmt(tr.baseEvalLoss, 3)} -> ${fmt(tr.evalLoss, 3)} after ${tr.steps} steps`);
+
+console.log('\nServing (embedded node-llama-cpp on the demo base model, 2 threads, 16-token answers, sequential)');
+const sv = await runServingBench(quick ? 15 : 40);
+row('overhead above generation, p50 / p99 (attribution, settlement, durable log)', `${fmt(sv.overheadP50Ms, 2)} / ${fmt(sv.overheadP99Ms, 2)} ms`, `target p50 <= 2 ms; generation itself p50 ${fmt(sv.generationP50Ms, 1)} ms`);
+row('adapter switch (first call to an adapter not loaded)', `${fmt(sv.adapterSwitchMs, 1)} ms`, 'a new llama.cpp context with the adapter');
+row('throughput, 10 distinct adapters / 1 adapter', `${fmt(sv.tokensPerSecond10 / sv.tokensPerSecond1, 2)}x`, `${fmt(sv.tokensPerSecond10)} vs ${fmt(sv.tokensPerSecond1)} tokens/s; S-LoRA and LoRAX report close to flat`);

@@ -20,6 +20,10 @@ export interface NodeConfig {
   maxJobSeconds: number;
   /** Threads llama.cpp uses for inference (explicit: its default is far too slow on small machines). */
   inferenceThreads: number;
+  /** Model contexts (one per adapter in use) kept loaded for serving. */
+  maxContexts: number;
+  /** Longest a served call may generate before it is cut, in milliseconds. */
+  requestTimeoutMs: number;
   /** The account paid the compute share of calls this node serves (default: each model's owner). */
   computeAccount?: string;
   /** Largest batch the sequencer commits in one transaction. */
@@ -80,6 +84,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
     leaseSeconds: env.TRIBUTARY_LEASE_SECONDS === undefined ? 60 : int('TRIBUTARY_LEASE_SECONDS', env.TRIBUTARY_LEASE_SECONDS, 1, 86_400),
     maxJobSeconds: env.TRIBUTARY_MAX_JOB_SECONDS === undefined ? 6 * 3600 : int('TRIBUTARY_MAX_JOB_SECONDS', env.TRIBUTARY_MAX_JOB_SECONDS, 1, 30 * 86_400),
+    maxContexts: env.TRIBUTARY_MAX_CONTEXTS === undefined ? 8 : int('TRIBUTARY_MAX_CONTEXTS', env.TRIBUTARY_MAX_CONTEXTS, 1, 1024),
+    requestTimeoutMs: env.TRIBUTARY_REQUEST_TIMEOUT_MS === undefined ? 120_000 : int('TRIBUTARY_REQUEST_TIMEOUT_MS', env.TRIBUTARY_REQUEST_TIMEOUT_MS, 100, 3_600_000),
     inferenceThreads: env.TRIBUTARY_INFERENCE_THREADS === undefined ? 2 : int('TRIBUTARY_INFERENCE_THREADS', env.TRIBUTARY_INFERENCE_THREADS, 1, 256),
     ...(env.TRIBUTARY_COMPUTE_ACCOUNT === undefined ? {} : { computeAccount: address('TRIBUTARY_COMPUTE_ACCOUNT', env.TRIBUTARY_COMPUTE_ACCOUNT) }),
     maxBatch: 4096,

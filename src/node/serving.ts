@@ -35,9 +35,11 @@ export interface Served extends RecordedInference {
 
 export class ServingService {
   readonly backend: EmbeddedBackend;
+  /** Per served call: generation time, and what attribution, settlement and logging added after it. */
+  readonly stats: Array<{ generationMs: number; overheadMs: number }> = [];
 
   constructor(private readonly node: TributaryNode) {
-    this.backend = new EmbeddedBackend({ threads: node.config.inferenceThreads, maxContexts: 8, contextSize: 512 });
+    this.backend = new EmbeddedBackend({ threads: node.config.inferenceThreads, maxContexts: node.config.maxContexts, contextSize: 512 });
   }
 
   /** The account an API key (sent as `Authorization: Bearer KEY`) spends for. */
@@ -71,6 +73,9 @@ export class ServingService {
         balance: balance.toString(),
         fee: most.toString(),
       });
+    // A request that runs too long is cut like a disconnect: the tokens so far are served and charged.
+    const signal = r.signal ? AbortSignal.any([r.signal, AbortSignal.timeout(this.node.config.requestTimeoutMs)]) : AbortSignal.timeout(this.node.config.requestTimeoutMs);
+    const t0 = performance.now();
     const out = await this.backend.complete({
       basePath,
       adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter),
@@ -78,9 +83,10 @@ export class ServingService {
       maxTokens: r.maxTokens,
       temperature: r.temperature,
       seed: r.seed,
-      signal: r.signal,
+      signal,
       onText: r.onText,
     });
+    const t1 = performance.now();
     const recorded = await this.node.settlement.recordInference({
       model: m.id,
       requester: account,
@@ -89,6 +95,8 @@ export class ServingService {
       output: out.text,
       outputTokens: out.completionTokens,
     });
+    this.stats.push({ generationMs: t1 - t0, overheadMs: performance.now() - t1 });
+    if (this.stats.length > 10_000) this.stats.shift();
     return { ...out, ...recorded, model: m };
   }
 
