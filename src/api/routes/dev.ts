@@ -1,6 +1,6 @@
-// Dev-mode conveniences for settlement until the chain and serving exist: a faucet that
+// Dev-mode conveniences for settlement until the chain exists: a faucet that
 // credits a prepaid balance, and recording an inference from its output text (attributed
-// and settled exactly as serving will). Refused with 403 when NODE_ENV=production.
+// and settled exactly as serving does). Refused with 403 when NODE_ENV=production.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
@@ -28,7 +28,7 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
     app.post('/v1/dev/inferences', {
       schema: {
         tags: ['dev'],
-        summary: "Dev mode: record an inference from its output text, attributed against the model's training data and settled as serving will",
+        summary: "Dev mode: record an inference from its output text, attributed against the model's training data and settled as serving does",
         body: z.strictObject({
           model: z.string().max(80).describe('name@version'),
           requester: Address,

@@ -1,6 +1,6 @@
-// `tributary dev faucet|infer`: dev-mode stand-ins until deposits come from a chain and
-// inferences from serving: credit a prepaid balance, and record an inference from its
-// output text (the node attributes and settles it exactly as serving will).
+// `tributary dev faucet|infer`: dev-mode stand-ins: credit a prepaid balance (until
+// deposits come from a chain), and record an inference from a given output text without
+// running the model (the node attributes and settles it exactly as serving does).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseCount } from '../args.ts';
