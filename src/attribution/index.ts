@@ -90,6 +90,11 @@ export class AttributionIndex {
     return this.manifest.logSize;
   }
 
+  /** The caller knows the log grew without changing this index's documents: the index is current at `logSize`. */
+  advanceTo(logSize: number): void {
+    if (logSize > this.manifest.logSize) this.manifest.logSize = logSize;
+  }
+
   /** Brings the index up to date with `source`; concurrent calls share one run. */
   sync(source: () => DocumentSource): Promise<void> {
     if (this.syncing) return this.syncing.then(() => this.sync(source));
@@ -187,6 +192,14 @@ export class AttributionIndex {
     for (const m of next.shards) for (const id of this.shard(m.file).docIds) stillPresent.add(id);
     next.tombstones = next.tombstones.filter((id) => stillPresent.has(id));
     next.logSize = source.logSize;
+    const unchanged =
+      texts.length === 0 && obsolete.length === 0 && next.tombstones.length === this.manifest.tombstones.length && next.tombstones.every((id, i) => id === this.manifest.tombstones[i]);
+    if (unchanged) {
+      // The log grew but not this index's documents (the usual case on the query path):
+      // no file to rewrite; a restart simply re-checks from the older log size.
+      this.manifest.logSize = source.logSize;
+      return;
+    }
     this.writeManifest(next);
     for (const f of obsolete) {
       this.loaded.delete(f);

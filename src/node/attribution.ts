@@ -23,6 +23,13 @@ export class AttributionService {
   private readonly indexes = new Map<string, AttributionIndex>();
   private readonly builder: ShardBuilder;
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /**
+   * Indexes synced since their datanet last changed. Most log growth (inference records,
+   * deposits, epochs) touches no datanet, so a query need not re-check the index each time.
+   */
+  private readonly clean = new Set<string>();
+  /** Changes seen per datanet, so that a sync overtaken by a change does not count as clean. */
+  private readonly generation = new Map<string, number>();
 
   constructor(
     private readonly node: TributaryNode,
@@ -88,6 +95,8 @@ export class AttributionService {
 
   /** After a datanet changes, refresh its index soon, off the request path. */
   touch(datanet: string): void {
+    this.generation.set(datanet, (this.generation.get(datanet) ?? 0) + 1);
+    for (const key of this.clean) if (key === datanet || key.startsWith(`${datanet}@`)) this.clean.delete(key);
     if (this.pending.has(datanet)) return;
     const t = setTimeout(() => {
       this.pending.delete(datanet);
@@ -106,7 +115,15 @@ export class AttributionService {
 
   private async fresh(scope: Scope): Promise<AttributionIndex> {
     const index = this.index(scope);
-    if (index.logSize !== this.node.size) await index.sync(() => this.source(scope));
+    const key = scope.version === undefined ? scope.datanet : `${scope.datanet}@${scope.version}`;
+    if (index.logSize !== this.node.size) {
+      if (this.clean.has(key)) index.advanceTo(this.node.size);
+      else {
+        const before = this.generation.get(scope.datanet) ?? 0;
+        await index.sync(() => this.source(scope));
+        if ((this.generation.get(scope.datanet) ?? 0) === before) this.clean.add(key);
+      }
+    }
     return index;
   }
 
