@@ -27,7 +27,7 @@ export interface ServerOptions {
 export async function buildServer(node: TributaryNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   // Inline content travels base64 inside JSON: allow for the 4/3 expansion plus the envelope.
   const bodyLimit = Math.ceil((node.config.maxContentBytes * 4) / 3) + 256 * 1024;
-  const app = Fastify({ logger: opts.logger ?? !!process.env.TRIB_LOG, bodyLimit }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
