@@ -9,11 +9,9 @@ import { EmbeddedBackend } from '../serving/embedded.ts';
 import { findApiKey } from '../serving/records.ts';
 import { policyOf } from '../settlement/actions/inferenceRecord.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
-import { amount, findModel, type ModelRecord, moneyKeys } from '../settlement/records.ts';
+import { amount, findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
 import type { TributaryNode } from './node.ts';
 import type { RecordedInference } from './settlement.ts';
-
-const NO_ADAPTER = '0x' + '00'.repeat(32);
 
 export interface ServeRequest {
   model: string;

@@ -11,7 +11,7 @@ import { ActionRejected, reject } from '../protocol/errors.ts';
 import { MAX_ATTRIBUTED } from '../settlement/actions/inferenceRecord.ts';
 import type { RegisterModelAttest } from '../settlement/actions/registerModel.ts';
 import { PayoutTree } from '../settlement/payoutTree.ts';
-import { amount, type EpochRecord, epochCount, findModel, moneyKeys } from '../settlement/records.ts';
+import { amount, type EpochRecord, epochCount, findModel, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
 import type { TributaryNode } from './node.ts';
 import type { Receipt } from './receipt.ts';
 
@@ -55,7 +55,7 @@ export class SettlementService {
 
   /** The token count of each contribution in a datanet version, for RegisterModel's attest. */
   attestRegisterModel(action: ActionMessage, signer: string): RegisterModelAttest | undefined {
-    const adapterChecked = action.job === 0 && action.adapter !== '0x' + '00'.repeat(32) ? this.node.models.checkAdapter(action.base as string, action.adapter as string) : undefined;
+    const adapterChecked = action.job === 0 && action.adapter !== NO_ADAPTER ? this.node.models.checkAdapter(action.base as string, action.adapter as string) : undefined;
     if (action.datanet === '') return adapterChecked ? { adapterChecked } : undefined;
     // Refuse what apply would refuse anyway before paying for the tokenizing: a used nonce,
     // or a name that belongs to someone else.

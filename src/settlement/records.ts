@@ -85,6 +85,9 @@ export interface MoneyTotals {
 
 export const TREASURY = 'treasury';
 
+/** The `adapter` of a model that has none: the base model alone. */
+export const NO_ADAPTER = '0x' + '00'.repeat(32);
+
 /** Journal account names. A bare address is the account's prepaid (spendable) balance. */
 export const accounts = {
   prepaid: (address: string) => address,

@@ -14,10 +14,10 @@ import { parseCount } from '../args.ts';
 import { CliContext, checkReceipt, receiptJson, receiptLines } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { bytes, time } from '../format.ts';
+import { NO_ADAPTER } from '../../settlement/records.ts';
 import { formatTokens, parseTokens } from '../money.ts';
 import { Progress } from '../progress.ts';
 
-const ZERO32 = '0x' + '00'.repeat(32);
 
 /** A bytes32 hash as given, or the SHA-256 of a file. */
 export function hashArg(text: string, what: string): string {
@@ -70,7 +70,7 @@ export function modelLines(m: ModelInfo, base?: BaseModelInfo): string[] {
     `${m.id}  owned by ${t.owner}, registered ${time(m.created * 1000)} (log entry ${t.registeredAt})`,
     `  provenance  base ${t.base}${base ? ` (registered base model ${base.name}, ${millions(base.parameters)} parameters)` : ' (not a registered base model)'}`,
     `              → ${t.datanet ? `datanet ${t.datanet} version ${t.snapshot} (root ${t.snapshotRoot})` : 'no datanet'}`,
-    `              → adapter ${t.adapter === ZERO32 ? '(none)' : t.adapter}`,
+    `              → adapter ${t.adapter === NO_ADAPTER ? '(none)' : t.adapter}`,
     `  training    ${t.trainingContributions} contributions, ${t.trainingTokens} tokens`,
     ...(t.training
       ? [
@@ -153,7 +153,7 @@ export function registerModels(program: Command): void {
           datanet,
           snapshot,
           base: hashArg(opts.base, '--base'),
-          adapter: opts.adapter === undefined ? ZERO32 : hashArg(opts.adapter, '--adapter'),
+          adapter: opts.adapter === undefined ? NO_ADAPTER : hashArg(opts.adapter, '--adapter'),
           pricePer1kInput: parseTokens(opts.priceIn, '--price-in').toString(),
           pricePer1kOutput: parseTokens(opts.priceOut, '--price-out').toString(),
           dataBps,

@@ -10,7 +10,7 @@ import type { JsonValue, StateChange } from '../../protocol/state.ts';
 import { findBaseModel, findJob } from '../../models/records.ts';
 import { reject } from '../../protocol/errors.ts';
 import { checkFeePolicy, type FeePolicy, FeePolicyError } from '../feePolicy.ts';
-import { type ModelNameRecord, type ModelRecord, moneyKeys, type TrainingRow } from '../records.ts';
+import { type ModelNameRecord, type ModelRecord, moneyKeys, NO_ADAPTER, type TrainingRow } from '../records.ts';
 
 export interface RegisterModelMessage {
   name: string;
@@ -38,7 +38,6 @@ export interface RegisterModelAttest {
   adapterChecked?: boolean;
 }
 
-const NO_ADAPTER = '0x' + '00'.repeat(32);
 
 export const registerModel: ActionDefinition<RegisterModelMessage> = {
   type: 'RegisterModel',
