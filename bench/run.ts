@@ -75,3 +75,4 @@ const sv = await runServingBench(quick ? 15 : 40);
 row('overhead above generation, p50 / p99 (attribution, settlement, durable log)', `${fmt(sv.overheadP50Ms, 2)} / ${fmt(sv.overheadP99Ms, 2)} ms`, `target p50 <= 2 ms; generation itself p50 ${fmt(sv.generationP50Ms, 1)} ms`);
 row('adapter switch (first call to an adapter not loaded)', `${fmt(sv.adapterSwitchMs, 1)} ms`, 'a new llama.cpp context with the adapter');
 row('throughput, 10 distinct adapters / 1 adapter', `${fmt(sv.tokensPerSecond10 / sv.tokensPerSecond1, 2)}x`, `${fmt(sv.tokensPerSecond10)} vs ${fmt(sv.tokensPerSecond1)} tokens/s; S-LoRA and LoRAX report close to flat`);
+row('throughput, 100 distinct adapters / 1 adapter (16 contexts kept)', `${fmt(sv.tokensPerSecond100 / sv.tokensPerSecond1, 2)}x`, `${fmt(sv.tokensPerSecond100)} tokens/s; every call may load its adapter`);

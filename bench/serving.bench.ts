@@ -26,6 +26,8 @@ export interface ServingBench {
   adapterSwitchMs: number;
   tokensPerSecond1: number;
   tokensPerSecond10: number;
+  /** 100 distinct adapters, more than the contexts kept loaded: every call may switch. */
+  tokensPerSecond100: number;
 }
 
 export async function runServingBench(requests = 40): Promise<ServingBench> {
@@ -43,10 +45,10 @@ export async function runServingBench(requests = 40): Promise<ServingBench> {
     };
     const base = (await node.serving.model('demo-river@1')).base;
     const model = llamaConfigFromGgufMetadata(readGgufFile(node.models.files.path(base)).metadata);
-    // Fifteen distinct adapters for the same base (random, so each really changes the model):
-    // ten for the throughput run, five more that are loaded only to time a switch.
+    // Distinct adapters for the same base (random, so each really changes the model): 0-9
+    // for the 10-adapter run, 10-14 loaded only to time a switch, 15-114 for the 100-adapter run.
     const ids: string[] = [];
-    for (let i = 0; i < 15; i++) {
+    for (let i = 0; i < 115; i++) {
       const bytes = buildLoraGguf(model, initLoraWeights(model, { rank: 4, alpha: 8, targets: ['q', 'v'] }, { seed: 100 + i, bStd: 0.02 }));
       const path = join(dir, `a${i}.gguf`);
       writeFileSync(path, bytes);
@@ -83,8 +85,10 @@ export async function runServingBench(requests = 40): Promise<ServingBench> {
       for (let i = 0; i < requests; i++) tokens += (await call(models[i % models.length])).completionTokens;
       return tokens / ((performance.now() - t0) / 1000);
     };
+    await throughput(['bench-0@1']); // a first pass warms the JIT and the caches: not counted
     const one = await throughput(['bench-0@1']);
     const ten = await throughput(Array.from({ length: 10 }, (_, i) => `bench-${i}@1`));
+    const hundred = await throughput(Array.from({ length: 100 }, (_, i) => `bench-${15 + i}@1`));
     return {
       overheadP50Ms: pct(overhead, 50),
       overheadP99Ms: pct(overhead, 99),
@@ -92,6 +96,7 @@ export async function runServingBench(requests = 40): Promise<ServingBench> {
       adapterSwitchMs: pct(switches, 50),
       tokensPerSecond1: one,
       tokensPerSecond10: ten,
+      tokensPerSecond100: hundred,
     };
   } finally {
     await node.serving.close();
