@@ -11,11 +11,9 @@ import { llamaConfigFromGgufMetadata } from '../src/models/llama/config.ts';
 import { buildLoraGguf, initLoraWeights } from '../src/models/llama/lora.ts';
 import { readGgufFile } from '../src/models/gguf/reader.ts';
 import { loadConfig } from '../src/node/config.ts';
-import { demoPrivateKey, seedDemo } from '../src/node/demo.ts';
+import { demoPrivateKey, seedDemo, signAndSubmit } from '../src/node/demo.ts';
 import { TributaryNode } from '../src/node/node.ts';
-import type { ActionMessage } from '../src/protocol/entry.ts';
-import { hashTypedData } from '../src/protocol/eip712.ts';
-import { privateKeyToAddress, signDigest } from '../src/protocol/secp256k1.ts';
+import { privateKeyToAddress } from '../src/protocol/secp256k1.ts';
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
@@ -37,12 +35,7 @@ export async function runServingBench(requests = 40): Promise<ServingBench> {
     await seedDemo(node);
     const key = demoPrivateKey(3);
     const me = privateKeyToAddress(key);
-    let nonce = 1n;
-    const act = (action: Record<string, unknown>) => {
-      const full = { ...action, nonce: (nonce++).toString(), expiry: Math.floor(Date.now() / 1000) + 600 } as unknown as ActionMessage;
-      const digest = hashTypedData(node.protocol.typedData(node.params.chainId, full) as Parameters<typeof hashTypedData>[0]);
-      return node.submitSigned({ action: full, signer: me, signature: signDigest(key, digest) });
-    };
+    const act = (action: Record<string, unknown>) => signAndSubmit(node, key, action);
     const base = (await node.serving.model('demo-river@1')).base;
     const model = llamaConfigFromGgufMetadata(readGgufFile(node.models.files.path(base)).metadata);
     // Distinct adapters for the same base (random, so each really changes the model): 0-9

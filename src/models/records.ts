@@ -26,6 +26,12 @@ export function findBaseModel(state: StateReader, hash: string): BaseModelRecord
   return state.get<BaseModelRecord>(modelKeys.base(hash.toLowerCase()));
 }
 
+/** What the validator measured in a registered base model's file, as the record keeps it (no need to read the file again). */
+export function baseModelInfo(r: BaseModelRecord): LlamaModelInfo {
+  const { hash: _h, name: _n, fileModelName, fileSize: _s, owner: _o, registeredAt: _r, time: _t, ...info } = r;
+  return { ...info, name: fileModelName };
+}
+
 export interface WorkerRecord {
   address: string;
   name: string;

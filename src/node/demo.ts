@@ -50,19 +50,20 @@ function qa(i: number): string {
     .join('\n') + '\n';
 }
 
+let nonce = 0n;
+
+/** Signs an action with a local key, in process (nonce and a ten-minute expiry added), and submits it. */
+export function signAndSubmit(node: TributaryNode, key: Buffer, action: Record<string, unknown>, content?: Buffer) {
+  const full = { ...action, nonce: (BigInt(Date.now()) * 1000n + nonce++).toString(), expiry: Math.floor(Date.now() / 1000) + 600 } as unknown as ActionMessage;
+  const digest = hashTypedData(node.protocol.typedData(node.params.chainId, full) as Parameters<typeof hashTypedData>[0]);
+  return node.submitSigned({ action: full, signer: privateKeyToAddress(key), signature: signDigest(key, digest) }, content);
+}
+
 /** Creates the demo datanets unless they exist. Returns whether it created anything. */
 export async function seedDemo(node: TributaryNode, progress?: DemoProgress): Promise<boolean> {
   if (node.state.get(keys.datanet(DEMO_TEXT_DATANET)) !== undefined) return false;
   const accounts = [1, 2, 3].map(demoPrivateKey);
-  let nonce = 0n;
-  const act = async (who: number, action: ActionMessage, content?: Buffer) => {
-    const full = { ...action, nonce: (BigInt(Date.now()) * 1000n + nonce++).toString(), expiry: Math.floor(Date.now() / 1000) + 600 } as unknown as ActionMessage;
-    const digest = hashTypedData(node.protocol.typedData(node.params.chainId, full) as Parameters<typeof hashTypedData>[0]);
-    return node.submitSigned(
-      { action: full, signer: privateKeyToAddress(accounts[who]), signature: signDigest(accounts[who], digest) },
-      content,
-    );
-  };
+  const act = (who: number, action: ActionMessage, content?: Buffer) => signAndSubmit(node, accounts[who], action, content);
   const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 
   await act(0, {

@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { DEMO_BASE, demoBasePath, makeDemoBase } from '../models/demoBase.ts';
 import { parseTrainingConfig } from '../models/trainer/config.ts';
 import { trainLora } from '../models/trainer/train.ts';
-import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../models/workerCall.ts';
+import { workerCallDigest } from '../models/workerCall.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
-import { hashTypedData } from '../protocol/eip712.ts';
-import { domainFor } from '../protocol/protocol.ts';
 import { privateKeyToAddress, signDigest } from '../protocol/secp256k1.ts';
 import type { TributaryNode } from './node.ts';
 import type { Receipt } from './receipt.ts';
@@ -42,12 +40,7 @@ export async function seedDemoModels(node: TributaryNode, act: Act, keys: Buffer
   const job = submitted.result.job as number;
 
   const expiry = Math.floor(Date.now() / 1000) + 120;
-  const digest = hashTypedData({
-    domain: domainFor(node.params.chainId),
-    types: { [WORKER_CALL_TYPE]: WORKER_CALL_FIELDS },
-    primaryType: WORKER_CALL_TYPE,
-    message: { call: 'lease', job, expiry },
-  } as Parameters<typeof hashTypedData>[0]);
+  const digest = workerCallDigest(node.params.chainId, { call: 'lease', job, expiry });
   const leased = node.jobs.lease({ worker: privateKeyToAddress(keys[0]), call: 'lease', job, expiry, signature: signDigest(keys[0], digest) });
   if (!leased) throw new Error(`the demo could not lease its own training job ${job}`);
   const documents = leased.contributions.map((c) => ({ id: c.id, text: node.blobs.get(c.contentHash)!.toString('utf8') }));

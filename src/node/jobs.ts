@@ -7,15 +7,13 @@ import { findContribution } from '../datanets/records.ts';
 import { evaluateAdapter } from '../models/trainer/evaluate.ts';
 import { type CompleteTrainingJobAttest } from '../models/actions/completeTrainingJob.ts';
 import { readGgufFile } from '../models/gguf/reader.ts';
-import { validateLlamaModel, validateLoraAdapter } from '../models/gguf/validate.ts';
+import { validateLoraAdapter } from '../models/gguf/validate.ts';
 import { GgufError } from '../models/gguf/errors.ts';
-import { findJob, jobKeys, type TrainingJobRecord } from '../models/records.ts';
-import { WORKER_CALL_FIELDS, WORKER_CALL_MAX_TTL_S, WORKER_CALL_TYPE, type WorkerCall } from '../models/workerCall.ts';
+import { baseModelInfo, findBaseModel, findJob, jobKeys, type TrainingJobRecord } from '../models/records.ts';
+import { WORKER_CALL_MAX_TTL_S, type WorkerCall, workerCallDigest } from '../models/workerCall.ts';
 import { type LoraTargetName, parseTrainingConfig } from '../models/trainer/config.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
-import { hashTypedData } from '../protocol/eip712.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
-import { domainFor } from '../protocol/protocol.ts';
 import { recoverAddress } from '../protocol/secp256k1.ts';
 import type { TributaryNode } from './node.ts';
 
@@ -50,12 +48,7 @@ export class JobService {
   authenticate(c: WorkerCall, now = Date.now()): string {
     if (c.expiry * 1000 <= now) throw reject.invalid('expiry', `the call expired at ${c.expiry} (unix s)`);
     if (c.expiry * 1000 > now + WORKER_CALL_MAX_TTL_S * 1000) throw reject.invalid('expiry', `must be at most ${WORKER_CALL_MAX_TTL_S} s ahead`);
-    const digest = hashTypedData({
-      domain: domainFor(this.node.params.chainId),
-      types: { [WORKER_CALL_TYPE]: WORKER_CALL_FIELDS },
-      primaryType: WORKER_CALL_TYPE,
-      message: { call: c.call, job: c.job, expiry: c.expiry },
-    } as Parameters<typeof hashTypedData>[0]);
+    const digest = workerCallDigest(this.node.params.chainId, c);
     let signer: string;
     try {
       signer = recoverAddress(digest, c.signature);
@@ -138,7 +131,7 @@ export class JobService {
     const config = parseTrainingConfig(job.config);
     const misfit = (message: string) => new ActionRejected(422, 'invalid_result', 'action.adapter', message);
     try {
-      const base = validateLlamaModel(readGgufFile(basePath));
+      const base = baseModelInfo(findBaseModel(this.node.state, job.base)!);
       const file = readGgufFile(adapterPath);
       const info = validateLoraAdapter(file, base);
       // The result must be what the job asked for, not just any adapter that fits the base.

@@ -6,6 +6,7 @@ import { GgufError } from '../models/gguf/errors.ts';
 import { readGgufFile } from '../models/gguf/reader.ts';
 import { type LlamaModelInfo, type LoraAdapterInfo, validateLlamaModel, validateLoraAdapter } from '../models/gguf/validate.ts';
 import type { RegisterBaseModelAttest } from '../models/actions/registerBaseModel.ts';
+import { baseModelInfo, findBaseModel } from '../models/records.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { ModelFiles, UploadError } from '../store/modelFiles.ts';
@@ -52,14 +53,16 @@ export class ModelService {
 
   /**
    * Checks that the node holds an adapter file and that it fits the registered base; true,
-   * or a precise refusal. (The base's own file was validated when it was registered.)
+   * or a precise refusal. The base's measurement comes from its record: its file was
+   * validated when it was registered.
    */
   checkAdapter(base: string, adapter: string): true {
     const a = adapter.toLowerCase();
     if (!this.files.has(a)) throw reject.invalid('action.adapter', `this node holds no file ${a}: upload it first (PUT /v1/models/files/${a})`);
-    if (!this.files.has(base)) throw reject.notFound('action.base', `this node holds no base model file ${base.toLowerCase()}`);
+    const registered = findBaseModel(this.node.state, base);
+    if (!registered) throw reject.notFound('action.base', `no base model registered with file ${base.toLowerCase()}: register it first (tributary models add-base FILE.gguf)`);
     try {
-      validateLoraAdapter(readGgufFile(this.files.path(a)), validateLlamaModel(readGgufFile(this.files.path(base))));
+      validateLoraAdapter(readGgufFile(this.files.path(a)), baseModelInfo(registered));
     } catch (e) {
       if (e instanceof GgufError) throw new ActionRejected(422, 'invalid_gguf', 'action.adapter', `the adapter does not fit base ${base.toLowerCase()}: ${e.message}`);
       throw e;

@@ -5,7 +5,7 @@
 // settled, except when it disconnects mid-stream (then only the tokens delivered are charged).
 import { createHash } from 'node:crypto';
 import { ActionRejected, reject } from '../protocol/errors.ts';
-import { EmbeddedBackend } from '../serving/embedded.ts';
+import { type CompletionRequest, type CompletionResult, EmbeddedBackend } from '../serving/embedded.ts';
 import { findApiKey } from '../serving/records.ts';
 import { policyOf } from '../settlement/actions/inferenceRecord.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
@@ -13,21 +13,11 @@ import { amount, findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../s
 import type { TributaryNode } from './node.ts';
 import type { RecordedInference } from './settlement.ts';
 
-export interface ServeRequest {
-  model: string;
-  prompt: string;
-  maxTokens: number;
-  temperature: number;
-  seed?: number;
-  signal?: AbortSignal;
-  onText?(text: string): void;
-}
+/** A backend request, naming a model instead of its files. */
+export type ServeRequest = Omit<CompletionRequest, 'basePath' | 'adapterPath'> & { model: string };
 
-export interface Served extends RecordedInference {
-  text: string;
+export interface Served extends RecordedInference, CompletionResult {
   promptTokens: number;
-  completionTokens: number;
-  finishReason: 'stop' | 'length' | 'abort';
   model: ModelRecord;
 }
 
@@ -95,7 +85,7 @@ export class ServingService {
     });
     this.stats.push({ generationMs: t1 - t0, overheadMs: performance.now() - t1 });
     if (this.stats.length > 10_000) this.stats.shift();
-    return { ...out, ...recorded, model: m };
+    return { ...out, ...recorded, promptTokens, model: m };
   }
 
   async close(): Promise<void> {

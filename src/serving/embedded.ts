@@ -23,7 +23,6 @@ export interface CompletionRequest {
 
 export interface CompletionResult {
   text: string;
-  promptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length' | 'abort';
 }
@@ -75,8 +74,6 @@ export class EmbeddedBackend {
     const sequence = context.getSequence();
     try {
       const completion = new LlamaCompletion({ contextSequence: sequence });
-      const model = context.model;
-      const promptTokens = model.tokenize(r.prompt).length;
       let completionTokens = 0;
       const res = await completion.generateCompletionWithMeta(r.prompt, {
         maxTokens: r.maxTokens,
@@ -90,7 +87,7 @@ export class EmbeddedBackend {
         onTextChunk: (text: string) => r.onText?.(text),
       });
       const stop = res.metadata.stopReason;
-      return { text: res.response, promptTokens, completionTokens, finishReason: stop === 'maxTokens' ? 'length' : stop === 'abort' ? 'abort' : 'stop' };
+      return { text: res.response, completionTokens, finishReason: stop === 'maxTokens' ? 'length' : stop === 'abort' ? 'abort' : 'stop' };
     } finally {
       sequence.dispose();
     }

@@ -27,7 +27,7 @@ export function hashArg(text: string, what: string): string {
 }
 
 /** "50/25/20/5" percentages → basis points, each a multiple of 0.01%. */
-export function parseShares(text: string): [number, number, number, number] {
+function parseShares(text: string): [number, number, number, number] {
   const parts = text.split('/');
   if (parts.length !== 4) throw new UsageError(`--shares must be four percentages data/owner/compute/treasury, e.g. 50/25/20/5 (got ${text})`);
   const bps = parts.map((p) => {
@@ -39,12 +39,42 @@ export function parseShares(text: string): [number, number, number, number] {
   return bps;
 }
 
-export function parsePercent(text: string, what: string): number {
+function parsePercent(text: string, what: string): number {
   if (!/^\d+(\.\d{1,2})?$/.test(text) || Number(text) > 100) throw new UsageError(`${what} must be a percentage from 0 to 100 with at most 2 decimals (got ${text})`);
   return Math.round(Number(text) * 100);
 }
 
 const pct = (bps: number) => `${bps / 100}%`;
+
+export interface FeePolicyOptions {
+  priceIn: string;
+  priceOut: string;
+  shares: string;
+  baseline: string;
+}
+
+/** The fee-policy options every command that registers a model takes. */
+export function addFeePolicyOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--price-in <tokens>', 'price per 1,000 input tokens, in tokens (18 decimals)')
+    .requiredOption('--price-out <tokens>', 'price per 1,000 output tokens')
+    .option('--shares <d/o/c/t>', 'percent of each fee for data/owner/compute/treasury', '50/25/20/5')
+    .option('--baseline <percent>', 'percent of the data share paid to every training contribution by tokens; the rest follows attribution', '20');
+}
+
+/** Those options as RegisterModel's fee-policy fields; a UsageError names a bad one. */
+export function feePolicyFields(o: FeePolicyOptions) {
+  const [dataBps, ownerBps, computeBps, treasuryBps] = parseShares(o.shares);
+  return {
+    pricePer1kInput: parseTokens(o.priceIn, '--price-in').toString(),
+    pricePer1kOutput: parseTokens(o.priceOut, '--price-out').toString(),
+    dataBps,
+    ownerBps,
+    computeBps,
+    treasuryBps,
+    baselineBps: parsePercent(o.baseline, '--baseline'),
+  };
+}
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -123,19 +153,17 @@ export function registerModels(program: Command): void {
       ]);
     });
 
-  models
-    .command('register')
-    .description('register a model version and its fee policy (a signed RegisterModel; the policy is fixed for that version)')
-    .argument('<name>', 'model name: lowercase letters, digits and -')
-    .option('--datanet <name@version>', 'the datanet version it was trained on (its contributors share every fee)')
-    .requiredOption('--base <sha256|file>', 'the base model: its SHA-256, or the file')
-    .option('--adapter <sha256|file>', 'the LoRA adapter: its SHA-256, or the file (default: none)')
-    .requiredOption('--price-in <tokens>', 'price per 1,000 input tokens, in tokens (18 decimals)')
-    .requiredOption('--price-out <tokens>', 'price per 1,000 output tokens')
-    .option('--shares <d/o/c/t>', 'percent of each fee for data/owner/compute/treasury', '50/25/20/5')
-    .option('--baseline <percent>', 'percent of the data share paid to every training contribution by tokens; the rest follows attribution', '20')
+  addFeePolicyOptions(
+    models
+      .command('register')
+      .description('register a model version and its fee policy (a signed RegisterModel; the policy is fixed for that version)')
+      .argument('<name>', 'model name: lowercase letters, digits and -')
+      .option('--datanet <name@version>', 'the datanet version it was trained on (its contributors share every fee)')
+      .requiredOption('--base <sha256|file>', 'the base model: its SHA-256, or the file')
+      .option('--adapter <sha256|file>', 'the LoRA adapter: its SHA-256, or the file (default: none)'),
+  )
     .option('--receipt <file>', 'save the receipt JSON to this file')
-    .action(async (name: string, opts: { datanet?: string; base: string; adapter?: string; priceIn: string; priceOut: string; shares: string; baseline: string; receipt?: string }, cmd: Command) => {
+    .action(async (name: string, opts: FeePolicyOptions & { datanet?: string; base: string; adapter?: string; receipt?: string }, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       let datanet = '';
       let snapshot = 0;
@@ -145,7 +173,6 @@ export function registerModels(program: Command): void {
         datanet = opts.datanet.slice(0, at);
         snapshot = parseCount(opts.datanet.slice(at + 1));
       }
-      const [dataBps, ownerBps, computeBps, treasuryBps] = parseShares(opts.shares);
       const receipt = await ctx.submit(
         {
           type: 'RegisterModel',
@@ -154,13 +181,7 @@ export function registerModels(program: Command): void {
           snapshot,
           base: hashArg(opts.base, '--base'),
           adapter: opts.adapter === undefined ? NO_ADAPTER : hashArg(opts.adapter, '--adapter'),
-          pricePer1kInput: parseTokens(opts.priceIn, '--price-in').toString(),
-          pricePer1kOutput: parseTokens(opts.priceOut, '--price-out').toString(),
-          dataBps,
-          ownerBps,
-          computeBps,
-          treasuryBps,
-          baselineBps: parsePercent(opts.baseline, '--baseline'),
+          ...feePolicyFields(opts),
           job: 0,
         },
         { receiptPath: opts.receipt },

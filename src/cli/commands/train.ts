@@ -14,9 +14,9 @@ import { CliContext, checkReceipt } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { formatTokens, parseTokens } from '../money.ts';
 import { Progress } from '../progress.ts';
-import { modelLines, parsePercent, parseShares } from './models.ts';
+import { addFeePolicyOptions, feePolicyFields, type FeePolicyOptions, modelLines } from './models.ts';
 
-interface TrainOptions {
+interface TrainOptions extends FeePolicyOptions {
   base: string;
   name: string;
   fee: string;
@@ -26,17 +26,14 @@ interface TrainOptions {
   targets?: string;
   seed?: string;
   lr?: string;
-  priceIn: string;
-  priceOut: string;
-  shares: string;
-  baseline: string;
   workDir: string;
   progress?: boolean;
 }
 
 export function registerTrain(program: Command): void {
-  program
-    .command('train')
+  addFeePolicyOptions(
+    program
+      .command('train')
     .description('fine-tune a LoRA adapter on a datanet version, here, and register the model with its provenance and fee policy')
     .argument('<datanet[@version]>', 'the datanet and version to train on (default: its latest version)')
     .requiredOption('--base <sha256|name>', 'a registered base model (tributary models add-base)')
@@ -47,11 +44,8 @@ export function registerTrain(program: Command): void {
     .option('--rank <r>', 'LoRA rank (overrides the config)')
     .option('--targets <list>', 'comma-separated among q,k,v,o,ffn (overrides the config)')
     .option('--seed <n>', 'seed for the split, the batches and the initial adapter (overrides the config)')
-    .option('--lr <rate>', 'peak learning rate (overrides the config)')
-    .requiredOption('--price-in <tokens>', 'model price per 1,000 input tokens')
-    .requiredOption('--price-out <tokens>', 'model price per 1,000 output tokens')
-    .option('--shares <d/o/c/t>', 'percent of each fee for data/owner/compute/treasury', '50/25/20/5')
-    .option('--baseline <percent>', 'percent of the data share paid to every training contribution by tokens', '20')
+    .option('--lr <rate>', 'peak learning rate (overrides the config)'),
+  )
     .option('--work-dir <dir>', 'where the base model is cached and the job output written', join(homedir(), '.tributary', 'worker'))
     .option('--progress', 'draw a progress bar even when stderr is not a terminal')
     .action(async (scope: string, opts: TrainOptions, cmd: Command) => {
@@ -83,8 +77,8 @@ export function registerTrain(program: Command): void {
         if (e instanceof TrainingConfigError) throw new UsageError(`training option ${e.message}`);
         throw e;
       }
-      const [dataBps, ownerBps, computeBps, treasuryBps] = parseShares(opts.shares);
-      const baselineBps = parsePercent(opts.baseline, '--baseline');
+      // Checked before anything is submitted or trained.
+      const policy = feePolicyFields(opts);
       const fee = parseTokens(opts.fee, '--fee');
       const { client, verifierKey } = await ctx.connect();
       if (snapshot === 0) {
@@ -129,13 +123,7 @@ export function registerTrain(program: Command): void {
         snapshot,
         base: base.hash,
         adapter: done.result.adapterHash,
-        pricePer1kInput: parseTokens(opts.priceIn, '--price-in').toString(),
-        pricePer1kOutput: parseTokens(opts.priceOut, '--price-out').toString(),
-        dataBps,
-        ownerBps,
-        computeBps,
-        treasuryBps,
-        baselineBps,
+        ...policy,
         job: jobId,
       });
       const model = await client.model(String(registered.result.model));
