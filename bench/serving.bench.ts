@@ -30,7 +30,7 @@ export interface ServingBench {
 
 export async function runServingBench(requests = 40): Promise<ServingBench> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-serve-'));
-  const node = await TributaryNode.open({ ...loadConfig({ data: dir, port: '0' }, {}), demo: false, epochSeconds: 0, maxContexts: 16, authWorkers: 0 });
+  const node = await TributaryNode.open({ ...loadConfig({ data: dir, port: '0' }, {}), demo: false, epochSeconds: 0, authWorkers: 0 });
   try {
     await seedDemo(node);
     const key = demoPrivateKey(3);

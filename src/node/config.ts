@@ -20,8 +20,14 @@ export interface NodeConfig {
   maxJobSeconds: number;
   /** Threads llama.cpp uses for inference (explicit: its default is far too slow on small machines). */
   inferenceThreads: number;
-  /** Model contexts (one per adapter in use) kept loaded for serving. */
-  maxContexts: number;
+  /** Memory for served adapters and their contexts, in bytes (base weights not counted). */
+  servingMemoryBytes: number;
+  /** Requests for one adapter that run together as sequences of one context. */
+  batchSequences: number;
+  /** Batches (each for one adapter) generating at once. */
+  parallelBatches: number;
+  /** A remote OpenAI-compatible server to generate with instead of the embedded llama.cpp. */
+  backend?: { url: string; key?: string; names: Record<string, string> };
   /** Longest a served call may generate before it is cut, in milliseconds. */
   requestTimeoutMs: number;
   /** The account paid the compute share of calls this node serves (default: each model's owner). */
@@ -60,6 +66,18 @@ function address(name: string, text: string): string {
   return text.toLowerCase();
 }
 
+function backend(env: NodeJS.ProcessEnv): NonNullable<NodeConfig['backend']> {
+  const url = env.TRIBUTARY_BACKEND_URL ?? '';
+  if (!/^https?:\/\/[^\s/]+/.test(url)) throw new ConfigError(`TRIBUTARY_BACKEND_URL must be an http(s) URL such as http://127.0.0.1:8000/v1, got ${JSON.stringify(url)}`);
+  const names: Record<string, string> = {};
+  for (const pair of (env.TRIBUTARY_BACKEND_MODELS ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const m = /^\s*([^=\s]+)\s*=\s*(\S+)\s*$/.exec(pair);
+    if (!m) throw new ConfigError(`TRIBUTARY_BACKEND_MODELS must be a comma-separated list of id=remote-name, got ${JSON.stringify(pair)}`);
+    names[m[1]] = m[2];
+  }
+  return { url, ...(env.TRIBUTARY_BACKEND_KEY ? { key: env.TRIBUTARY_BACKEND_KEY } : {}), names };
+}
+
 export interface ConfigFlags {
   data?: string;
   port?: string;
@@ -84,7 +102,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
     leaseSeconds: env.TRIBUTARY_LEASE_SECONDS === undefined ? 60 : int('TRIBUTARY_LEASE_SECONDS', env.TRIBUTARY_LEASE_SECONDS, 1, 86_400),
     maxJobSeconds: env.TRIBUTARY_MAX_JOB_SECONDS === undefined ? 6 * 3600 : int('TRIBUTARY_MAX_JOB_SECONDS', env.TRIBUTARY_MAX_JOB_SECONDS, 1, 30 * 86_400),
-    maxContexts: env.TRIBUTARY_MAX_CONTEXTS === undefined ? 8 : int('TRIBUTARY_MAX_CONTEXTS', env.TRIBUTARY_MAX_CONTEXTS, 1, 1024),
+    servingMemoryBytes:
+      (env.TRIBUTARY_SERVING_MEMORY_MB === undefined ? 512 : int('TRIBUTARY_SERVING_MEMORY_MB', env.TRIBUTARY_SERVING_MEMORY_MB, 1, 16 * 1024 * 1024)) * 1024 * 1024,
+    batchSequences: env.TRIBUTARY_BATCH_SEQUENCES === undefined ? 4 : int('TRIBUTARY_BATCH_SEQUENCES', env.TRIBUTARY_BATCH_SEQUENCES, 1, 64),
+    parallelBatches: env.TRIBUTARY_PARALLEL_BATCHES === undefined ? 1 : int('TRIBUTARY_PARALLEL_BATCHES', env.TRIBUTARY_PARALLEL_BATCHES, 1, 64),
+    ...(env.TRIBUTARY_BACKEND_URL === undefined ? {} : { backend: backend(env) }),
     requestTimeoutMs: env.TRIBUTARY_REQUEST_TIMEOUT_MS === undefined ? 120_000 : int('TRIBUTARY_REQUEST_TIMEOUT_MS', env.TRIBUTARY_REQUEST_TIMEOUT_MS, 100, 3_600_000),
     inferenceThreads: env.TRIBUTARY_INFERENCE_THREADS === undefined ? 2 : int('TRIBUTARY_INFERENCE_THREADS', env.TRIBUTARY_INFERENCE_THREADS, 1, 256),
     ...(env.TRIBUTARY_COMPUTE_ACCOUNT === undefined ? {} : { computeAccount: address('TRIBUTARY_COMPUTE_ACCOUNT', env.TRIBUTARY_COMPUTE_ACCOUNT) }),

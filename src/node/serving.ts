@@ -1,11 +1,14 @@
 // The node's side of serving: which files a model id means, who an API key spends for,
-// whether they can afford the call, the generation itself (embedded llama.cpp), and then
+// whether they can afford the call, the generation itself (embedded llama.cpp, or a
+// remote OpenAI-compatible server when TRIBUTARY_BACKEND_URL is set), and then
 // what every call must leave behind: attribution of the output, the fee charged and
 // split, and the InferenceRecord in the log. A client never gets text the node has not
 // settled, except when it disconnects mid-stream (then only the tokens delivered are charged).
 import { createHash } from 'node:crypto';
 import { ActionRejected, reject } from '../protocol/errors.ts';
-import { type CompletionRequest, type CompletionResult, EmbeddedBackend } from '../serving/embedded.ts';
+import { BackendError, type CompletionRequest, type CompletionResult, type InferenceBackend } from '../serving/backend.ts';
+import { EmbeddedBackend } from '../serving/embedded.ts';
+import { RemoteBackend } from '../serving/remote.ts';
 import { findApiKey } from '../serving/records.ts';
 import { policyOf } from '../settlement/actions/inferenceRecord.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
@@ -14,7 +17,10 @@ import type { TributaryNode } from './node.ts';
 import type { RecordedInference } from './settlement.ts';
 
 /** A backend request, naming a model instead of its files. */
-export type ServeRequest = Omit<CompletionRequest, 'basePath' | 'adapterPath'> & { model: string };
+export type ServeRequest = Omit<CompletionRequest, 'model'> & { model: string };
+
+/** Tokens per sequence the node serves: prompt and completion together. */
+const CONTEXT_SIZE = 512;
 
 export interface Served extends RecordedInference, CompletionResult {
   promptTokens: number;
@@ -22,12 +28,15 @@ export interface Served extends RecordedInference, CompletionResult {
 }
 
 export class ServingService {
-  readonly backend: EmbeddedBackend;
+  readonly backend: InferenceBackend;
   /** Per served call: generation time, and what attribution, settlement and logging added after it. */
   readonly stats: Array<{ generationMs: number; overheadMs: number }> = [];
 
   constructor(private readonly node: TributaryNode) {
-    this.backend = new EmbeddedBackend({ threads: node.config.inferenceThreads, maxContexts: node.config.maxContexts, contextSize: 512 });
+    const c = node.config;
+    this.backend = c.backend
+      ? new RemoteBackend({ baseUrl: c.backend.url, apiKey: c.backend.key, names: c.backend.names, contextSize: CONTEXT_SIZE })
+      : new EmbeddedBackend({ threads: c.inferenceThreads, contextSize: CONTEXT_SIZE, sequences: c.batchSequences, parallel: c.parallelBatches, budgetBytes: c.servingMemoryBytes });
   }
 
   /** The account an API key (sent as `Authorization: Bearer KEY`) spends for. */
@@ -65,8 +74,7 @@ export class ServingService {
     const signal = r.signal ? AbortSignal.any([r.signal, AbortSignal.timeout(this.node.config.requestTimeoutMs)]) : AbortSignal.timeout(this.node.config.requestTimeoutMs);
     const t0 = performance.now();
     const out = await this.backend.complete({
-      basePath,
-      adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter),
+      model: { id: m.id, basePath, adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter) },
       prompt: r.prompt,
       maxTokens: r.maxTokens,
       temperature: r.temperature,
@@ -75,6 +83,12 @@ export class ServingService {
       onText: r.onText,
     });
     const t1 = performance.now();
+    // Cut before its turn came: nothing was generated, so nothing is charged or logged.
+    if (!out.started)
+      throw new BackendError(
+        r.signal?.aborted ? 'the client went away before generation started' : `the node is busy: the request waited ${this.node.config.requestTimeoutMs} ms without starting; retry later`,
+        503,
+      );
     const recorded = await this.node.settlement.recordInference({
       model: m.id,
       requester: account,

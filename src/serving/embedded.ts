@@ -1,76 +1,114 @@
-// The embedded inference backend: node-llama-cpp in this process. One loaded model per
-// base file; one context per (base, adapter) pair, kept in a small LRU; requests on one
-// context run one at a time (a context has one sequence here), so requests for different
-// adapters run side by side in the fair order they arrived. Thread counts are explicit:
-// llama.cpp's default is far too slow on small machines. It must only ever be given files
-// the node validated (the model store holds nothing else), because a bad GGUF aborts the
-// whole process.
-import { getLlama, type Llama, LlamaCompletion, type LlamaContext, LlamaLogLevel, type LlamaModel, type Token } from 'node-llama-cpp';
+// The embedded inference backend: node-llama-cpp in this process. Requests wait in a
+// fair queue with one lane per (base, adapter); each turn takes up to `sequences`
+// requests of one lane and runs them as sequences of that adapter's context, which
+// llama.cpp evaluates together in one batch. At most `parallel` batches run at once
+// (on a small machine one batch already uses every core). Residency (residency.ts)
+// keeps the contexts within the memory budget. Thread counts are explicit: llama.cpp's
+// default is far too slow on small machines. It must only ever be given files the node
+// validated (the model store holds nothing else), because a bad GGUF aborts the process.
+import { getLlama, type Llama, LlamaCompletion, type LlamaContext, LlamaLogLevel, type Token } from 'node-llama-cpp';
+import type { CompletionRequest, CompletionResult, InferenceBackend } from './backend.ts';
+import { FairQueue } from './fairQueue.ts';
+import { laneOf, Residency, type ResidencyOptions } from './residency.ts';
+import { Tokenizers } from './tokenizers.ts';
 
-export interface CompletionRequest {
-  basePath: string;
-  /** The adapter's file, or undefined for the base model alone. */
-  adapterPath?: string;
-  prompt: string;
-  maxTokens: number;
-  temperature: number;
-  seed?: number;
-  /** Aborting stops the generation; what was generated so far is returned. */
-  signal?: AbortSignal;
-  /** Each piece of text as it is generated (for streaming). */
-  onText?(text: string): void;
+export interface EmbeddedOptions extends Omit<ResidencyOptions, 'recycleBytes'> {
+  /** Batches generating at once (each on its own context). */
+  parallel: number;
+  /** Dead adapter memory that makes a model be recycled (default: a quarter of the budget). */
+  recycleBytes?: number;
 }
 
-export interface CompletionResult {
-  text: string;
-  completionTokens: number;
-  finishReason: 'stop' | 'length' | 'abort';
+interface Job {
+  r: CompletionRequest;
+  taken: boolean;
+  resolve(result: CompletionResult): void;
+  reject(error: unknown): void;
 }
 
-export interface EmbeddedOptions {
-  threads: number;
-  /** Contexts kept loaded (each holds its adapter and a KV cache). */
-  maxContexts: number;
-  contextSize: number;
-}
+const NOT_STARTED: CompletionResult = { text: '', completionTokens: 0, finishReason: 'abort', started: false };
 
-interface Slot {
-  context: LlamaContext;
-  /** Requests on this context, one after another. */
-  queue: Promise<unknown>;
-}
-
-export class EmbeddedBackend {
+export class EmbeddedBackend implements InferenceBackend {
   private llama?: Promise<Llama>;
-  private readonly models = new Map<string, Promise<LlamaModel>>();
-  private readonly slots = new Map<string, Promise<Slot>>();
+  private readonly tokenizers = new Tokenizers(() => this.getLlama());
+  readonly residency: Residency;
+  private readonly queue = new FairQueue<Job>();
+  private readonly running = new Set<string>();
+  /** Per batch run: how many requests it held (for the bench and the tests). */
+  readonly batchSizes: number[] = [];
 
-  constructor(private readonly o: EmbeddedOptions) {}
+  constructor(private readonly o: EmbeddedOptions) {
+    this.residency = new Residency(() => this.getLlama(), { ...o, recycleBytes: o.recycleBytes ?? Math.floor(o.budgetBytes / 4) });
+  }
 
   get contextSize(): number {
     return this.o.contextSize;
   }
 
-  async complete(r: CompletionRequest): Promise<CompletionResult> {
-    const slot = await this.slot(r.basePath, r.adapterPath);
-    const run = slot.queue.then(() => this.generate(slot.context, r));
-    slot.queue = run.catch(() => undefined);
-    return run;
+  /** Requests waiting for their turn. */
+  get waiting(): number {
+    return this.queue.size;
   }
 
-  /** Tokens of `text` under the base model's own tokenizer. */
-  async countTokens(basePath: string, text: string): Promise<number> {
-    return (await this.model(basePath)).tokenize(text).length;
+  complete(r: CompletionRequest): Promise<CompletionResult> {
+    if (r.signal?.aborted) return Promise.resolve(NOT_STARTED);
+    return new Promise((resolve, reject) => {
+      const lane = laneOf(r.model.basePath, r.model.adapterPath);
+      const job: Job = { r, taken: false, resolve, reject };
+      this.queue.push(lane, job);
+      // A request abandoned while it waits leaves the queue at once: nothing was computed.
+      r.signal?.addEventListener('abort', () => !job.taken && this.queue.remove(lane, job) && resolve(NOT_STARTED), { once: true });
+      this.pump();
+    });
+  }
+
+  countTokens(basePath: string, text: string): Promise<number> {
+    return this.tokenizers.count(basePath, text);
   }
 
   async close(): Promise<void> {
-    for (const s of this.slots.values()) await (await s).context.dispose();
-    for (const m of this.models.values()) await (await m).dispose();
-    this.slots.clear();
-    this.models.clear();
+    await this.residency.close();
+    await this.tokenizers.close();
+  }
+
+  private getLlama(): Promise<Llama> {
+    this.llama ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: this.o.threads });
+    return this.llama;
+  }
+
+  private pump(): void {
+    while (this.running.size < this.o.parallel) {
+      const batch = this.queue.next(this.o.sequences, (lane) => this.running.has(lane));
+      if (!batch) return;
+      this.running.add(batch.lane);
+      for (const j of batch.items) j.taken = true;
+      void this.runBatch(batch.items).finally(() => {
+        this.running.delete(batch.lane);
+        this.pump();
+      });
+    }
+  }
+
+  private async runBatch(jobs: Job[]): Promise<void> {
+    const { basePath, adapterPath } = jobs[0].r.model;
+    let slot;
+    try {
+      slot = await this.residency.acquire(basePath, adapterPath);
+    } catch (e) {
+      for (const j of jobs) j.reject(e);
+      return;
+    }
+    this.batchSizes.push(jobs.length);
+    if (this.batchSizes.length > 10_000) this.batchSizes.shift();
+    try {
+      await Promise.all(jobs.map((j) => this.generate(slot.context, j.r).then(j.resolve, j.reject)));
+    } finally {
+      this.residency.release(slot);
+    }
   }
 
   private async generate(context: LlamaContext, r: CompletionRequest): Promise<CompletionResult> {
+    if (r.signal?.aborted) return NOT_STARTED;
     const sequence = context.getSequence();
     try {
       const completion = new LlamaCompletion({ contextSequence: sequence });
@@ -87,51 +125,9 @@ export class EmbeddedBackend {
         onTextChunk: (text: string) => r.onText?.(text),
       });
       const stop = res.metadata.stopReason;
-      return { text: res.response, completionTokens, finishReason: stop === 'maxTokens' ? 'length' : stop === 'abort' ? 'abort' : 'stop' };
+      return { text: res.response, completionTokens, finishReason: stop === 'maxTokens' ? 'length' : stop === 'abort' ? 'abort' : 'stop', started: true };
     } finally {
       sequence.dispose();
     }
-  }
-
-  private model(basePath: string): Promise<LlamaModel> {
-    let m = this.models.get(basePath);
-    if (!m) {
-      this.llama ??= getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, maxThreads: this.o.threads });
-      m = this.llama.then((l) => l.loadModel({ modelPath: basePath, gpuLayers: 0 }));
-      this.models.set(basePath, m);
-      m.catch(() => this.models.delete(basePath));
-    }
-    return m;
-  }
-
-  private slot(basePath: string, adapterPath: string | undefined): Promise<Slot> {
-    const key = `${basePath}\n${adapterPath ?? ''}`;
-    let s = this.slots.get(key);
-    if (s) {
-      // Most recently used last.
-      this.slots.delete(key);
-      this.slots.set(key, s);
-      return s;
-    }
-    s = this.model(basePath).then(async (model) => ({
-      context: await model.createContext({
-        contextSize: this.o.contextSize,
-        threads: this.o.threads,
-        ...(adapterPath ? { lora: { adapters: [{ filePath: adapterPath, scale: 1 }] } } : {}),
-      }),
-      queue: Promise.resolve(),
-    }));
-    this.slots.set(key, s);
-    s.catch(() => this.slots.delete(key));
-    while (this.slots.size > this.o.maxContexts) {
-      const [oldest, victim] = this.slots.entries().next().value as [string, Promise<Slot>];
-      this.slots.delete(oldest);
-      // Adapters stay cached by llama.cpp until their model is disposed; the context's memory goes now.
-      void victim.then(async (v) => {
-        await v.queue;
-        await v.context.dispose();
-      });
-    }
-    return s;
   }
 }

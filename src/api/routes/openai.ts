@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Served } from '../../node/serving.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { ActionRejected } from '../../protocol/errors.ts';
+import { BackendError } from '../../serving/backend.ts';
 
 const MAX_TOKENS = 256;
 const Common = {
@@ -34,6 +35,10 @@ function openAiError(error: FastifyError, _req: FastifyRequest, reply: FastifyRe
   if (error instanceof ActionRejected) {
     const type = error.status === 401 ? 'authentication_error' : error.status === 402 ? 'insufficient_quota' : error.status === 404 ? 'not_found_error' : 'invalid_request_error';
     return reply.status(error.status).send({ error: { message: error.message, type, param: error.field ?? null, code: error.code } });
+  }
+  if (error instanceof BackendError) {
+    if (error.status === 503) void reply.header('retry-after', '1');
+    return reply.status(error.status).send({ error: { message: error.message, type: error.status === 503 ? 'service_unavailable' : 'server_error', param: null, code: null } });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const first = error.validation[0];
