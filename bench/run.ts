@@ -4,6 +4,7 @@ import { runCryptoBench } from '../src/protocol/crypto.bench.ts';
 import { benchPayoutTree } from '../src/settlement/payoutTree.bench.ts';
 import { benchSettlement } from '../src/settlement/settlement.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
+import { runGasBench } from './gas.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
 import { runLogAppendBench } from './logAppend.bench.ts';
 import { runProofBench } from './proofs.bench.ts';
@@ -65,6 +66,19 @@ console.log('\nPayout tree (leaves (address, uint256 cumulative), hashed as Open
 const pt = benchPayoutTree(quick ? 20_000 : 100_000, quick ? 200_000 : 1_000_000);
 row(`build, ${fmt(pt.compare.leaves)} accounts: ours / @openzeppelin/merkle-tree`, `${fmt(pt.compare.oursSeconds, 2)} / ${fmt(pt.compare.librarySeconds, 1)} s`, `ratio ${fmt(pt.compare.speedup, 1)}x; the library ~16 s per ARCHITECTURE.md`);
 row(`build, ${fmt(pt.large.leaves)} accounts (${pt.cores} cores)`, `${fmt(pt.large.seconds, 2)} s`, 'target <= 10 s');
+
+console.log('\nOn-chain settlement gas (contracts/ via src/chain/compile.ts; cancun EVM in process, hardhat@2 EDR)');
+const gas = await runGasBench(quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000]);
+const gasFmt = (g: bigint) => `${fmt(Number(g))} gas`;
+for (const c of gas.claims) {
+  row(`claim at ${fmt(c.leaves)} leaves (first claim, account with no prior balance)`, gasFmt(c.gas), `${c.proofLength}-hash proof${c.leaves === 100_000 ? '; target <= 90,000; Uniswap MerkleDistributor ~95,000' : ''}`);
+}
+row(`its next claim at ${fmt(gas.laterClaim.leaves)} leaves, a later epoch`, gasFmt(gas.laterClaim.gas), 'cumulative: pays the difference; its slots are already set');
+row('posting a payout root', gasFmt(gas.postRoot), `target <= 35,000; the distributor's first root ${fmt(Number(gas.postRootFirst))}`);
+row('anchoring a log checkpoint', gasFmt(gas.anchor), `the first anchor ${fmt(Number(gas.anchorFirst))}`);
+row('deposit after an approval / with a permit', `${fmt(Number(gas.deposit))} / ${fmt(Number(gas.depositWithPermit))}`, 'gas; into a vault already holding deposits');
+row('withdrawal with a voucher', gasFmt(gas.withdraw), 'paid to an account holding no tokens');
+for (const [name, g] of Object.entries(gas.deploy)) row(`deployment: ${name}`, gasFmt(g), '');
 
 console.log('\nModel factory (built-in LoRA trainer, TensorFlow.js wasm, one thread, on models/demo-base.gguf)');
 const tr = await runTrainerBench(quick ? 8 : 20);
