@@ -1,8 +1,8 @@
 // Gas of the settlement contracts on the in-process EVM (hardhat@2's EDR, cancun rules),
 // as the node and its users pay it: a payout claim at 1k, 100k and 1M leaves (target
 // <= 90,000 gas at 100k; anchor: Uniswap's MerkleDistributor ~95,000), posting a payout
-// root (target <= 35,000), anchoring a log checkpoint, a deposit and a withdrawal, and
-// each deployment. Gas is deterministic (but for a few units where a signature's bytes
+// root (target <= 35,000), anchoring a log checkpoint, a deposit, a withdrawal, moving
+// deposits to the distributor (fundPayouts), and each deployment. Gas is deterministic (but for a few units where a signature's bytes
 // enter the calldata), so one transaction per figure is enough. A claim is measured in
 // its costliest fair case: the account's first claim (its `claimed` slot is empty), it
 // holds no tokens yet (its balance slot is empty too), and its leaf is at the tree's
@@ -13,6 +13,7 @@ import type { Address, Hex } from 'viem';
 import { anchorCheckpoint } from '../src/chain/anchors.ts';
 import { deployVestingWallet } from '../src/chain/deploy.ts';
 import { deposit, depositWithPermit } from '../src/chain/deposits.ts';
+import { fundPayouts, payoutsFunded } from '../src/chain/funding.ts';
 import { claimedAmount, claimPayout, payoutClaim, postPayoutRoot } from '../src/chain/payouts.ts';
 import { settlementFixture } from '../src/chain/testFixture.ts';
 import { approveTokens, tokenBalance, transferTokens } from '../src/chain/token.ts';
@@ -43,6 +44,9 @@ export interface GasFigures {
   depositWithPermit: bigint;
   /** A withdrawal voucher paid to an account holding no tokens. */
   withdraw: bigint;
+  /** The vault's first fundPayouts (fills its `payoutsFunded` slot) and a later one, to a distributor already holding tokens. */
+  fundPayoutsFirst: bigint;
+  fundPayouts: bigint;
   deploy: { token: bigint; vault: bigint; distributor: bigint; anchor: bigint; vestingWallet: bigint };
 }
 
@@ -111,6 +115,10 @@ export async function runGasBench(leafCounts: readonly number[] = [1_000, 100_00
   const domain = await withdrawalVoucherDomain(pub, vault);
   const voucher = { account: f.chain.accounts[4], amount: 50n * ETHER, nonce: 1n, deadline };
   const withdrawGas = (await withdrawWithVoucher(relayer, vault, voucher, await signWithdrawalVoucher(f.voucherSigner, domain, voucher))).gasUsed;
+  const distributorBefore = await tokenBalance(pub, token, distributor);
+  const fundFirstGas = (await fundPayouts(f.voucherSignerClients, vault, 10n * ETHER)).gasUsed;
+  const fundGas = (await fundPayouts(f.voucherSignerClients, vault, 20n * ETHER)).gasUsed;
+  if ((await tokenBalance(pub, token, distributor)) !== distributorBefore + 30n * ETHER || (await payoutsFunded(pub, vault)) !== 30n * ETHER) throw new Error('fundPayouts moved the wrong amount');
 
   const vesting = await deployVestingWallet(f.admin, { beneficiary: f.chain.accounts[5], start: deadline, duration: 365n * 86_400n });
   return {
@@ -123,6 +131,8 @@ export async function runGasBench(leafCounts: readonly number[] = [1_000, 100_00
     deposit: depositGas,
     depositWithPermit: permitGas,
     withdraw: withdrawGas,
+    fundPayoutsFirst: fundFirstGas,
+    fundPayouts: fundGas,
     deploy: { ...f.deployment.gasUsed, vestingWallet: vesting.gasUsed },
   };
 }

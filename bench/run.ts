@@ -78,6 +78,7 @@ row('posting a payout root', gasFmt(gas.postRoot), `target <= 35,000; the distri
 row('anchoring a log checkpoint', gasFmt(gas.anchor), `the first anchor ${fmt(Number(gas.anchorFirst))}`);
 row('deposit after an approval / with a permit', `${fmt(Number(gas.deposit))} / ${fmt(Number(gas.depositWithPermit))}`, 'gas; into a vault already holding deposits');
 row('withdrawal with a voucher', gasFmt(gas.withdraw), 'paid to an account holding no tokens');
+row('moving deposits to the distributor (fundPayouts)', gasFmt(gas.fundPayouts), `the vault's first ${fmt(Number(gas.fundPayoutsFirst))}`);
 for (const [name, g] of Object.entries(gas.deploy)) row(`deployment: ${name}`, gasFmt(g), '');
 
 console.log('\nModel factory (built-in LoRA trainer, TensorFlow.js wasm, one thread, on models/demo-base.gguf)');

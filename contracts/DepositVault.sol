@@ -8,14 +8,22 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {PayoutDistributor} from "./PayoutDistributor.sol";
 
-/// @title Requesters' deposits in, and node-approved withdrawals out.
+/// @title Requesters' deposits in; node-approved withdrawals and payout funding out.
 /// @notice A requester deposits tokens here; the node watches `Deposited` and credits the
 /// requester's balance in its ledger after enough confirmations (the running
 /// `depositId` lets it see a missed event). To take unspent balance back, the requester
 /// asks the node, which debits its ledger and signs an EIP-712 withdrawal voucher; anyone
 /// may submit the voucher, and it pays `account` and nobody else, once. The vault never
 /// decides balances itself: it trusts the voucher signer, which the owner can rotate.
+///
+/// Deposits are spent on inference, and what was spent is owed to contributors: the
+/// voucher signer moves it, with `fundPayouts`, to the payout distributor fixed at
+/// construction, which pays claims from its balance. Tokens leave the vault only to an
+/// account named in a signed voucher or to that distributor. The node's ledger decides
+/// how much is spent; the vault keeps only the running total (`payoutsFunded`, and a
+/// `PayoutsFunded` event each time), so anyone can check the ledger against it.
 contract DepositVault is Ownable2Step, EIP712 {
     using SafeERC20 for IERC20;
     using BitMaps for BitMaps.BitMap;
@@ -27,19 +35,25 @@ contract DepositVault is Ownable2Step, EIP712 {
 
     /// @notice The token deposited and withdrawn.
     IERC20 public immutable token;
+    /// @notice The only place `fundPayouts` sends tokens; it pays out this vault's token.
+    address public immutable payoutDistributor;
     /// @notice The key whose vouchers the vault honours (the node's settlement key).
     address public voucherSigner;
     /// @notice Number of deposits so far, which is also the id of the latest one.
     uint256 public depositCount;
     BitMaps.BitMap private _usedVouchers;
+    /// @notice Total moved to the payout distributor so far.
+    uint256 public payoutsFunded;
 
     /// @notice Deposit number `depositId` (from 1, consecutive) of `amount` by `depositor`.
     event Deposited(address indexed depositor, uint256 amount, uint256 indexed depositId);
     /// @notice Voucher `nonce` paid `amount` to `account`.
     event Withdrawn(address indexed account, uint256 amount, uint256 indexed nonce);
     event VoucherSignerChanged(address indexed previousSigner, address indexed newSigner);
+    /// @notice `amount` moved to the payout distributor, `totalFunded` so far (this one included).
+    event PayoutsFunded(uint256 amount, uint256 totalFunded);
 
-    /// @notice A deposit or withdrawal of nothing.
+    /// @notice A deposit, withdrawal or payout funding of nothing.
     error ZeroAmount();
     /// @notice The voucher expired at `deadline`; the block's time is `timestamp`. Ask the node for a new one.
     error VoucherExpired(uint256 deadline, uint256 timestamp);
@@ -48,12 +62,22 @@ contract DepositVault is Ownable2Step, EIP712 {
     /// @notice The voucher was signed by `recovered`, not by the voucher signer `expected`
     /// (or was altered after signing, which recovers some other address).
     error InvalidVoucherSignature(address recovered, address expected);
+    /// @notice `caller` is not the voucher signer (`voucherSigner`), the only account that funds payouts.
+    error NotVoucherSigner(address caller, address voucherSigner);
+    /// @notice `distributor` pays out `distributorToken` (zero when it has no code), not this
+    /// vault's token; the distributor is fixed for good, so the vault refuses to be deployed.
+    error InvalidPayoutDistributor(address distributor, address distributorToken);
 
-    constructor(IERC20 token_, address initialOwner, address initialVoucherSigner)
+    /// @param payoutDistributor_ A PayoutDistributor of `token_`, deployed first.
+    constructor(IERC20 token_, address payoutDistributor_, address initialOwner, address initialVoucherSigner)
         Ownable(initialOwner)
         EIP712("Tributary DepositVault", "1")
     {
+        address distributorToken;
+        if (payoutDistributor_.code.length != 0) distributorToken = address(PayoutDistributor(payoutDistributor_).token());
+        if (distributorToken != address(token_)) revert InvalidPayoutDistributor(payoutDistributor_, distributorToken);
         token = token_;
+        payoutDistributor = payoutDistributor_;
         voucherSigner = initialVoucherSigner;
         emit VoucherSignerChanged(address(0), initialVoucherSigner);
     }
@@ -92,6 +116,21 @@ contract DepositVault is Ownable2Step, EIP712 {
         _usedVouchers.set(nonce);
         emit Withdrawn(account, amount, nonce);
         token.safeTransfer(account, amount);
+    }
+
+    /// @notice Moves `amount` of deposited tokens to the payout distributor, from the voucher
+    /// signer only. Reverts NotVoucherSigner, or ZeroAmount. More than the vault holds is
+    /// refused by the token, whose error surfaces unchanged (for TributaryToken,
+    /// `ERC20InsufficientBalance(vault, held, amount)`): the vault does not read its own
+    /// balance first, which would cost every call a balanceOf.
+    function fundPayouts(uint256 amount) external {
+        address signer = voucherSigner;
+        if (msg.sender != signer) revert NotVoucherSigner(msg.sender, signer);
+        if (amount == 0) revert ZeroAmount();
+        uint256 total = payoutsFunded + amount;
+        payoutsFunded = total;
+        emit PayoutsFunded(amount, total);
+        token.safeTransfer(payoutDistributor, amount);
     }
 
     /// @notice Whether voucher `nonce` has been paid.

@@ -28,6 +28,8 @@ describe('deployTributary', () => {
     expect(await tokenBalance(f.chain.publicClient, token, distributor)).toBe(f.distributorFunding);
     expect(await read('DepositVault', vault, 'token')).toBe(token);
     expect(await read('DepositVault', vault, 'voucherSigner')).toBe(f.voucherSigner.address);
+    expect(await read('DepositVault', vault, 'payoutDistributor')).toBe(distributor);
+    expect(await read('DepositVault', vault, 'payoutsFunded')).toBe(0n);
     expect(await read('PayoutDistributor', distributor, 'token')).toBe(token);
     for (const [contract, address] of [['DepositVault', vault], ['PayoutDistributor', distributor], ['LogAnchor', anchor]] as const) {
       expect(await read(contract, address, 'owner')).toBe(owner);

@@ -1,7 +1,7 @@
 // Deploys one Tributary settlement set (token, deposit vault, payout distributor, log
 // anchor) from a wallet client, and vesting wallets one at a time. Deployment only: the
-// calls the node makes afterwards live in payouts.ts, anchors.ts, deposits.ts and
-// vouchers.ts. It must never deploy bytecode other than compile.ts's.
+// calls the node makes afterwards live in payouts.ts, anchors.ts, deposits.ts, funding.ts
+// and vouchers.ts. It must never deploy bytecode other than compile.ts's.
 import type { Address } from 'viem';
 import { deployContract, type ChainClients } from './clients.ts';
 import { transferTokens } from './token.ts';
@@ -15,9 +15,12 @@ export interface DeployTributaryParameters {
   owner?: Address;
   /** The node's account that posts payout roots and log checkpoints. */
   settler: Address;
-  /** The node's key whose withdrawal vouchers the vault honours. */
+  /** The node's key whose withdrawal vouchers the vault honours, and the only one that may move deposits to the distributor. */
   voucherSigner: Address;
-  /** Base units moved from the deployer to the distributor, which pays claims from its balance (default none). */
+  /**
+   * Base units moved from the deployer to the distributor, which pays claims from its
+   * balance, on top of the deposits the vault moves there (`fundPayouts`); default none.
+   */
   distributorFunding?: bigint;
 }
 
@@ -30,12 +33,15 @@ export interface TributaryDeployment {
   gasUsed: { token: bigint; vault: bigint; distributor: bigint; anchor: bigint };
 }
 
-/** Deploys the token, the vault, the distributor and the anchor, in that order, and funds the distributor. */
+/**
+ * Deploys the token, the distributor, the vault and the anchor, in that order (the vault
+ * takes the distributor's address, fixed for good), and pre-funds the distributor.
+ */
 export async function deployTributary(clients: ChainClients, p: DeployTributaryParameters): Promise<TributaryDeployment> {
   const owner = p.owner ?? clients.walletClient.account.address;
   const token = await deployContract(clients, 'TributaryToken', [p.tokenName, p.tokenSymbol, p.initialSupply]);
-  const vault = await deployContract(clients, 'DepositVault', [token.address, owner, p.voucherSigner]);
   const distributor = await deployContract(clients, 'PayoutDistributor', [token.address, owner, p.settler]);
+  const vault = await deployContract(clients, 'DepositVault', [token.address, distributor.address, owner, p.voucherSigner]);
   const anchor = await deployContract(clients, 'LogAnchor', [owner, p.settler]);
   if (p.distributorFunding) await transferTokens(clients, token.address, distributor.address, p.distributorFunding);
   return {

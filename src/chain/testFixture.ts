@@ -1,6 +1,6 @@
 // A deployed settlement set on a fresh in-process chain, with the roles the node and its
 // users play, for this folder's tests and the gas bench. Test support only.
-import type { Address, LocalAccount } from 'viem';
+import { createWalletClient, custom, numberToHex, type Address, type LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { ContractRevertError, type ChainClients } from './clients.ts';
 import { deployTributary, type TributaryDeployment } from './deploy.ts';
@@ -17,6 +17,8 @@ export interface SettlementFixture {
   as(i: number): ChainClients;
   /** The node's voucher key: a local key the chain does not hold, as in production. */
   voucherSigner: LocalAccount;
+  /** Clients sending from the voucher key (signed here, not by the chain), with ether for gas: it funds payouts. */
+  voucherSignerClients: ChainClients;
   supply: bigint;
   distributorFunding: bigint;
 }
@@ -46,7 +48,13 @@ export async function settlementFixture(options: SettlementFixtureOptions = {}):
     voucherSigner: voucherSigner.address,
     distributorFunding,
   });
-  return { chain, deployment, admin, settler: as(1), as, voucherSigner, supply, distributorFunding };
+  // Ether for gas without a transaction, so blocks and the deployer's nonce stay as they were.
+  await chain.provider.request({ method: 'hardhat_setBalance', params: [voucherSigner.address, numberToHex(ETHER)] });
+  const voucherSignerClients: ChainClients = {
+    publicClient: chain.publicClient,
+    walletClient: createWalletClient({ chain: chain.chain, transport: custom(chain.provider, { retryCount: 0 }), account: voucherSigner, pollingInterval: 1 }),
+  };
+  return { chain, deployment, admin, settler: as(1), as, voucherSigner, voucherSignerClients, supply, distributorFunding };
 }
 
 /** `n` distinct fresh addresses from a seed (no keys: claims are sent for them). */

@@ -95,7 +95,7 @@ describe('DepositVault withdrawals', () => {
     });
 
     // The same voucher signed for a second vault of the same token does not pay here.
-    const other = (await deployContract(f.admin, 'DepositVault', [token, f.chain.accounts[0], expected])).address;
+    const other = (await deployContract(f.admin, 'DepositVault', [token, f.deployment.distributor, f.chain.accounts[0], expected])).address;
     const forOther = await signWithdrawalVoucher(f.voucherSigner, await withdrawalVoucherDomain(f.chain.publicClient, other), v);
     expect((await revertOf(withdrawWithVoucher(f.as(2), vault, v, forOther))).errorName).toBe('InvalidVoucherSignature');
     expect(await tokenBalance(f.chain.publicClient, token, user)).toBe(0n);
