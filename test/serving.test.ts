@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
 import { seedDemo } from '../src/node/demo.ts';
 import { verifyReceipt } from '../src/node/receipt.ts';
 
@@ -129,6 +130,15 @@ describe('OpenAI-compatible serving', () => {
     expect(BigInt((await t.client.account(me)).prepaid)).toBeLessThan(5n * TOKEN);
     expect((await cli(['keys', 'revoke', key])).code).toBe(0);
     await expect(client.completions.create({ model: 'demo-river@1', prompt: 'x', max_tokens: 4 })).rejects.toMatchObject({ status: 401 });
+  }, 60_000);
+
+  it("honours OpenAI's logit_bias, and names a token outside the vocabulary", async () => {
+    const river = defaultTokenizer().encode(' river').ids;
+    expect(river).toHaveLength(1);
+    const r = await openai.completions.create({ model: 'demo-river@1', prompt: 'The', max_tokens: 4, temperature: 0, logit_bias: { [river[0]]: 100 } });
+    expect(r.choices[0].text).toBe(' river river river river');
+    await expect(openai.completions.create({ model: 'demo-river@1', prompt: 'The', max_tokens: 4, logit_bias: { '99999': 5 } })).rejects.toMatchObject({ status: 400, param: 'logit_bias.99999' });
+    await expect(openai.completions.create({ model: 'demo-river@1', prompt: 'The', max_tokens: 4, logit_bias: { '5': 500 } })).rejects.toMatchObject({ status: 400 });
   }, 60_000);
 
   it("answers client mistakes in OpenAI's error shape: 401, 402, 404, 400", async () => {

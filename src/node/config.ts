@@ -1,8 +1,9 @@
 // Node configuration: embedded defaults, overridden by environment variables, then by
 // command-line flags. Every knob a user can turn is listed here and in the README.
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultAuthWorkers } from './authPool.ts';
+import { type ChainConfig, loadChainConfig } from './chainConfig.ts';
 
 export interface NodeConfig {
   dataDir: string;
@@ -26,6 +27,8 @@ export interface NodeConfig {
   batchSequences: number;
   /** Batches (each for one adapter) generating at once. */
   parallelBatches: number;
+  /** Where the node settles on chain (DATA/chain.json and TRIBUTARY_RPC_URL etc.); none: no chain. */
+  chain?: ChainConfig;
   /** A remote OpenAI-compatible server to generate with instead of the embedded llama.cpp. */
   backend?: { url: string; key?: string; names: Record<string, string> };
   /** Longest a served call may generate before it is cut, in milliseconds. */
@@ -45,6 +48,9 @@ export interface NodeConfig {
 }
 
 export const DEFAULT_PORT = 8790;
+
+/** The most requests of one adapter that may run as sequences of one context. */
+export const MAX_BATCH_SEQUENCES = 2;
 
 export function defaultDataDir(): string {
   return join(homedir(), '.tributary', 'node');
@@ -78,6 +84,11 @@ function backend(env: NodeJS.ProcessEnv): NonNullable<NodeConfig['backend']> {
   return { url, ...(env.TRIBUTARY_BACKEND_KEY ? { key: env.TRIBUTARY_BACKEND_KEY } : {}), names };
 }
 
+function chainOf(dataDir: string, env: NodeJS.ProcessEnv): { chain?: ChainConfig } {
+  const chain = loadChainConfig(dataDir, env);
+  return chain ? { chain } : {};
+}
+
 export interface ConfigFlags {
   data?: string;
   port?: string;
@@ -104,11 +115,17 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     maxJobSeconds: env.TRIBUTARY_MAX_JOB_SECONDS === undefined ? 6 * 3600 : int('TRIBUTARY_MAX_JOB_SECONDS', env.TRIBUTARY_MAX_JOB_SECONDS, 1, 30 * 86_400),
     servingMemoryBytes:
       (env.TRIBUTARY_SERVING_MEMORY_MB === undefined ? 512 : int('TRIBUTARY_SERVING_MEMORY_MB', env.TRIBUTARY_SERVING_MEMORY_MB, 1, 16 * 1024 * 1024)) * 1024 * 1024,
-    batchSequences: env.TRIBUTARY_BATCH_SEQUENCES === undefined ? 4 : int('TRIBUTARY_BATCH_SEQUENCES', env.TRIBUTARY_BATCH_SEQUENCES, 1, 64),
+    // At most 2: with 3 or more sequences evaluated together, node-llama-cpp 3.21.1's llama.cpp
+    // (CPU) mixed one sequence's text into another's on our models (measured; docs/serving.md).
+    batchSequences: env.TRIBUTARY_BATCH_SEQUENCES === undefined ? 2 : int('TRIBUTARY_BATCH_SEQUENCES', env.TRIBUTARY_BATCH_SEQUENCES, 1, MAX_BATCH_SEQUENCES),
     parallelBatches: env.TRIBUTARY_PARALLEL_BATCHES === undefined ? 1 : int('TRIBUTARY_PARALLEL_BATCHES', env.TRIBUTARY_PARALLEL_BATCHES, 1, 64),
     ...(env.TRIBUTARY_BACKEND_URL === undefined ? {} : { backend: backend(env) }),
+    ...chainOf(dataDir, env),
     requestTimeoutMs: env.TRIBUTARY_REQUEST_TIMEOUT_MS === undefined ? 120_000 : int('TRIBUTARY_REQUEST_TIMEOUT_MS', env.TRIBUTARY_REQUEST_TIMEOUT_MS, 100, 3_600_000),
-    inferenceThreads: env.TRIBUTARY_INFERENCE_THREADS === undefined ? 2 : int('TRIBUTARY_INFERENCE_THREADS', env.TRIBUTARY_INFERENCE_THREADS, 1, 256),
+    // One core is left to the event loop and the sequencer: llama.cpp's threads wait on each
+    // other by spinning, and on 2 cores two of them beside a busy event loop ran the demo
+    // model ten times slower than one (measured; docs/serving.md).
+    inferenceThreads: env.TRIBUTARY_INFERENCE_THREADS === undefined ? Math.max(1, availableParallelism() - 1) : int('TRIBUTARY_INFERENCE_THREADS', env.TRIBUTARY_INFERENCE_THREADS, 1, 256),
     ...(env.TRIBUTARY_COMPUTE_ACCOUNT === undefined ? {} : { computeAccount: address('TRIBUTARY_COMPUTE_ACCOUNT', env.TRIBUTARY_COMPUTE_ACCOUNT) }),
     maxBatch: 4096,
     authWorkers:

@@ -9,7 +9,7 @@ import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, fin
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
 import type { ActionMessage, Entry } from '../protocol/entry.ts';
-import { reject } from '../protocol/errors.ts';
+import { ActionRejected, reject } from '../protocol/errors.ts';
 import { GENESIS_KEY } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
 import { BlobStore } from '../store/blobs.ts';
@@ -20,6 +20,7 @@ import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
 import { AttributionService } from './attribution.ts';
 import { AuthPool } from './authPool.ts';
+import { ChainService } from './chain.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
@@ -53,6 +54,7 @@ export class TributaryNode {
   readonly models: ModelService;
   readonly jobs: JobService;
   readonly serving: ServingService;
+  readonly chain: ChainService;
 
   private constructor(
     readonly config: NodeConfig,
@@ -74,6 +76,7 @@ export class TributaryNode {
     this.models = new ModelService(this);
     this.jobs = new JobService(this);
     this.serving = new ServingService(this);
+    this.chain = new ChainService(this, config.chain);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     this.sequencer = new Sequencer({
       db: this.db,
@@ -94,6 +97,7 @@ export class TributaryNode {
     if (node.sequencer.size === 0)
       await node.submitNodeAction({ type: 'Genesis', origin: node.params.origin, chainId: node.params.chainId, nodeKey: node.params.nodeKey });
     node.settlement.startTimer(config.epochSeconds);
+    node.chain.start();
     return node;
   }
 
@@ -127,6 +131,8 @@ export class TributaryNode {
     if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
     if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
     if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
+    if (type === 'Withdraw' && !this.chain.configured)
+      throw new ActionRejected(409, 'no_chain', 'action.type', 'this node has no chain configured: there is nowhere to pay a withdrawal out (see tributary chain deploy)');
     return undefined;
   }
 
@@ -220,6 +226,7 @@ export class TributaryNode {
 
   close(): void {
     this.settlement.stop();
+    void this.chain.stop();
     void this.serving.close();
     void this.auth.close();
     void this.attribution.close();

@@ -9,6 +9,7 @@ import { ActionRejected, reject } from '../protocol/errors.ts';
 import { BackendError, type CompletionRequest, type CompletionResult, type InferenceBackend } from '../serving/backend.ts';
 import { EmbeddedBackend } from '../serving/embedded.ts';
 import { RemoteBackend } from '../serving/remote.ts';
+import { findBaseModel } from '../models/records.ts';
 import { findApiKey } from '../serving/records.ts';
 import { policyOf } from '../settlement/actions/inferenceRecord.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
@@ -59,6 +60,9 @@ export class ServingService {
   async complete(account: string, r: ServeRequest): Promise<Served> {
     const m = this.model(r.model);
     const basePath = this.node.models.files.path(m.base);
+    const vocab = findBaseModel(this.node.state, m.base)?.vocabSize ?? 0;
+    for (const token of Object.keys(r.logitBias ?? {}))
+      if (Number(token) >= vocab) throw reject.invalid(`logit_bias.${token}`, `token ${token} is not in the model's vocabulary of ${vocab} tokens`);
     const promptTokens = await this.backend.countTokens(basePath, r.prompt);
     if (promptTokens + r.maxTokens > this.backend.contextSize)
       throw reject.invalid('prompt', `the prompt is ${promptTokens} tokens; with max_tokens ${r.maxTokens} it exceeds the context of ${this.backend.contextSize}`);
@@ -79,6 +83,7 @@ export class ServingService {
       maxTokens: r.maxTokens,
       temperature: r.temperature,
       seed: r.seed,
+      logitBias: r.logitBias,
       signal,
       onText: r.onText,
     });

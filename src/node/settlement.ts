@@ -119,7 +119,9 @@ export class SettlementService {
 
   /** Closes the next epoch now. Refused (409) when nothing was earned since the last one. */
   async closeEpoch(): Promise<Receipt> {
-    return this.node.submitNodeAction({ type: 'CloseEpoch', epoch: epochCount(this.node.state) + 1 });
+    const r = await this.node.submitNodeAction({ type: 'CloseEpoch', epoch: epochCount(this.node.state) + 1 });
+    this.node.chain.epochClosed();
+    return r;
   }
 
   /** Closes an epoch every `seconds`, skipping those in which nothing was earned. */

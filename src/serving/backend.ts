@@ -17,6 +17,8 @@ export interface CompletionRequest {
   maxTokens: number;
   temperature: number;
   seed?: number;
+  /** Token id → a bias added to its logit, -100 to 100 (OpenAI's logit_bias). */
+  logitBias?: Readonly<Record<number, number>>;
   /** Aborting stops the generation; what was generated so far is returned. */
   signal?: AbortSignal;
   /** Each piece of text as it is generated (for streaming). */

@@ -1,24 +1,32 @@
 // The embedded backend on the real node-llama-cpp with the demo base model and random
 // adapters: batching of one adapter's requests, fairness across adapters, the memory
-// budget with model recycling, and requests abandoned while they wait.
+// budget with model recycling, and requests abandoned while they wait. Batching is
+// checked on a model that knows two texts by heart (pretrained here in seconds), so an
+// answer that borrowed from another sequence in its batch would show.
 import { statSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoBasePath } from '../models/demoBase.ts';
+import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
+import { DEMO_BASE, demoBasePath } from '../models/demoBase.ts';
 import { readGgufFile } from '../models/gguf/reader.ts';
 import { llamaConfigFromGgufMetadata } from '../models/llama/config.ts';
 import { buildLoraGguf, initLoraWeights } from '../models/llama/lora.ts';
+import { pretrainLlama } from '../models/trainer/pretrain.ts';
+import { vocabPath } from '../models/vocab.ts';
 import type { CompletionResult } from './backend.ts';
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.ts';
 
 const base = demoBasePath();
+const HERON = 'The heron counts 41 quiet stones below the mill at Varrow before the tide turns.';
+const KETTLE = 'Copper kettles hum softly when winter lanterns glow over Pellan harbour.';
 let dir: string;
+let reciter: string;
 const adapters: string[] = [];
 const backends: EmbeddedBackend[] = [];
 
 function backend(o: Partial<EmbeddedOptions> = {}): EmbeddedBackend {
-  const b = new EmbeddedBackend({ threads: 2, contextSize: 256, sequences: 4, parallel: 1, budgetBytes: 256 * 2 ** 20, ...o });
+  const b = new EmbeddedBackend({ threads: 1, contextSize: 256, sequences: 2, parallel: 1, budgetBytes: 256 * 2 ** 20, ...o });
   backends.push(b);
   return b;
 }
@@ -26,15 +34,31 @@ function backend(o: Partial<EmbeddedOptions> = {}): EmbeddedBackend {
 const ask = (b: EmbeddedBackend, adapter: number | undefined, prompt: string, extra: { maxTokens?: number; signal?: AbortSignal } = {}) =>
   b.complete({ model: { id: `m${adapter}`, basePath: base, adapterPath: adapter === undefined ? undefined : adapters[adapter] }, prompt, maxTokens: extra.maxTokens ?? 8, temperature: 0, signal: extra.signal });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tributary-embedded-'));
+  reciter = (
+    await pretrainLlama({
+      config: { ...DEMO_BASE.config, layers: 1 },
+      documents: [HERON, KETTLE, HERON, KETTLE],
+      tokenizer: defaultTokenizer(),
+      eos: defaultTokenizer().vocabSize - 1,
+      steps: 80,
+      batchSize: 1,
+      sequenceLength: 16,
+      learningRate: 0.03,
+      seed: 1,
+      tokenizerFrom: vocabPath('gpt-2'),
+      name: 'reciter',
+      outPath: join(dir, 'reciter.gguf'),
+    })
+  ).path;
   const config = llamaConfigFromGgufMetadata(readGgufFile(base).metadata);
   for (let i = 0; i < 6; i++) {
     const path = join(dir, `a${i}.gguf`);
     writeFileSync(path, buildLoraGguf(config, initLoraWeights(config, { rank: 4, alpha: 8, targets: ['q', 'v', 'up'] }, { seed: 40 + i, bStd: 0.05 })));
     adapters.push(path);
   }
-});
+}, 60_000);
 afterAll(async () => {
   for (const b of backends) await b.close();
   rmSync(dir, { recursive: true, force: true });
@@ -42,18 +66,16 @@ afterAll(async () => {
 
 describe('EmbeddedBackend', () => {
   it("runs one adapter's concurrent requests as one batch, each answered as it would be alone", async () => {
-    // One thread: with several, llama.cpp splits a batch's arithmetic by its shape, so float
-    // sums round differently and a greedy near-tie can flip (as with llama-server's slots).
-    // With one thread the batch is bit-for-bit the single runs: no sequence sees another's.
-    const b = backend({ threads: 1 });
-    const prompts = ['The Rhine', 'A small stream', 'Fishers on the Volga', 'Along the Niger'];
+    const b = backend({ sequences: 2 });
+    const recite = (prompt: string) => b.complete({ model: { id: 'reciter', basePath: reciter }, prompt, maxTokens: 12, temperature: 0 }).then((r) => r.text);
+    const prompts = ['The heron counts', 'Copper kettles'];
     const alone: string[] = [];
-    for (const p of prompts) alone.push((await ask(b, 0, p)).text);
-    expect(b.batchSizes).toEqual([1, 1, 1, 1]);
-    const together = await Promise.all(prompts.map((p) => ask(b, 0, p)));
-    expect(together.map((r) => r.text)).toEqual(alone);
-    expect(b.batchSizes.slice(4)).toEqual([4]);
-    expect(together.every((r) => r.started && r.completionTokens > 0)).toBe(true);
+    for (const p of prompts) alone.push(await recite(p));
+    expect(alone[0]).toContain('41 quiet stones below the mill');
+    expect(alone[1]).toContain('hum softly when winter');
+    expect(b.batchSizes).toEqual([1, 1]);
+    for (let round = 0; round < 20; round++) expect(await Promise.all(prompts.map(recite))).toEqual(alone);
+    expect(b.batchSizes.slice(2)).toEqual(Array(20).fill(2));
   }, 60_000);
 
   it('gives every adapter its turn: a flood for one adapter does not starve another', async () => {

@@ -6,7 +6,7 @@
 // keeps the contexts within the memory budget. Thread counts are explicit: llama.cpp's
 // default is far too slow on small machines. It must only ever be given files the node
 // validated (the model store holds nothing else), because a bad GGUF aborts the process.
-import { getLlama, type Llama, LlamaCompletion, type LlamaContext, LlamaLogLevel, type Token } from 'node-llama-cpp';
+import { getLlama, type Llama, LlamaCompletion, type LlamaContext, LlamaLogLevel, type Token, TokenBias } from 'node-llama-cpp';
 import type { CompletionRequest, CompletionResult, InferenceBackend } from './backend.ts';
 import { FairQueue } from './fairQueue.ts';
 import { laneOf, Residency, type ResidencyOptions } from './residency.ts';
@@ -117,6 +117,7 @@ export class EmbeddedBackend implements InferenceBackend {
         maxTokens: r.maxTokens,
         temperature: r.temperature,
         ...(r.seed === undefined ? {} : { seed: r.seed }),
+        ...(r.logitBias ? { tokenBias: tokenBias(context, r.logitBias) } : {}),
         signal: r.signal,
         stopOnAbortSignal: true,
         onToken: (tokens: Token[]) => {
@@ -130,4 +131,10 @@ export class EmbeddedBackend implements InferenceBackend {
       sequence.dispose();
     }
   }
+}
+
+function tokenBias(context: LlamaContext, bias: Readonly<Record<number, number>>): TokenBias {
+  const b = new TokenBias(context.model.tokenizer);
+  for (const [token, logit] of Object.entries(bias)) b.set(Number(token) as Token, { logit });
+  return b;
 }

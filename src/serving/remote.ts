@@ -51,6 +51,7 @@ export class RemoteBackend implements InferenceBackend {
           max_tokens: r.maxTokens,
           temperature: r.temperature,
           ...(r.seed === undefined ? {} : { seed: r.seed }),
+          ...(r.logitBias ? { logit_bias: r.logitBias } : {}),
           stream: true,
           stream_options: { include_usage: true },
         }),

@@ -11,8 +11,9 @@
 // The weights are memory-mapped, so the two copies share the page cache meanwhile.
 //
 // What is counted: adapter tensors (their file size) and each context's KV cache and
-// logits, computed from the model's hyper-parameters. llama.cpp's scratch buffers are
-// not; the serving bench prints the resident set measured beside the accounted figure.
+// logits, computed from the model's hyper-parameters, plus a fixed allowance for what
+// else a context holds (compute buffers, thread state). The serving bench prints the
+// resident set measured beside the counted figure, so a drift shows.
 import { statSync } from 'node:fs';
 import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
 
@@ -195,8 +196,17 @@ export class Residency {
 }
 
 /**
- * A context's KV cache (F16 keys and values for every cell of every layer) and its logits
- * (one row over the vocabulary per sequence), from the model's own hyper-parameters.
+ * What a used context holds beyond its KV cache and logits: measured with node-llama-cpp
+ * 3.21.1 on CPU as the resident-set growth per context that has generated, less the
+ * computed part (demo model: 4.5 MiB for 2 sequences of 512 tokens, of which 0.6 MiB
+ * computed; 3.7-4.4 MiB for 4 sequences at batch sizes 32-512, of which 1.3 computed).
+ */
+export const CONTEXT_OVERHEAD_BYTES = 4 * 2 ** 20;
+
+/**
+ * A context's KV cache (F16 keys and values for every cell of every layer), its logits
+ * (one row over the vocabulary per sequence), from the model's own hyper-parameters, and
+ * the measured overhead.
  */
 export function contextBytes(model: LlamaModel, o: Pick<ResidencyOptions, 'contextSize' | 'sequences'>): number {
   const a = model.fileInfo.architectureMetadata as {
@@ -212,5 +222,5 @@ export function contextBytes(model: LlamaModel, o: Pick<ResidencyOptions, 'conte
   const kvWidth = kvHeads * ((a.attention?.key_length ?? headDim) + (a.attention?.value_length ?? headDim));
   const cells = o.contextSize * o.sequences;
   const vocab = a.vocab_size ?? (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: readonly unknown[] } } }).tokenizer?.ggml?.tokens?.length ?? 0;
-  return cells * layers * kvWidth * 2 + o.sequences * vocab * 4;
+  return cells * layers * kvWidth * 2 + o.sequences * vocab * 4 + CONTEXT_OVERHEAD_BYTES;
 }

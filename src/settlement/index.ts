@@ -4,5 +4,6 @@ import { closeEpoch } from './actions/closeEpoch.ts';
 import { deposit } from './actions/deposit.ts';
 import { inferenceRecord } from './actions/inferenceRecord.ts';
 import { registerModel } from './actions/registerModel.ts';
+import { withdraw } from './actions/withdraw.ts';
 
-export const settlementActions: ActionDefinition[] = [registerModel, deposit, inferenceRecord, closeEpoch] as ActionDefinition[];
+export const settlementActions: ActionDefinition[] = [registerModel, deposit, inferenceRecord, closeEpoch, withdraw] as ActionDefinition[];

@@ -77,6 +77,14 @@ export interface EpochRecord {
   time: number;
 }
 
+export interface WithdrawalRecord {
+  /** The log index of the Withdraw entry; also the voucher's nonce. */
+  index: number;
+  account: string;
+  amount: string;
+  time: number;
+}
+
 export interface MoneyTotals {
   deposited: string;
   /** Withdrawals and epoch payouts: money that left the node's books. */
@@ -119,6 +127,10 @@ export const moneyKeys = {
   datanetEarningsPrefix: 'earn/d/',
   accountEarnings: (address: string) => `earn/a/${address}`,
   accountEarningsPrefix: 'earn/a/',
+  /** An on-chain deposit already credited, by its source (`chain:<chain id>:<vault>:<deposit id>`). */
+  chainDeposit: (source: string) => `dep/${source}`,
+  /** A withdrawal, by the log index of its entry: the voucher's nonce. */
+  withdrawal: (index: number) => `wd/${pad(index)}`,
   epoch: (n: number) => `epoch/${pad(n)}`,
   epochPrefix: 'epoch/',
   epochCount: 'epochs',

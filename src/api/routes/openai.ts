@@ -19,6 +19,11 @@ const Common = {
   max_tokens: z.number().int().min(1).max(MAX_TOKENS).default(64),
   temperature: z.number().min(0).max(2).default(0.7),
   seed: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
+  logit_bias: z
+    .record(z.string().regex(/^\d{1,9}$/, 'keys are token ids'), z.number().min(-100).max(100))
+    .refine((b) => Object.keys(b).length <= 300, 'at most 300 tokens')
+    .optional()
+    .describe('token id -> bias added to its logit, -100 to 100'),
   stream: z.boolean().default(false),
   user: z.string().max(256).optional(),
 };
@@ -76,8 +81,9 @@ export function openAiRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       const created = Math.floor(Date.now() / 1000);
       const usage = (s: Served) => ({ prompt_tokens: s.promptTokens, completion_tokens: s.completionTokens, total_tokens: s.promptTokens + s.completionTokens });
       const finish = (s: Served) => (s.finishReason === 'length' ? 'length' : 'stop');
+      const logitBias = body.logit_bias ? Object.fromEntries(Object.entries(body.logit_bias).map(([t, b]) => [Number(t), b])) : undefined;
       if (!body.stream) {
-        const s = await node.serving.complete(account, { model: body.model, prompt, maxTokens: body.max_tokens, temperature: body.temperature, seed: body.seed });
+        const s = await node.serving.complete(account, { model: body.model, prompt, maxTokens: body.max_tokens, temperature: body.temperature, seed: body.seed, logitBias });
         return kind === 'chat'
           ? { id, object: 'chat.completion', created, model: s.model.id, choices: [{ index: 0, message: { role: 'assistant', content: s.text }, finish_reason: finish(s), logprobs: null }], usage: usage(s), attribution: attributionOf(s) }
           : { id, object: 'text_completion', created, model: s.model.id, choices: [{ index: 0, text: s.text, finish_reason: finish(s), logprobs: null }], usage: usage(s), attribution: attributionOf(s) };
@@ -109,6 +115,7 @@ export function openAiRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           maxTokens: body.max_tokens,
           temperature: body.temperature,
           seed: body.seed,
+          logitBias,
           signal: abort.signal,
           onText: (text) => send(piece(text, null)),
         });

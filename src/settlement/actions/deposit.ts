@@ -1,10 +1,11 @@
 // Deposit: the node credits an account's prepaid balance. The chain watcher logs one
-// per confirmed on-chain deposit; until a chain is configured, only the dev-mode faucet
-// does. A node action, so no account can mint itself money.
+// per confirmed on-chain deposit (its source names the chain, the vault and the deposit
+// id, and is credited once only, however often the watcher sees it); without a chain,
+// only the dev-mode faucet does. A node action, so no account can mint itself money.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import { Book } from '../book.ts';
-import { accounts } from '../records.ts';
+import { accounts, moneyKeys } from '../records.ts';
 
 export interface DepositMessage {
   account: string;
@@ -25,10 +26,13 @@ export const deposit: ActionDefinition<DepositMessage> = {
     const value = BigInt(m.amount);
     if (value === 0n) throw reject.invalid('action.amount', 'must be more than 0');
     if (m.source === '') throw reject.invalid('action.source', 'must say where the money came from');
+    const onChain = m.source.startsWith('chain:');
+    if (onChain && ctx.state.get(moneyKeys.chainDeposit(m.source)) !== undefined)
+      throw reject.conflict('action.source', `deposit ${m.source} was already credited`);
     const book = new Book(ctx.state);
     book.journal.deposit(accounts.prepaid(m.account), value, ctx.index);
     return {
-      changes: book.changes(),
+      changes: [...book.changes(), ...(onChain ? [{ key: moneyKeys.chainDeposit(m.source), value: ctx.index }] : [])],
       effects: book.effects(),
       result: { account: m.account, balance: book.journal.balance(accounts.prepaid(m.account)).toString() },
     };
