@@ -22,6 +22,7 @@ import { registerOptOut } from './commands/optout.ts';
 import { registerReceipt } from './commands/receipt.ts';
 import { registerSnapshot } from './commands/snapshot.ts';
 import { registerStart } from './commands/start.ts';
+import { registerToken } from './commands/token.ts';
 import { registerVerify } from './commands/verify.ts';
 import { DEFAULT_NODE } from './context.ts';
 import { CliError } from './errors.ts';
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerWorkerCommand(program);
   registerKeys(program);
+  registerToken(program);
   return program;
 }
 
