@@ -9,6 +9,7 @@ import { actionRoutes } from './routes/actions.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { baseModelRoutes } from './routes/baseModels.ts';
 import { blobRoutes } from './routes/blobs.ts';
+import { chainRoutes } from './routes/chain.ts';
 import { datanetRoutes } from './routes/datanets.ts';
 import { devRoutes } from './routes/dev.ts';
 import { earningsRoutes } from './routes/earnings.ts';
@@ -59,6 +60,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(inferenceRoutes(node));
   await app.register(earningsRoutes(node));
   await app.register(epochRoutes(node));
+  await app.register(chainRoutes(node));
   await app.register(devRoutes(node));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { ApiError } from '../client/errors.ts';
 import { registerAccount } from './commands/account.ts';
 import { registerAttribute } from './commands/attribute.ts';
+import { registerChain } from './commands/chain.ts';
+import { registerClaim } from './commands/claim.ts';
 import { registerIndex } from './commands/indexes.ts';
 import { registerContribute } from './commands/contribute.ts';
 import { registerCurate } from './commands/curate.ts';
@@ -24,6 +26,7 @@ import { registerSnapshot } from './commands/snapshot.ts';
 import { registerStart } from './commands/start.ts';
 import { registerToken } from './commands/token.ts';
 import { registerVerify } from './commands/verify.ts';
+import { registerWithdraw } from './commands/withdraw.ts';
 import { DEFAULT_NODE } from './context.ts';
 import { CliError } from './errors.ts';
 
@@ -63,6 +66,9 @@ export function buildProgram(): Command {
   registerDev(program);
   registerEarnings(program);
   registerEpoch(program);
+  registerChain(program);
+  registerClaim(program);
+  registerWithdraw(program);
   registerTrain(program);
   registerWorkerCommand(program);
   registerKeys(program);

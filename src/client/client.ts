@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../models/workerCall.ts';
 import type { BaseModelRecord, TrainingJobRecord } from '../models/records.ts';
+import type { ChainStatus } from '../node/chain.ts';
 import type { PayoutProof } from '../node/settlement.ts';
 import type { EpochRecord } from '../settlement/records.ts';
 import type { StoredJournalLine } from '../store/moneyStore.ts';
@@ -180,6 +181,15 @@ function query(q: Record<string, string | undefined>): URLSearchParams {
 export interface ClientOptions {
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
+}
+
+export type { ChainStatus };
+
+export interface WithdrawalVoucherResponse {
+  voucher: { account: string; amount: string; nonce: string; deadline: string };
+  signature: string;
+  vault: string;
+  chainId: number;
 }
 
 export class TributaryClient {
@@ -413,6 +423,16 @@ export class TributaryClient {
 
   payout(epoch: number, account: string): Promise<PayoutProof> {
     return this.json('GET', `/v1/payouts/${epoch}/${account}`);
+  }
+
+  /** The node's chain worker: contracts, what it posted, pending epochs, failures. */
+  chainStatus(): Promise<ChainStatus> {
+    return this.json('GET', '/v1/chain/status');
+  }
+
+  /** A fresh EIP-712 voucher for withdrawal `index` (the Withdraw entry's log index). */
+  withdrawalVoucher(index: number): Promise<WithdrawalVoucherResponse> {
+    return this.json('GET', `/v1/withdrawals/${index}/voucher`);
   }
 
   // ---- the log ----

@@ -11,13 +11,13 @@
 // credited by a Deposit action whose source names the chain, the vault and the deposit id,
 // which the protocol credits once only; the block scanned up to is kept in the database.
 import { readFileSync } from 'node:fs';
-import { type Address, createPublicClient, createWalletClient, defineChain, type Hex, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address, Hex } from 'viem';
 import { anchorCheckpoint, latestAnchor } from '../chain/anchors.ts';
 import type { ChainClients } from '../chain/clients.ts';
 import { depositEvents } from '../chain/deposits.ts';
 import { fundPayouts, payoutsFunded } from '../chain/funding.ts';
 import { latestPayoutRoot, postPayoutRoot } from '../chain/payouts.ts';
+import { chainClients } from '../chain/rpc.ts';
 import { tokenBalance } from '../chain/token.ts';
 import { signWithdrawalVoucher, type WithdrawalVoucher, withdrawalVoucherDomain } from '../chain/vouchers.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
@@ -84,12 +84,7 @@ export class ChainService {
       throw new ConfigError(`cannot read the settler key file ${config.settlerKeyFile}: ${(e as Error).message}`);
     }
     if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`${config.settlerKeyFile} must hold one 0x-prefixed 32-byte hex private key`);
-    const chain = defineChain({ id: config.chainId, name: `chain ${config.chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
-    const transport = http(config.rpcUrl, { timeout: 15_000, retryCount: 0 });
-    this.clients = {
-      publicClient: createPublicClient({ chain, transport }),
-      walletClient: createWalletClient({ account: privateKeyToAccount(key as Hex), chain, transport }),
-    };
+    this.clients = chainClients(config.rpcUrl, key as Hex, config.chainId, 15_000);
   }
 
   get configured(): boolean {
@@ -158,7 +153,7 @@ export class ChainService {
   }
 
   /** A voucher for withdrawal `index` (its nonce), valid for an hour; fetch again for a fresh one. */
-  async voucher(index: number): Promise<{ voucher: Record<string, string>; signature: string; vault: string; chainId: number }> {
+  async voucher(index: number): Promise<{ voucher: { account: string; amount: string; nonce: string; deadline: string }; signature: string; vault: string; chainId: number }> {
     if (!this.clients || !this.config) throw new ActionRejected(409, 'no_chain', undefined, 'this node has no chain configured: withdrawals need one');
     const w = this.node.state.get<WithdrawalRecord>(moneyKeys.withdrawal(index));
     if (!w) throw reject.notFound('index', `log entry ${index} is not a withdrawal`);

@@ -20,9 +20,13 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<TestNode> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tributary-test-'));
-  const config = { ...loadConfig({ data: dataDir, port: '0' }, {}), demo: false, ...overrides };
+/**
+ * `at.dataDir` reuses a data directory (a restart; `stop` then leaves it in place), and
+ * `at.env` is the environment the configuration is read with (DATA/chain.json is read too).
+ */
+export async function startTestNode(overrides: Partial<NodeConfig> = {}, at: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestNode> {
+  const dataDir = at.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-test-'));
+  const config = { ...loadConfig({ data: dataDir, port: '0' }, at.env ?? {}), demo: false, ...overrides };
   const node = await TributaryNode.open(config);
   const app = await buildServer(node);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -36,8 +40,9 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promis
     client: new TributaryClient(url, { timeoutMs: 30_000 }),
     async stop() {
       await app.close();
+      await node.chain.stop();
       node.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!at.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
