@@ -16,10 +16,9 @@ import type { Address, Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextGenerator } from '../bench/corpus.ts';
 import { latestAnchor } from '../src/chain/anchors.ts';
-import { deposit } from '../src/chain/deposits.ts';
 import { latestPayoutRoot } from '../src/chain/payouts.ts';
 import { chainClients } from '../src/chain/rpc.ts';
-import { approveTokens, tokenBalance, transferTokens } from '../src/chain/token.ts';
+import { tokenBalance } from '../src/chain/token.ts';
 import { ANVIL_DEV_KEY } from '../src/cli/commands/chain.ts';
 import { LocalSigner } from '../src/client/signer.ts';
 import { loadChainConfig } from '../src/node/chainConfig.ts';
@@ -108,11 +107,14 @@ describe('on-chain settlement with a real anvil', () => {
     const vault = c.contracts.vault as Address;
     const deployer = chainClients(rpc, ANVIL_DEV_KEY, 31337);
 
-    // A requester buys tokens and deposits them; the node credits the deposit once.
-    const requester = chainClients(rpc, people.requester.key, 31337);
-    await transferTokens(deployer, token, people.requester.address, 100n * TOKEN);
-    await approveTokens(requester, token, vault, 60n * TOKEN);
-    await deposit(requester, vault, 60n * TOKEN);
+    // A requester gets devnet tokens and deposits them (a permit, one transaction); the
+    // node credits the deposit once.
+    const funded = await cli('requester', ['chain', 'fund', '--tokens', '100', '--eth', '0']);
+    expect(funded.code, funded.stderr).toBe(0);
+    expect(await tokenBalance(deployer.publicClient, token, people.requester.address)).toBe(100n * TOKEN);
+    const deposited = await cli('requester', ['deposit', '60']);
+    expect(deposited.code, deposited.stderr).toBe(0);
+    expect(await tokenBalance(deployer.publicClient, token, vault)).toBe(60n * TOKEN);
     await until('the deposit to be credited', async () => ((await t.client.account(people.requester.address)).prepaid === (60n * TOKEN).toString() ? true : undefined));
 
     // Contributions, a model on their snapshot, inferences that copy them, an epoch.

@@ -12,6 +12,7 @@ import { registerIndex } from './commands/indexes.ts';
 import { registerContribute } from './commands/contribute.ts';
 import { registerCurate } from './commands/curate.ts';
 import { registerDatanet } from './commands/datanet.ts';
+import { registerDeposit } from './commands/deposit.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerEarnings } from './commands/earnings.ts';
 import { registerEpoch } from './commands/epoch.ts';
@@ -68,6 +69,7 @@ export function buildProgram(): Command {
   registerEpoch(program);
   registerChain(program);
   registerClaim(program);
+  registerDeposit(program);
   registerWithdraw(program);
   registerTrain(program);
   registerWorkerCommand(program);

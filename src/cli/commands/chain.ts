@@ -1,16 +1,17 @@
-// `tributary chain devnet|deploy|status`: a local EVM devnet (anvil, pinned in
+// `tributary chain devnet|deploy|fund|status`: a local EVM devnet (anvil, pinned in
 // package.json, on 127.0.0.1 with its state kept in a file), deploying the contracts and
-// writing their addresses into the node's DATA/chain.json, and the node's chain worker's
-// state. The node picks chain.json up when it starts.
+// writing their addresses into the node's DATA/chain.json, devnet tokens and gas for an
+// account, and the node's chain worker's state. The node picks chain.json up at start.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type Hex, formatEther, parseEther } from 'viem';
+import { type Address, type Hex, formatEther, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { deployTributary } from '../../chain/deploy.ts';
 import { chainClients } from '../../chain/rpc.ts';
+import { transferTokens } from '../../chain/token.ts';
 import { defaultSettlerKeyFile, writeChainConfig } from '../../node/chainConfig.ts';
 import { defaultDataDir } from '../../node/config.ts';
 import { randomPrivateKey } from '../../protocol/secp256k1.ts';
@@ -102,6 +103,27 @@ export function registerChain(program: Command): void {
         `  settler      ${settler} (key in ${settlerKeyFile}; ${formatEther(gas)} ETH for gas if it had less than half)`,
         `wrote ${path}: restart the node (tributary start --data ${dataDir}) to settle there`,
       ]);
+    });
+
+  chain
+    .command('fund')
+    .description("devnet only: send tokens and ether from the deployer (anvil's first account) to an account, to try deposits and claims")
+    .argument('[account]', 'address or keystore account name (default: your account)')
+    .option('--tokens <n>', 'tokens to send', '100')
+    .option('--eth <n>', 'ether to send for gas', '1')
+    .option('--rpc <url>', "the chain RPC URL (default: the node's)")
+    .action(async (ref: string | undefined, opts: { tokens: string; eth: string; rpc?: string }, cmd: Command) => {
+      const ctx = CliContext.of(cmd);
+      const to = ctx.address(ref) as Address;
+      const { client } = await ctx.connect();
+      const s = await client.chainStatus();
+      if (!s.configured || !s.contracts || !s.rpcUrl) throw new CliError('this node settles on no chain', 1, 'tributary chain devnet, then tributary chain deploy --rpc URL');
+      if (s.chainId !== DEVNET_CHAIN_ID) throw new UsageError(`chain ${s.chainId} is not a devnet: get tokens and ether there the usual way`);
+      const clients = chainClients(opts.rpc ?? s.rpcUrl, ANVIL_DEV_KEY, DEVNET_CHAIN_ID);
+      const tokens = parseTokens(opts.tokens, '--tokens');
+      await transferTokens(clients, s.contracts.token as Address, to, tokens);
+      await clients.publicClient.waitForTransactionReceipt({ hash: await clients.walletClient.sendTransaction({ to, value: parseEther(opts.eth) }) });
+      ctx.out({ account: to, tokens: tokens.toString(), eth: opts.eth }, () => `sent ${formatTokens(tokens)} and ${opts.eth} ETH to ${to}`);
     });
 
   chain
