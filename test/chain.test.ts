@@ -65,16 +65,22 @@ describe('on-chain settlement with a real anvil', () => {
   let t: TestNode;
   const people: Record<string, Person> = {};
   const env = { TRIBUTARY_CHAIN_POLL_MS: '100' };
+  let anvilPort: number;
+  const startAnvil = async () => {
+    const bin = createRequire(import.meta.url).resolve('@foundry-rs/anvil/bin.mjs');
+    anvil = spawn(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(anvilPort), '--chain-id', '31337', '--state', join(dir, 'anvil-state.json')], { stdio: 'ignore' });
+    const probe = chainClients(rpc, ANVIL_DEV_KEY, 31337);
+    await until('anvil', async () => (await probe.publicClient.getChainId()) === 31337 || undefined);
+  };
   const cli = (who: string, args: string[]) => runCli(t.url, people[who].keystore, dir, ['--json', ...args]);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tributary-chain-'));
     const port = await freePort();
     rpc = `http://127.0.0.1:${port}`;
-    const bin = createRequire(import.meta.url).resolve('@foundry-rs/anvil/bin.mjs');
-    anvil = spawn(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(port), '--chain-id', '31337', '--state', join(dir, 'anvil-state.json')], { stdio: 'ignore' });
+    anvilPort = port;
+    await startAnvil();
     const deployer = chainClients(rpc, ANVIL_DEV_KEY, 31337);
-    await until('anvil', async () => (await deployer.publicClient.getChainId()) === 31337 || undefined);
 
     for (const name of ['requester', 'owner', 'provider', 'a0', 'a1', 'a2']) {
       const key = ('0x' + Buffer.from(randomPrivateKey()).toString('hex')) as Hex;
@@ -164,7 +170,7 @@ describe('on-chain settlement with a real anvil', () => {
       claimedTotal += paid;
       // A second claim finds nothing new.
       const again = await cli(who, ['claim']);
-      expect(JSON.parse(again.stdout).paid).toBe('0');
+      expect(JSON.parse(again.stdout).paid, again.stdout + again.stderr).toBe('0');
     }
     expect(claimedTotal).toBeLessThanOrEqual(BigInt((await t.client.epochs())[0].cumulative));
   }, 120_000);
@@ -203,4 +209,41 @@ describe('on-chain settlement with a real anvil', () => {
     // The only new anchor, if any, covers entries logged since (the withdrawal's).
     if (s.lastAnchor) expect(s.lastAnchor.treeSize).toBeGreaterThan(anchored);
   }, 60_000);
+
+  it('keeps trying while the chain is down, and catches up when it is back', async () => {
+    // The chain goes away (anvil keeps its state in its file on a clean exit).
+    const stopped = new Promise((done) => anvil.once('exit', done));
+    anvil.kill('SIGTERM');
+    await stopped;
+    // Meanwhile the node goes on: another inference, another epoch.
+    const gen = new TextGenerator(5);
+    const doc = Array.from({ length: 3 }, () => gen.document(120))[1];
+    await t.client.recordInference({ model: 'lore-chat@1', requester: people.requester.address, provider: people.provider.address, inputTokens: 50, output: doc.slice(0, 200) });
+    const closed = await t.client.closeEpoch();
+    const failing = await until('the worker to fail', async () => {
+      const s = await t.client.chainStatus();
+      return s.failures >= 2 ? s : undefined;
+    });
+    expect(failing.lastError?.message).toBeTruthy();
+    expect(failing.pendingEpochs).toBe(1);
+    expect(failing.nextAttemptAt).toBeDefined();
+    // Back: the worker posts the missed root and anchor and funds the new payouts.
+    await startAnvil();
+    const caught = await until(
+      'the worker to catch up',
+      async () => {
+        const s = await t.client.chainStatus();
+        return s.lastRoot?.epoch === closed.result.epoch && s.failures === 0 ? s : undefined;
+      },
+      90_000,
+    );
+    expect(caught.pendingEpochs).toBe(0);
+    expect(caught.lastAnchor!.treeSize).toBeGreaterThanOrEqual(closed.index);
+    const pub = chainClients(rpc, ANVIL_DEV_KEY, 31337).publicClient;
+    expect((await latestPayoutRoot(pub, t.node.config.chain!.contracts.distributor as Address)).epoch).toBe(BigInt(closed.result.epoch as number));
+    // The authors can claim the new epoch's difference.
+    const r = await cli('a1', ['claim']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await tokenBalance(pub, t.node.config.chain!.contracts.token as Address, people.a1.address)).toBe(BigInt((await t.client.account(people.a1.address)).paid));
+  }, 150_000);
 });
