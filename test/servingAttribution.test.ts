@@ -9,14 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
-import { DEMO_BASE } from '../src/models/demoBase.ts';
-import { pretrainLlama } from '../src/models/trainer/pretrain.ts';
-import { vocabPath } from '../src/models/vocab.ts';
+import { HERON, makeReciter } from '../src/testing/reciter.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
-const HERON = 'The heron counts 41 quiet stones below the mill at Varrow before the tide turns.';
 const OTHER = 'Copper kettles hum softly when winter lanterns glow over Pellan harbour.';
 const PRICE = 2000n; // per 1k tokens, input and output: every fee is a multiple of 2
 const DATA_BPS = 5000n;
@@ -33,23 +29,9 @@ describe('serving pays the author of the text an answer reproduces', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tributary-heron-'));
-    // One layer, trained from scratch on just these two texts, repeated: it memorizes them.
-    const trained = await pretrainLlama({
-      config: { ...DEMO_BASE.config, layers: 1 },
-      documents: [HERON, OTHER, HERON, OTHER],
-      tokenizer: defaultTokenizer(),
-      eos: defaultTokenizer().vocabSize - 1,
-      steps: 80,
-      batchSize: 1,
-      sequenceLength: 16,
-      learningRate: 0.03,
-      seed: 1,
-      tokenizerFrom: vocabPath('gpt-2'),
-      name: 'heron-base',
-      outPath: join(dir, 'heron.gguf'),
-    });
+    const trained = await makeReciter(join(dir, 'heron.gguf'), [HERON, OTHER]);
     t = await startTestNode({ epochSeconds: 0 });
-    const file = readFileSync(trained.path);
+    const file = readFileSync(trained);
     expect((await fetch(`${t.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file })).status).toBe(200);
     await t.client.act(owner, { type: 'RegisterBaseModel', name: 'heron-base', file: sha(file) });
     await t.client.act(owner, { type: 'CreateDatanet', name: 'shore', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });

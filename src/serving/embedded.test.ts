@@ -7,19 +7,15 @@ import { statSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
-import { DEMO_BASE, demoBasePath } from '../models/demoBase.ts';
+import { demoBasePath } from '../models/demoBase.ts';
 import { readGgufFile } from '../models/gguf/reader.ts';
 import { llamaConfigFromGgufMetadata } from '../models/llama/config.ts';
 import { buildLoraGguf, initLoraWeights } from '../models/llama/lora.ts';
-import { pretrainLlama } from '../models/trainer/pretrain.ts';
-import { vocabPath } from '../models/vocab.ts';
+import { makeReciter } from '../testing/reciter.ts';
 import type { CompletionResult } from './backend.ts';
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.ts';
 
 const base = demoBasePath();
-const HERON = 'The heron counts 41 quiet stones below the mill at Varrow before the tide turns.';
-const KETTLE = 'Copper kettles hum softly when winter lanterns glow over Pellan harbour.';
 let dir: string;
 let reciter: string;
 const adapters: string[] = [];
@@ -36,22 +32,7 @@ const ask = (b: EmbeddedBackend, adapter: number | undefined, prompt: string, ex
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tributary-embedded-'));
-  reciter = (
-    await pretrainLlama({
-      config: { ...DEMO_BASE.config, layers: 1 },
-      documents: [HERON, KETTLE, HERON, KETTLE],
-      tokenizer: defaultTokenizer(),
-      eos: defaultTokenizer().vocabSize - 1,
-      steps: 80,
-      batchSize: 1,
-      sequenceLength: 16,
-      learningRate: 0.03,
-      seed: 1,
-      tokenizerFrom: vocabPath('gpt-2'),
-      name: 'reciter',
-      outPath: join(dir, 'reciter.gguf'),
-    })
-  ).path;
+  reciter = await makeReciter(join(dir, 'reciter.gguf'));
   const config = llamaConfigFromGgufMetadata(readGgufFile(base).metadata);
   for (let i = 0; i < 6; i++) {
     const path = join(dir, `a${i}.gguf`);
