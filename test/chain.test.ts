@@ -68,7 +68,9 @@ describe('on-chain settlement with a real anvil', () => {
   let anvilPort: number;
   const startAnvil = async () => {
     const bin = createRequire(import.meta.url).resolve('@foundry-rs/anvil/bin.mjs');
-    anvil = spawn(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(anvilPort), '--chain-id', '31337', '--state', join(dir, 'anvil-state.json')], { stdio: 'ignore' });
+    // Its own process group: the npm launcher runs the anvil binary as a child, and a
+    // signal to the group reaches both.
+    anvil = spawn(process.execPath, [bin, '--host', '127.0.0.1', '--port', String(anvilPort), '--chain-id', '31337', '--state', join(dir, 'anvil-state.json')], { stdio: 'ignore', detached: true });
     const probe = chainClients(rpc, ANVIL_DEV_KEY, 31337);
     await until('anvil', async () => (await probe.publicClient.getChainId()) === 31337 || undefined);
   };
@@ -103,7 +105,7 @@ describe('on-chain settlement with a real anvil', () => {
 
   afterAll(async () => {
     await t?.stop();
-    anvil?.kill('SIGKILL');
+    if (anvil?.pid && anvil.exitCode === null) process.kill(-anvil.pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -213,8 +215,10 @@ describe('on-chain settlement with a real anvil', () => {
   it('keeps trying while the chain is down, and catches up when it is back', async () => {
     // The chain goes away (anvil keeps its state in its file on a clean exit).
     const stopped = new Promise((done) => anvil.once('exit', done));
-    anvil.kill('SIGTERM');
+    process.kill(-anvil.pid!, 'SIGTERM');
     await stopped;
+    const probe = chainClients(rpc, ANVIL_DEV_KEY, 31337).publicClient;
+    await until('anvil to stop answering', () => probe.getChainId().then(() => undefined, () => true));
     // Meanwhile the node goes on: another inference, another epoch.
     const gen = new TextGenerator(5);
     const doc = Array.from({ length: 3 }, () => gen.document(120))[1];

@@ -20,6 +20,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openAiRoutes } from './routes/openai.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -61,6 +62,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
   await app.register(earningsRoutes(node));
   await app.register(epochRoutes(node));
   await app.register(chainRoutes(node));
+  await app.register(webRoutes());
   await app.register(devRoutes(node));
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -18,6 +18,7 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
             domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
             size: z.number().int(),
             maxContentBytes: z.number().int(),
+            dev: z.boolean().describe('Dev mode: the faucet, hand-recorded inferences and hand-closed epochs are on'),
           }),
         },
       },
@@ -27,6 +28,7 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         domain: domainFor(node.params.chainId),
         size: node.size,
         maxContentBytes: node.config.maxContentBytes,
+        dev: node.config.dev,
       }),
     });
     app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size, ...node.sequencer.stats }) });

@@ -52,8 +52,10 @@ export function registerChain(program: Command): void {
       mkdirSync(dirname(state), { recursive: true });
       process.stderr.write(`devnet: http://127.0.0.1:${opts.port} (chain id ${DEVNET_CHAIN_ID}), state in ${state}\n`);
       process.stderr.write(`deploy with: tributary chain deploy --rpc http://127.0.0.1:${opts.port}\n`);
-      const child = spawn(process.execPath, [anvilBin(), '--host', '127.0.0.1', '--port', opts.port, '--chain-id', String(DEVNET_CHAIN_ID), '--state', state], { stdio: 'inherit' });
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+      // Its own process group (npm's launcher runs the anvil binary as a child): a signal to
+      // this command reaches both, and anvil writes its state file on the way out.
+      const child = spawn(process.execPath, [anvilBin(), '--host', '127.0.0.1', '--port', opts.port, '--chain-id', String(DEVNET_CHAIN_ID), '--state', state], { stdio: 'inherit', detached: true });
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.pid && process.kill(-child.pid, sig));
       const code = await new Promise<number>((done) => child.on('exit', (c) => done(c ?? 1)));
       if (code !== 0) throw new CliError(`anvil exited with code ${code}`);
     });
