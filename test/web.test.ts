@@ -29,7 +29,7 @@ describe('the explorer in a browser', () => {
     expect(await page.getByText(`${t.node.size} entries`).count()).toBe(1);
     // The first Tab reaches the skip link, which moves focus to the main region.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await screenshot(page, 'overview');
     expect(errors).toEqual([]);
   }, 60_000);
