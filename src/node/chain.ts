@@ -26,7 +26,6 @@ import type { ChainConfig } from './chainConfig.ts';
 import { ConfigError } from './config.ts';
 import type { TributaryNode } from './node.ts';
 
-const CURSOR_KEY = 'chain.depositsScannedTo';
 /** Blocks asked for in one eth_getLogs call: public RPCs cap the range. */
 const LOG_RANGE = 2_000n;
 const MAX_BACKOFF_MS = 60_000;
@@ -249,13 +248,18 @@ export class ChainService {
     this.anchorDue = false;
   }
 
+  /** Per chain and vault: a new deployment (or a fresh devnet) starts from its own deploy block. */
+  private get cursorKey(): string {
+    return `chain.depositsScannedTo.${this.config!.chainId}.${this.config!.contracts.vault}`;
+  }
+
   private cursor(): bigint | undefined {
-    const row = this.node.db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE key = ?').get(CURSOR_KEY);
+    const row = this.node.db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE key = ?').get(this.cursorKey);
     return row ? BigInt(row.value.toString('utf8')) : undefined;
   }
 
   private setCursor(block: bigint): void {
-    this.node.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(CURSOR_KEY, Buffer.from(block.toString()));
+    this.node.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(this.cursorKey, Buffer.from(block.toString()));
   }
 }
 
