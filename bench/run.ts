@@ -11,6 +11,7 @@ import { runProofBench } from './proofs.bench.ts';
 import { runServingBench } from './serving.bench.ts';
 import { runSettlementStateBench } from './settlementState.bench.ts';
 import { runTrainerBench } from './trainer.bench.ts';
+import { runWebBench } from './web.bench.ts';
 
 const quick = process.argv.includes('--quick');
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -94,3 +95,8 @@ row('throughput, 10 distinct adapters / 1 adapter', `${fmt(sv.tokensPerSecond10 
 row('throughput, 100 distinct adapters / 1 adapter', `${fmt(sv.tokensPerSecond100 / sv.tokensPerSecond1, 2)}x`, `${fmt(sv.tokensPerSecond100)} tok/s; more adapters than fit in one batch: no batching across adapters`);
 const rs = sv.resident;
 row(`adapters resident at once within ${rs.budgetMiB} MiB (rank 4 on q,v; 2 x 512-token context each)`, `${fmt(rs.most)}`, `of ${rs.offered} offered; counted ${fmt(rs.accountedKiB)} KiB each, resident set grew ${fmt(rs.rssKiB)} KiB each; ${rs.recycles} model recycles`)
+
+console.log('\nExplorer (web/, Vite build; pages in headless Chromium on the embedded node, empty node, cold browser context each load)');
+const web = await runWebBench(quick ? 3 : 7);
+row(`bundle: ${web.files} files, raw / gzip`, `${fmt(web.rawBytes / 1024, 1)} / ${fmt(web.gzipBytes / 1024, 1)} KiB`, 'target <= 100 KiB gzip; React + ReactDOM alone ~45 KiB gzip');
+for (const [route, ms] of Object.entries(web.loadMs)) row(`page rendered: ${route} (median)`, `${fmt(ms)} ms`, 'target <= 1,000 ms');

@@ -36,6 +36,7 @@ export function startRouter(pages: Record<string, Page>, root: HTMLElement, nav:
     for (const a of nav.querySelectorAll('a')) a.toggleAttribute('aria-current', a.dataset.path === path);
     document.title = `${page.title} · Tributary`;
     replace(root, notice('info', 'Loading…'));
+    root.setAttribute('aria-busy', 'true');
     root.focus();
     const region = document.createElement('div');
     try {
@@ -44,6 +45,8 @@ export function startRouter(pages: Record<string, Page>, root: HTMLElement, nav:
     } catch (e) {
       if (mine === generation) replace(root, notice('error', `This page could not load: ${(e as Error).message}`, 'Check that the node is running, then reload.'));
     }
+    // Done (tests and the bench wait for this; screen readers announce the new content).
+    if (mine === generation) root.setAttribute('aria-busy', 'false');
   };
   window.addEventListener('hashchange', () => void show());
   void show();
