@@ -18,6 +18,7 @@ import { inferenceRoutes } from './routes/inferences.ts';
 import { infoRoutes } from './routes/info.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
+import { logSearchRoutes } from './routes/logSearch.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openAiRoutes } from './routes/openai.ts';
 import { webRoutes } from './routes/web.ts';
@@ -50,6 +51,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
 
   await app.register(infoRoutes(node));
   await app.register(logRoutes(node));
+  await app.register(logSearchRoutes(node));
   await app.register(actionRoutes(node));
   await app.register(blobRoutes(node));
   await app.register(datanetRoutes(node));
