@@ -1,0 +1,32 @@
+// The dev faucet as the pages offer it: whether the node is in dev mode, and a button
+// that credits an account's prepaid balance (POST /v1/dev/faucet). Never shown, and never
+// called, on a production node, where balances come only from deposits.
+import { get, post } from '../api.ts';
+import { h } from '../dom.ts';
+
+let dev: Promise<boolean> | undefined;
+
+/** Whether the node has the faucet on (GET /v1/node says dev: true). Asked once per page load. */
+export function devMode(): Promise<boolean> {
+  dev ??= get<{ dev: boolean }>('/v1/node').then((n) => n.dev, () => false);
+  return dev;
+}
+
+/** A button that asks the faucet for 100 tokens for `account`, then calls `done`. */
+export function faucetButton(account: string, done: () => void | Promise<void>): HTMLButtonElement {
+  const button = h('button', {
+    type: 'button',
+    onclick: async () => {
+      button.disabled = true;
+      button.textContent = 'Asking the faucet…';
+      try {
+        await post('/v1/dev/faucet', { account });
+        await done();
+      } catch (e) {
+        button.disabled = false;
+        button.textContent = `Faucet failed (${(e as Error).message}): try again`;
+      }
+    },
+  }, 'Get 100 tokens from the dev faucet');
+  return button;
+}
