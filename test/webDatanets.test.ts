@@ -3,6 +3,8 @@
 // searching the log by index, leaf hash and account. Screenshots: datanets.png, log.png.
 import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import type { TypedDataDomain } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './helpers/browser.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
@@ -94,6 +96,40 @@ describe('the Datanets and Log pages in a browser', () => {
     await page.getByRole('button', { name: 'Sign and contribute' }).click();
     await page.getByText(`This content is already contribution ${c!.id} in ${NOTES}`).waitFor();
     await screenshot(page, 'datanets');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('signs with an injected wallet (EIP-1193, eth_signTypedData_v4) when the page has one', async () => {
+    // A wallet in the page: accounts and typed-data signing answered by viem in this
+    // process with a fresh key, exactly as a wallet would sign the JSON the page sends.
+    const wallet = privateKeyToAccount(generatePrivateKey());
+    const context = await browser.newContext();
+    await context.exposeFunction('__walletSign', async (json: string) => {
+      const { domain, types, primaryType, message } = JSON.parse(json) as { domain: TypedDataDomain; types: Record<string, Array<{ name: string; type: string }>>; primaryType: string; message: Record<string, unknown> };
+      const { EIP712Domain: _declared, ...rest } = types;
+      return wallet.signTypedData({ domain, types: rest, primaryType, message });
+    });
+    await context.addInitScript((address: string) => {
+      (globalThis as unknown as { ethereum: unknown }).ethereum = {
+        request: async ({ method, params }: { method: string; params?: unknown[] }) => {
+          if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [address];
+          if (method === 'eth_signTypedData_v4') return (globalThis as unknown as { __walletSign(json: string): Promise<string> }).__walletSign(params![1] as string);
+          throw new Error(`this test wallet does not do ${method}`);
+        },
+      };
+    }, wallet.address);
+    const walletPage = await context.newPage();
+    walletPage.on('pageerror', (e) => errors.push(e.message));
+    await walletPage.goto(`${t.url}/#/datanets?name=${NOTES}`);
+    await walletPage.getByRole('heading', { level: 3, name: `Contribute a file to ${NOTES}` }).waitFor();
+    await walletPage.locator('#signer').getByText('wallet').waitFor();
+    const body = Buffer.from('The Elbe flows into the North Sea at Cuxhaven.\n');
+    await walletPage.getByLabel('File', { exact: true }).setInputFiles({ name: 'elbe.txt', mimeType: 'text/plain', buffer: body });
+    await walletPage.getByRole('button', { name: 'Sign and contribute' }).click();
+    await walletPage.locator('#contribute-result .receipt').getByText(/elbe\.txt: contribution \d+, accepted/).waitFor();
+    const c = await t.client.findContent(NOTES, sha(body));
+    expect(c!.author).toBe(wallet.address.toLowerCase());
+    await context.close();
     expect(errors).toEqual([]);
   }, 30_000);
 
