@@ -52,7 +52,7 @@ export async function runWebBench(loads = 5): Promise<WebBench> {
   const browser = await launchBrowser();
   const loadMs: Record<string, number> = {};
   try {
-    for (const route of ['', 'datanets', 'models', 'log']) {
+    for (const route of ['', 'datanets', 'models', 'playground', 'earnings', 'receipts', 'log']) {
       const times: number[] = [];
       for (let i = 0; i < loads; i++) {
         const context = await browser.newContext();
