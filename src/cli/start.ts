@@ -25,10 +25,12 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   const url = `http://${config.host}:${port}`;
   const nodeFlag = port === 8790 ? '' : ` --node ${url}`;
   console.log(`Tributary node listening on ${url}`);
+  console.log(`  explorer        ${url}/ (open it in a browser)`);
   console.log(`  data directory  ${config.dataDir}`);
   console.log(`  log             ${node.size} entries; origin ${node.params.origin}`);
   console.log(`  verifier key    ${node.key.verifierKey}`);
   if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev ? `, base model, an adapter trained by a demo worker, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
+  if (config.chain) console.log(`  chain           ${config.chain.rpcUrl} (chain ${config.chain.chainId}); tributary chain status shows the worker`);
   if (config.dev) console.log(`  dev mode        faucet and hand-recorded inferences on; epochs close every ${config.epochSeconds || 'never'}${config.epochSeconds ? ' s' : ''} (NODE_ENV=production turns dev mode off)`);
   console.log('');
   console.log('Next, in another terminal:');
