@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TributaryNode } from '../node/node.ts';
 import { errorHandler } from './errors.ts';
+import { installRateLimits } from './rateLimitHooks.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { baseModelRoutes } from './routes/baseModels.ts';
@@ -30,7 +31,16 @@ export interface ServerOptions {
 export async function buildServer(node: TributaryNode, opts: ServerOptions = {}): Promise<FastifyInstance> {
   // Inline content travels base64 inside JSON: allow for the 4/3 expansion plus the envelope.
   const bodyLimit = Math.ceil((node.config.maxContentBytes * 4) / 3) + 256 * 1024;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit }).withTypeProvider<ZodTypeProvider>();
+  // Slow clients (slow-loris): headers must arrive within headersTimeoutMs and the whole request,
+  // body included, within bodyTimeoutMs (long enough for a model upload); Node checks both
+  // every connectionsCheckingInterval, and answers 408 or closes the connection.
+  const { headersTimeoutMs, bodyTimeoutMs } = node.config;
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit,
+    requestTimeout: Math.max(bodyTimeoutMs, headersTimeoutMs),
+    http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(headersTimeoutMs / 4))) },
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
@@ -38,6 +48,7 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
     reply.status(404).send({ error: { code: 'not_found', field: 'url', message: `no route ${req.method} ${req.url}` } }),
   );
 
+  installRateLimits(app, node.config);
   await app.register(swagger, {
     openapi: {
       info: {

@@ -45,6 +45,23 @@ export interface NodeConfig {
   dev: boolean;
   /** Close a payout epoch this often, in seconds, when anything was earned (0: never by timer). */
   epochSeconds: number;
+  /** Requests a second, and the burst, from one client address (all routes); perSecond 0: off. */
+  rateIp: RateSetting;
+  /** The same for one signing account on POST /v1/actions. */
+  rateAccount: RateSetting;
+  /** The same for one API key on the OpenAI-compatible routes. */
+  rateApiKey: RateSetting;
+  /** Client addresses no rate limit applies to: the operator's own (loopback by default). */
+  rateExempt: string[];
+  /** A request's headers must all arrive within this, in milliseconds (slow-loris). */
+  headersTimeoutMs: number;
+  /** A whole request, body included (model uploads too), must arrive within this, in milliseconds. */
+  bodyTimeoutMs: number;
+}
+
+export interface RateSetting {
+  perSecond: number;
+  burst: number;
 }
 
 export const DEFAULT_PORT = 8790;
@@ -65,6 +82,17 @@ function int(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** `R` or `R,B`: R requests a second (decimals allowed), bursts of B (default 2R, at least 1); `0`: off. */
+function rate(name: string, text: string | undefined, fallback: RateSetting): RateSetting {
+  if (text === undefined) return fallback;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:,\s*(\d+)\s*)?$/.exec(text);
+  if (!m) throw new ConfigError(`${name} must be RATE or RATE,BURST (requests a second, burst; 0: off), got ${JSON.stringify(text)}`);
+  const perSecond = Number(m[1]);
+  const burst = m[2] === undefined ? Math.max(1, Math.ceil(2 * perSecond)) : Number(m[2]);
+  if (perSecond > 0 && burst < 1) throw new ConfigError(`${name}: the burst must be at least 1, got ${burst}`);
+  return { perSecond, burst };
 }
 
 function address(name: string, text: string): string {
@@ -133,5 +161,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
     epochSeconds: env.TRIBUTARY_EPOCH_SECONDS === undefined ? 3600 : int('TRIBUTARY_EPOCH_SECONDS', env.TRIBUTARY_EPOCH_SECONDS, 0, 365 * 86400),
+    rateIp: rate('TRIBUTARY_RATE_IP', env.TRIBUTARY_RATE_IP, { perSecond: 50, burst: 100 }),
+    rateAccount: rate('TRIBUTARY_RATE_ACCOUNT', env.TRIBUTARY_RATE_ACCOUNT, { perSecond: 10, burst: 30 }),
+    rateApiKey: rate('TRIBUTARY_RATE_API_KEY', env.TRIBUTARY_RATE_API_KEY, { perSecond: 20, burst: 40 }),
+    rateExempt: (env.TRIBUTARY_RATE_EXEMPT ?? '127.0.0.1,::1').split(',').map((a) => a.trim()).filter((a) => a !== ''),
+    headersTimeoutMs: env.TRIBUTARY_HEADERS_TIMEOUT_MS === undefined ? 20_000 : int('TRIBUTARY_HEADERS_TIMEOUT_MS', env.TRIBUTARY_HEADERS_TIMEOUT_MS, 100, 3_600_000),
+    bodyTimeoutMs: env.TRIBUTARY_BODY_TIMEOUT_MS === undefined ? 600_000 : int('TRIBUTARY_BODY_TIMEOUT_MS', env.TRIBUTARY_BODY_TIMEOUT_MS, 100, 86_400_000),
   };
 }
