@@ -20,6 +20,8 @@ import { infoRoutes } from './routes/info.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { logRoutes } from './routes/log.ts';
 import { logSearchRoutes } from './routes/logSearch.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { logging } from './logging.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openAiRoutes } from './routes/openai.ts';
 import { webRoutes } from './routes/web.ts';
@@ -60,6 +62,9 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
     transform: jsonSchemaTransform,
   });
 
+  // Before every route: their hooks (metrics, request logs) apply to routes registered after them.
+  await app.register(logging(node));
+  await app.register(metricsRoutes(node));
   await app.register(infoRoutes(node));
   await app.register(logRoutes(node));
   await app.register(logSearchRoutes(node));

@@ -145,6 +145,7 @@ export class ChainService {
           this.failures++;
           this.nextAttempt = Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.failures - 1));
           this.s.lastError = { message: (e as Error).message.split('\n')[0].slice(0, 500), at: new Date().toISOString() };
+          this.node.events.emit('chainFailed', { failures: this.failures, message: this.s.lastError.message, nextAttemptAt: new Date(this.nextAttempt).toISOString() });
         },
       )
       .finally(() => (this.busy = undefined));
@@ -190,6 +191,7 @@ export class ChainService {
         try {
           await this.node.submitNodeAction({ type: 'Deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
           this.s.depositsCredited++;
+          this.node.events.emit('chainPosted', { what: 'deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
         } catch (e) {
           // Credited before (a restart re-read the block): the protocol refuses it again.
           if (!(e instanceof ActionRejected && e.status === 409)) throw e;
@@ -211,6 +213,7 @@ export class ChainService {
     const e = this.node.settlement.epoch(local);
     const r = await postPayoutRoot(clients, c.contracts.distributor as Address, BigInt(local), e.root as Hex);
     this.s.lastRoot = { epoch: local, root: e.root, ...posted(r) };
+    this.node.events.emit('chainPosted', { what: 'root', epoch: local, tx: this.s.lastRoot.tx, block: this.s.lastRoot.block });
     return true;
   }
 
@@ -229,6 +232,7 @@ export class ChainService {
     if (move > 0n) {
       const r = await fundPayouts(clients, c.contracts.vault as Address, move);
       this.s.lastFunding = { amount: move.toString(), ...posted(r) };
+      this.node.events.emit('chainPosted', { what: 'funding', amount: move.toString(), tx: this.s.lastFunding.tx, block: this.s.lastFunding.block });
     }
     // Money credited without a deposit on chain (the dev faucet) cannot be moved: say so.
     if (needed - funded > move) this.s.unfunded = (needed - funded - move).toString();
@@ -243,6 +247,7 @@ export class ChainService {
       const logRoot = ('0x' + this.node.sequencer.merkleTree.root(cp.size).toString('hex')) as Hex;
       const r = await anchorCheckpoint(clients, c.contracts.anchor as Address, { treeSize: BigInt(cp.size), logRoot, stateRoot: ('0x' + cp.stateRoot.toString('hex')) as Hex });
       this.s.lastAnchor = { treeSize: cp.size, ...posted(r) };
+      this.node.events.emit('chainPosted', { what: 'anchor', treeSize: cp.size, tx: this.s.lastAnchor.tx, block: this.s.lastAnchor.block });
     }
     this.lastAnchorMs = Date.now();
     this.anchorDue = false;

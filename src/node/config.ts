@@ -45,6 +45,8 @@ export interface NodeConfig {
   dev: boolean;
   /** Close a payout epoch this often, in seconds, when anything was earned (0: never by timer). */
   epochSeconds: number;
+  /** GET /readyz fails once the chain worker has failed more than this many passes in a row. */
+  readyChainFailures: number;
   /** Requests a second, and the burst, from one client address (all routes); perSecond 0: off. */
   rateIp: RateSetting;
   /** The same for one signing account on POST /v1/actions. */
@@ -161,6 +163,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
     epochSeconds: env.TRIBUTARY_EPOCH_SECONDS === undefined ? 3600 : int('TRIBUTARY_EPOCH_SECONDS', env.TRIBUTARY_EPOCH_SECONDS, 0, 365 * 86400),
+    readyChainFailures:
+      env.TRIBUTARY_READY_CHAIN_FAILURES === undefined ? 5 : int('TRIBUTARY_READY_CHAIN_FAILURES', env.TRIBUTARY_READY_CHAIN_FAILURES, 0, 1_000_000),
     rateIp: rate('TRIBUTARY_RATE_IP', env.TRIBUTARY_RATE_IP, { perSecond: 50, burst: 100 }),
     rateAccount: rate('TRIBUTARY_RATE_ACCOUNT', env.TRIBUTARY_RATE_ACCOUNT, { perSecond: 10, burst: 30 }),
     rateApiKey: rate('TRIBUTARY_RATE_API_KEY', env.TRIBUTARY_RATE_API_KEY, { perSecond: 20, burst: 40 }),

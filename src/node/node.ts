@@ -22,6 +22,7 @@ import { AttributionService } from './attribution.ts';
 import { AuthPool } from './authPool.ts';
 import { ChainService } from './chain.ts';
 import type { NodeConfig } from './config.ts';
+import { NodeEvents } from './events.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
 import { JobService } from './jobs.ts';
@@ -55,6 +56,8 @@ export class TributaryNode {
   readonly jobs: JobService;
   readonly serving: ServingService;
   readonly chain: ChainService;
+  /** Batches, refusals, served calls and chain posts as they happen, for metrics and logs. */
+  readonly events = new NodeEvents();
 
   private constructor(
     readonly config: NodeConfig,
@@ -88,6 +91,8 @@ export class TributaryNode {
       params: this.params,
       signCheckpoint: (size, root, stateRoot) => key.signCheckpoint(size, root, stateRoot),
       maxBatch: config.maxBatch,
+      onBatch: (report) => this.events.emit('batch', report),
+      onCommitFailed: (e) => this.events.emit('commitFailed', e),
     });
   }
 
@@ -106,7 +111,11 @@ export class TributaryNode {
   }
 
   /** Authenticates, checks content, sequences; resolves once the entry is durable. */
-  async submitSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
+  submitSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
+    return this.reported(signed.action.type, this.sequenceSigned(signed, content));
+  }
+
+  private async sequenceSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
     const def = this.protocol.get(signed.action.type);
     if (def.signer !== 'user') throw reject.forbidden('action.type', `${def.type} is signed by the node, not by accounts`);
     this.checkDomain(signed.domain);
@@ -165,11 +174,26 @@ export class TributaryNode {
   }
 
   /** Signs and sequences one of the node's own actions; a random nonce is added. */
-  async submitNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt> {
+  submitNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt> {
+    return this.reported(action.type as string, this.sequenceNodeAction(action));
+  }
+
+  private async sequenceNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt> {
     const def: ActionDefinition = this.protocol.get(action.type as string);
     const full = normaliseMessage(def, { ...action, nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString() }) as ActionMessage;
     const auth = { scheme: 'ed25519' as const, signature: this.key.signAction(this.params.chainId, full) };
     return this.receipt(await this.sequencer.submit({ action: full, auth, signer: this.params.nodeKey }));
+  }
+
+  /** Tells observers about a refusal, whichever step refused. */
+  private async reported(type: unknown, submission: Promise<Receipt>): Promise<Receipt> {
+    try {
+      return await submission;
+    } catch (e) {
+      const status = e instanceof ActionRejected ? e.status : 500;
+      this.events.emit('rejected', { type: String(type), status, code: e instanceof ActionRejected ? e.code : 'internal' });
+      throw e;
+    }
   }
 
   /** Holds uploaded bytes until a Contribute claims them. */

@@ -16,6 +16,7 @@ import type { EntryStore } from '../store/entryStore.ts';
 import type { MoneyStore } from '../store/moneyStore.ts';
 import { SqliteHashStore } from '../store/hashStore.ts';
 import type { SqliteState } from '../store/stateStore.ts';
+import type { BatchReport } from './events.ts';
 
 export interface Submission {
   action: ActionMessage;
@@ -49,6 +50,9 @@ export interface SequencerDeps {
   signCheckpoint(size: number, root: Buffer, stateRoot: Buffer): string;
   now?: () => number;
   maxBatch?: number;
+  /** Told after each batch commits, and when one rolls back (observers: metrics, logs). */
+  onBatch?(report: BatchReport): void;
+  onCommitFailed?(e: { message: string; submissions: number }): void;
 }
 
 interface Pending {
@@ -67,6 +71,8 @@ export class Sequencer {
   private readonly maxBatch: number;
   /** Entries sequenced since start, and batches committed: for metrics and benchmarks. */
   stats = { entries: 0, batches: 0 };
+  /** Why the latest batch's transaction rolled back, if it did; cleared when a batch commits. */
+  commitError: { message: string; at: number } | undefined;
 
   constructor(private readonly d: SequencerDeps) {
     this.hashStore = new SqliteHashStore(d.db);
@@ -79,6 +85,11 @@ export class Sequencer {
 
   get size(): number {
     return this.tree.size;
+  }
+
+  /** Submissions waiting for the next batch. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   get merkleTree(): MerkleTree {
@@ -108,6 +119,7 @@ export class Sequencer {
     const accepted: Array<{ p: Pending; index: number; leaf: Buffer; entry: Buffer; result: Sequenced['result'] }> = [];
     const refused: Array<{ p: Pending; error: unknown }> = [];
     let checkpoint: Sequenced['checkpoint'] | undefined;
+    const t0 = performance.now();
     const { db, entries, state, blobs, money, protocol, params } = this.d;
     try {
       db.transaction(() => {
@@ -155,14 +167,23 @@ export class Sequencer {
       this.tree = new MerkleTree(this.hashStore, entries.count());
       state.reloadHash();
       money.reload();
+      const message = e instanceof Error ? e.message : String(e);
+      this.commitError = { message, at: Date.now() };
       for (const p of batch) p.reject(e);
+      this.d.onCommitFailed?.({ message, submissions: batch.length });
       return;
     }
+    this.commitError = undefined;
     this.stats.batches++;
     this.stats.entries += accepted.length;
     for (const a of accepted)
       a.p.resolve({ index: a.index, leafHash: a.leaf, entry: a.entry, result: a.result, checkpoint: checkpoint! });
     for (const r of refused) r.p.reject(r.error);
+    this.d.onBatch?.({
+      accepted: accepted.map((a) => ({ index: a.index, type: a.p.sub.action.type, result: a.result })),
+      refused: refused.length,
+      ms: performance.now() - t0,
+    });
   }
 }
 

@@ -102,8 +102,10 @@ export class ServingService {
       output: out.text,
       outputTokens: out.completionTokens,
     });
-    this.stats.push({ generationMs: t1 - t0, overheadMs: performance.now() - t1 });
+    const timing = { generationMs: t1 - t0, overheadMs: performance.now() - t1 };
+    this.stats.push(timing);
     if (this.stats.length > 10_000) this.stats.shift();
+    this.node.events.emit('served', { model: m.id, ...timing });
     return { ...out, ...recorded, promptTokens, model: m };
   }
 

@@ -1,9 +1,18 @@
 // What a client needs to know before it signs anything: the node's identity, the
-// EIP-712 domain, the limits, and the log size.
+// EIP-712 domain, the limits, and the log size. And for operators: liveness (/healthz)
+// and readiness (/readyz).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
+import { readiness } from '../../node/readiness.ts';
 import { domainFor } from '../../protocol/protocol.ts';
+
+const Check = z.object({ ok: z.boolean(), reason: z.string().optional() });
+const Readiness = z.object({
+  ready: z.boolean(),
+  failing: z.array(z.string()).describe('The checks that failed: database, sequencer, chain'),
+  checks: z.object({ database: Check, sequencer: Check, chain: Check.optional() }),
+});
 
 export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   return async (app) => {
@@ -32,5 +41,12 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       }),
     });
     app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size, ...node.sequencer.stats }) });
+    app.get('/readyz', {
+      schema: { hide: true, response: { 200: Readiness, 503: Readiness } },
+      handler: async (_req, reply) => {
+        const r = readiness(node);
+        return reply.status(r.ready ? 200 : 503).send(r);
+      },
+    });
   };
 }
