@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TributaryNode } from '../node/node.ts';
-import { errorHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler } from './errors.ts';
 import { installRateLimits } from './rateLimitHooks.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { attributionRoutes } from './routes/attribution.ts';
@@ -41,6 +41,8 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
     logger: opts.logger ?? false,
     bodyLimit,
     requestTimeout: Math.max(bodyTimeoutMs, headersTimeoutMs),
+    clientErrorHandler,
+    frameworkErrors: errorHandler,
     http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(headersTimeoutMs / 4))) },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -100,7 +100,8 @@ export function fieldSchema(f: FieldSpec): z.ZodType {
       return z
         .string()
         .regex(UINT256, 'must be a decimal string without leading zeros')
-        .refine((s) => BigInt(s) < 1n << 256n, { message: 'must be below 2^256' });
+        // zod runs a refinement even when the regex failed: BigInt of a non-number would throw.
+        .refine((s) => !UINT256.test(s) || BigInt(s) < 1n << 256n, { message: 'must be below 2^256' });
     case 'bool':
       return z.boolean();
   }

@@ -38,6 +38,12 @@ export function baseModelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   return async (app) => {
     // The body stays a stream: model files are gigabytes. The size limit is enforced while it is written.
     app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+    // An upload refused before its last byte (too large, a dropped client) leaves the rest of
+    // its body unread on the connection: close it after the answer, or the client's next
+    // request on it would be read as that body and hang.
+    app.addHook('onSend', async (req, reply) => {
+      if (!req.raw.complete) void reply.header('connection', 'close');
+    });
 
     app.put('/v1/models/files/:sha256', {
       schema: {
