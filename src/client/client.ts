@@ -10,15 +10,10 @@ import type { EpochRecord } from '../settlement/records.ts';
 import type { StoredJournalLine } from '../store/moneyStore.ts';
 import { ApiError } from './errors.ts';
 import { type ActionTypes, type Domain, type LocalSigner, type UnsignedAction, withReplayProtection } from './signer.ts';
+import type { ModelInfo, Receipt } from './wire.ts';
 
-export interface Receipt {
-  index: number;
-  leafHash: string;
-  entry: string;
-  checkpoint: string;
-  inclusionProof: { index: number; size: number; leafHash: string; hashes: string[] };
-  result: Record<string, unknown>;
-}
+export type { ModelInfo, Receipt };
+
 
 export interface NodeInfo {
   origin: string;
@@ -106,28 +101,6 @@ export interface IndexStatus {
   building: { phase: string; done: number; total: number } | null;
 }
 
-export interface ModelInfo {
-  id: string;
-  object: 'model';
-  created: number;
-  owned_by: string;
-  tributary: {
-    name: string;
-    version: number;
-    owner: string;
-    datanet: string;
-    snapshot: number;
-    snapshotRoot: string;
-    base: string;
-    adapter: string;
-    policy: { pricePer1kInput: string; pricePer1kOutput: string; shares: { data: number; owner: number; compute: number; treasury: number }; baselineBps: number };
-    trainingContributions: number;
-    trainingTokens: number;
-    training?: { job: number; configHash: string; trainerVersion: string; evalLoss: number; baseEvalLoss: number; worker: string };
-    registeredAt: number;
-    usage: { inferences: number; inputTokens: number; outputTokens: number; fees: string; data: string; owner: string; compute: string; treasury: string };
-  };
-}
 
 
 

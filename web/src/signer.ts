@@ -5,7 +5,7 @@
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { get, post } from './api.ts';
-import type { Receipt as BaseReceipt } from './verify/receipt.ts';
+import type { Receipt } from '../../src/client/wire.ts';
 
 interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -19,8 +19,6 @@ export interface Domain {
 type Field = { name: string; type: string };
 export type UnsignedAction = { type: string } & Record<string, unknown>;
 
-/** What the node answers for a submitted action: its entry with an inclusion proof, and the action's result. */
-export type Receipt = BaseReceipt & { result: Record<string, unknown> };
 
 export interface BrowserSigner {
   address: string;

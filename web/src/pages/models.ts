@@ -6,39 +6,11 @@
 // only: registering a model is a signed action (`tributary models register`, `tributary train`).
 import { ApiError, get } from '../api.ts';
 import { h, notice, short, time, tokens } from '../dom.ts';
+import type { ModelInfo } from '../../../src/client/wire.ts';
 import type { Page } from '../router.ts';
 import './models.css';
 
 const NO_ADAPTER = '0x' + '00'.repeat(32);
-
-interface Shares {
-  data: number;
-  owner: number;
-  compute: number;
-  treasury: number;
-}
-
-export interface ModelInfo {
-  id: string;
-  created: number;
-  owned_by: string;
-  tributary: {
-    name: string;
-    version: number;
-    owner: string;
-    datanet: string;
-    snapshot: number;
-    snapshotRoot: string;
-    base: string;
-    adapter: string;
-    policy: { pricePer1kInput: string; pricePer1kOutput: string; shares: Shares; baselineBps: number };
-    trainingContributions: number;
-    trainingTokens: number;
-    training?: { job: number; configHash: string; trainerVersion: string; evalLoss: number; baseEvalLoss: number; worker: string };
-    registeredAt: number;
-    usage: { inferences: number; inputTokens: number; outputTokens: number; fees: string; data: string; owner: string; compute: string; treasury: string };
-  };
-}
 
 interface BaseModel {
   hash: string;
@@ -224,7 +196,7 @@ function evaluation(tr: ModelInfo['tributary']['training']): HTMLElement {
 }
 
 function feePolicy(p: ModelInfo['tributary']['policy']): HTMLElement {
-  const parts: [keyof Shares, string][] = [
+  const parts: [keyof ModelInfo['tributary']['policy']['shares'], string][] = [
     ['data', 'to the contributors of the training data'],
     ['owner', "to the model's owner"],
     ['compute', 'to whoever served the call'],

@@ -5,19 +5,13 @@
 // repeat an untrusted claim) and never call a receipt verified on a value it did not
 // recompute here.
 import { equalBytes, fromBase64, fromHex32, toBase64, toHex } from './bytes.ts';
+import type { Receipt as NodeReceipt } from '../../../src/client/wire.ts';
 import { type Checkpoint, parseCheckpoint } from './checkpoint.ts';
 import { openNote, parseVerifierKey, type VerifierKey } from './note.ts';
 import { hashLeaf, inclusionPath, type PathStep } from './proof.ts';
 
-/** As the node answers and `--receipt FILE` saves it (docs/protocol.md#receipts). */
-export interface Receipt {
-  index: number;
-  leafHash: string;
-  entry: string;
-  checkpoint: string;
-  inclusionProof: { index: number; size: number; leafHash: string; hashes: string[] };
-  result?: Record<string, unknown>;
-}
+/** As the node answers and `--receipt FILE` saves it (docs/protocol.md#receipts); a saved one may lack `result`. */
+export type Receipt = Omit<NodeReceipt, 'result'> & { result?: NodeReceipt['result'] };
 
 export type StepStatus = 'passed' | 'warning' | 'failed' | 'not checked';
 export type StepId = 'key' | 'signature' | 'leaf' | 'proof' | 'entry';
