@@ -9,7 +9,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
@@ -26,30 +25,13 @@ import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
 import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { startTestNode, type TestNode } from './helpers/testNode.ts';
+import { freePort, until as untilThen } from './helpers/wait.ts';
 
 const TOKEN = 10n ** 18n;
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((w) => setTimeout(w, 100));
-  }
-}
+/** The chain and the worker take a moment to answer: errors until then mean "not yet". */
+const until = <T>(what: string, f: () => Promise<T | undefined>, ms = 30_000) => untilThen(what, f, ms, { ignoreErrors: true });
 
 interface Person {
   key: Hex;

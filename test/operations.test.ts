@@ -5,12 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/node/demo.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { freePort, until } from './helpers/wait.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 
@@ -32,22 +32,13 @@ async function metrics(url: string): Promise<string> {
   return r.text();
 }
 
-/** A local port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((done) => s.close(done));
-  return port;
-}
-
 /** A chain configuration whose RPC refuses connections: every chain worker pass fails. */
 async function unreachableChain(dir: string): Promise<NodeJS.ProcessEnv> {
   const keyFile = join(dir, 'settler.key');
   writeFileSync(keyFile, '0x' + randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
   const addr = (n: number) => '0x' + n.toString(16).padStart(40, '0');
   return {
-    TRIBUTARY_RPC_URL: `http://127.0.0.1:${await closedPort()}`,
+    TRIBUTARY_RPC_URL: `http://127.0.0.1:${await freePort()}`,
     TRIBUTARY_EVM_CHAIN_ID: '31337',
     TRIBUTARY_TOKEN_ADDRESS: addr(1),
     TRIBUTARY_VAULT_ADDRESS: addr(2),
@@ -57,16 +48,6 @@ async function unreachableChain(dir: string): Promise<NodeJS.ProcessEnv> {
     TRIBUTARY_CHAIN_POLL_MS: '50',
     TRIBUTARY_READY_CHAIN_FAILURES: '1',
   };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('/metrics on the demo node', () => {
