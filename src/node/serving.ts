@@ -60,9 +60,11 @@ export class ServingService {
   async complete(account: string, r: ServeRequest): Promise<Served> {
     const m = this.model(r.model);
     const basePath = this.node.models.files.path(m.base);
-    const vocab = findBaseModel(this.node.state, m.base)?.vocabSize ?? 0;
-    for (const token of Object.keys(r.logitBias ?? {}))
-      if (Number(token) >= vocab) throw reject.invalid(`logit_bias.${token}`, `token ${token} is not in the model's vocabulary of ${vocab} tokens`);
+    if (r.logitBias) {
+      const vocab = findBaseModel(this.node.state, m.base)?.vocabSize ?? 0;
+      for (const token of Object.keys(r.logitBias))
+        if (Number(token) >= vocab) throw reject.invalid(`logit_bias.${token}`, `token ${token} is not in the model's vocabulary of ${vocab} tokens`);
+    }
     const promptTokens = await this.backend.countTokens(basePath, r.prompt);
     if (promptTokens + r.maxTokens > this.backend.contextSize)
       throw reject.invalid('prompt', `the prompt is ${promptTokens} tokens; with max_tokens ${r.maxTokens} it exceeds the context of ${this.backend.contextSize}`);
