@@ -1,5 +1,6 @@
 // Turns every failure into the one JSON error shape, with the field at fault. A client
-// mistake is always a 4xx that says what to fix; only our own bugs are a 500.
+// mistake is always a 4xx that says what to fix; a full disk is a 507 (nothing was
+// written; the same request succeeds once there is room); only our own bugs are a 500.
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -34,11 +35,28 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return send(414, { code: 'too_large', field: 'url', message: 'a path parameter is longer than this node accepts (100 characters)' });
   }
+  if (isStorageFull(error)) {
+    request.log.error({ err: error }, 'storage full');
+    return send(507, {
+      code: 'insufficient_storage',
+      message: "the node's disk is full, so nothing was written; the same request succeeds once the operator frees space (the node logged the details)",
+    });
+  }
   if (error instanceof SyntaxError) return send(400, { code: 'malformed_json', field: 'body', message: `request body is not valid JSON: ${error.message}` });
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return send(status, { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message });
   request.log.error({ err: error }, 'internal error');
   return send(500, { code: 'internal', message: 'internal error; the node logged the details' });
+}
+
+/**
+ * Whether a write failed only because the disk (or quota) is full: SQLite's SQLITE_FULL, a
+ * file write's ENOSPC or EDQUOT, PostgreSQL's disk_full (SQLSTATE 53100). Such a write
+ * rolled back whole, so the client may retry it unchanged.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100';
 }
 
 /**

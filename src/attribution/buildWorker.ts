@@ -11,6 +11,7 @@ parentPort!.on('message', (msg: { id: number; job: BuildJob }) => {
     );
     parentPort!.postMessage({ id: msg.id, result });
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
+    // The code (ENOSPC, say) travels too: a full disk is the operator's to fix, not a bug.
+    parentPort!.postMessage({ id: msg.id, error: (e as Error).message, code: (e as NodeJS.ErrnoException).code });
   }
 });

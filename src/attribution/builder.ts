@@ -17,6 +17,17 @@ export class InlineBuilder implements ShardBuilder {
   async close(): Promise<void> {}
 }
 
+/** A build that failed on the worker thread, with the system error code (ENOSPC…) when there was one. */
+export class IndexBuildError extends Error {
+  override readonly name = 'IndexBuildError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** One worker, started on first use, builds one job at a time; the index serialises its builds anyway. */
 export class WorkerBuilder implements ShardBuilder {
   private worker?: Worker;
@@ -43,13 +54,13 @@ export class WorkerBuilder implements ShardBuilder {
   private start(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(new URL('./buildWorker.boot.mjs', import.meta.url));
-    w.on('message', (m: { id: number; progress?: { phase: Parameters<Progress>[0]; done: number; total: number }; result?: BuildResult; error?: string }) => {
+    w.on('message', (m: { id: number; progress?: { phase: Parameters<Progress>[0]; done: number; total: number }; result?: BuildResult; error?: string; code?: string }) => {
       const p = this.waiting.get(m.id);
       if (!p) return;
       if (m.progress) p.onProgress?.(m.progress.phase, m.progress.done, m.progress.total);
       else {
         this.waiting.delete(m.id);
-        if (m.error !== undefined) p.reject(new Error(`index build failed: ${m.error}`));
+        if (m.error !== undefined) p.reject(new IndexBuildError(`index build failed: ${m.error}`, m.code));
         else p.resolve(m.result!);
       }
     });

@@ -4,7 +4,7 @@
 // it into a SharedArrayBuffer, so query threads can share one copy. A file that fails
 // its checksum or its bounds is refused, never half-used.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { Shard } from './shard.ts';
 
 const MAGIC = Buffer.from('TRBSHARD', 'latin1');
@@ -60,18 +60,28 @@ export function encodeShard(shard: Shard): Buffer {
   return buf;
 }
 
-/** Writes atomically: a crash leaves either the old file or the whole new one. */
+/**
+ * Writes atomically: a crash leaves either the old file or the whole new one. A failed
+ * write (a full disk) removes its partial file, which would otherwise hold on to the very
+ * space the node needs back.
+ */
 export function writeShardFile(path: string, shard: Shard): number {
   const bytes = encodeShard(shard);
   const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o644);
   try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      // write(2) may take less than asked (the last free blocks); the next call then fails with ENOSPC.
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
-  renameSync(tmp, path);
   return bytes.length;
 }
 
