@@ -1,15 +1,15 @@
 // Signed contributions through the HTTP API: each one EIP-712-verified, its content
 // hashed and checked, sequenced, and durable before the answer. The node runs in its
 // own process; this process only sends pre-signed requests over keep-alive connections.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { TributaryClient } from '../src/client/client.ts';
-import { LocalSigner, withReplayProtection } from '../src/client/signer.ts';
+import { LocalSigner } from '../src/client/signer.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
 import { startServerProcess } from './serverProcess.ts';
+import { signedContribution } from './signedContribution.ts';
 
 export interface HttpFigures {
   requests: number;
@@ -36,16 +36,8 @@ export async function runHttpContributeBench(requests = 20_000, concurrency = 12
     const signers = Array.from({ length: 64 }, () => new LocalSigner(randomPrivateKey()));
     const bodies: string[] = [];
     for (let i = 0; i < requests; i++) {
-      const content = Buffer.from(`Benchmark contribution ${i}: a short paragraph of text about rivers and their tributaries.\n`);
-      const action = {
-        type: 'Contribute',
-        datanet: 'bench',
-        contentHash: '0x' + createHash('sha256').update(content).digest('hex'),
-        size: content.length,
-        fileName: `c${i}.txt`,
-      };
-      const signed = signers[i % signers.length].sign(domain, types, withReplayProtection(action));
-      bodies.push(JSON.stringify({ ...signed, content: content.toString('base64') }));
+      const text = `Benchmark contribution ${i}: a short paragraph of text about rivers and their tributaries.\n`;
+      bodies.push(signedContribution(signers[i % signers.length], domain, types, 'bench', text, `c${i}.txt`));
     }
 
     const latencies: number[] = [];

@@ -1,4 +1,4 @@
-// `npm run bench`: every figure issue #2 names, each printed beside its target or its
+// `npm run bench`: every figure issues #2 and #9 name, each printed beside its target or its
 // anchor. Machines are shared and noisy: compare ratios within one run.
 import { runCryptoBench } from '../src/protocol/crypto.bench.ts';
 import { benchPayoutTree } from '../src/settlement/payoutTree.bench.ts';
@@ -6,6 +6,7 @@ import { benchSettlement } from '../src/settlement/settlement.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
 import { runGasBench } from './gas.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
+import { LOAD_DEFAULTS, runLoadBench } from './load.bench.ts';
 import { runLogAppendBench } from './logAppend.bench.ts';
 import { runProofBench } from './proofs.bench.ts';
 import { runServingBench } from './serving.bench.ts';
@@ -100,3 +101,33 @@ console.log('\nExplorer (web/, Vite build; pages in headless Chromium on the emb
 const web = await runWebBench(quick ? 3 : 7);
 row(`bundle: ${web.files} files, raw / gzip`, `${fmt(web.rawBytes / 1024, 1)} / ${fmt(web.gzipBytes / 1024, 1)} KiB`, 'target <= 100 KiB gzip; React + ReactDOM alone ~45 KiB gzip');
 for (const [route, ms] of Object.entries(web.loadMs)) row(`page rendered: ${route} (median)`, `${fmt(ms)} ms`, 'target <= 1,000 ms');
+
+console.log('\nLoad on loopback (autocannon in the bench process, closed loop; each API node a `tributary start` child process on 127.0.0.1)');
+const load = await runLoadBench({ seconds: quick ? 3 : 10 });
+const loadBase = load.find((r) => r.store === 'SQLite' && r.nodes === 1);
+for (const kind of ['contributions', 'inferences'] as const) {
+  for (const r of load) {
+    const where = `${kind}, ${r.store}, ${r.nodes} API node${r.nodes === 1 ? '' : 's'}`;
+    if ('notMeasured' in r) {
+      row(where, 'not measured', r.notMeasured);
+      continue;
+    }
+    const f = r[kind];
+    const anchor =
+      r === loadBase
+        ? kind === 'contributions'
+          ? `target >= 2,000/s; undici client above ${fmt(http.perSecond)}/s at ${HTTP_CONNECTIONS} connections`
+          : `chat, ${LOAD_DEFAULTS.maxTokens}-token answers; in process above ${fmt(sv.requestsPerSecond1, 1)}/s with ${sv.concurrency} clients`
+        : loadBase && !('notMeasured' in loadBase)
+          ? `${fmt(f.perSecond / loadBase[kind].perSecond, 2)}x SQLite with 1 API node`
+          : '';
+    row(where, `${fmt(f.perSecond, kind === 'inferences' ? 1 : 0)} /s`, anchor);
+    const extra = 'meanBatch' in f ? `; ${fmt(f.meanBatch)} per commit${f.signedDuringRun ? `; ${fmt(f.signedDuringRun)} signed during the run` : ''}` : '';
+    row(
+      `  latency p50 / p99 (${f.connections} connections)`,
+      `${fmt(f.p50Ms)} / ${fmt(f.p99Ms)} ms`,
+      `${fmt(f.ok)} answered, ${fmt(f.refused)} refused, ${fmt(f.errors)} errors in ${fmt(f.seconds, 1)} s${extra}; load generator ${fmt(f.loadGeneratorCpu * 100)}% of a core`,
+    );
+    for (const refusal of f.refusals) row('  refused, for example', '', refusal);
+  }
+}

@@ -14,11 +14,13 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(dataDir: string, extraArgs: string[] = [], timeoutMs = 30_000): Promise<ServerProcess> {
+/** `env` is the child's whole environment (default: this process's), e.g. with or without DATABASE_URL. */
+export async function startServerProcess(dataDir: string, extraArgs: string[] = [], timeoutMs = 30_000, env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
   // TRIBUTARY_SERVER_NODE_ARGS lets a benchmark run the server under --cpu-prof and the like.
   const nodeArgs = (process.env.TRIBUTARY_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--data', dataDir, '--port', '0', '--no-demo', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
