@@ -7,7 +7,7 @@
 // fails the rest of the bench. A plain script; `runLoadBench()` returns the figures for
 // bench/run.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -15,7 +15,8 @@ import { TributaryClient } from '../src/client/client.ts';
 import { type ActionTypes, type Domain, LocalSigner } from '../src/client/signer.ts';
 import { demoBasePath } from '../src/models/demoBase.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
-import { startServerProcess } from './serverProcess.ts';
+import { type PostgresServer, startPostgres } from '../test/helpers/postgres.ts';
+import { type ServerProcess, startServerProcess } from './serverProcess.ts';
 import { signedContribution } from './signedContribution.ts';
 
 export type Store = 'SQLite' | 'PostgreSQL';
@@ -39,29 +40,30 @@ export class ClusterUnavailable extends Error {
 
 /** Starts `spec.nodes` API nodes on one store, on 127.0.0.1, and returns their URLs. */
 export async function startCluster(spec: ClusterSpec): Promise<Cluster> {
-  // TODO(issue 9): switch PostgreSQL and 2 API nodes on here, and only here, once
-  // src/store and src/node support them: start `spec.nodes` processes with
-  // DATABASE_URL=spec.databaseUrl in their environment (a database emptied first, so each
-  // row starts from genesis; several nodes on SQLite would need one shared data
-  // directory), wait for each to listen, and return all their URLs. The fixtures are made
-  // through urls[0]: return only once every node serves what it wrote. Nothing else in
-  // this file needs to change.
-  if (spec.databaseUrl !== undefined) throw new ClusterUnavailable('PostgreSQL mode is not wired into the load bench yet');
-  if (spec.nodes !== 1) throw new ClusterUnavailable('several API nodes on one database are not wired into the load bench yet');
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-load-'));
+  // Several nodes share one log only through PostgreSQL.
+  if (spec.databaseUrl === undefined && spec.nodes !== 1) throw new ClusterUnavailable('several API nodes need PostgreSQL (SQLite is one node\'s file)');
+  const dirs = Array.from({ length: spec.nodes }, () => mkdtempSync(join(tmpdir(), 'tributary-bench-load-')));
+  const servers: ServerProcess[] = [];
   // SQLite: the node must not pick up a DATABASE_URL meant for the PostgreSQL rows.
-  const { DATABASE_URL: _postgres, ...env } = process.env;
+  const { DATABASE_URL: _postgres, ...base } = process.env;
+  const env = spec.databaseUrl === undefined ? base : { ...base, DATABASE_URL: spec.databaseUrl };
+  const stop = async () => {
+    for (const s of servers.reverse()) await s.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  };
   try {
-    const server = await startServerProcess(dir, [], 60_000, env);
-    return {
-      urls: [server.url],
-      async stop() {
-        await server.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    servers.push(await startServerProcess(dirs[0], [], 60_000, env));
+    // The other nodes sign with the same key (one log, one key) and read model files from
+    // the same directory: the fixtures upload the model to the first node.
+    mkdirSync(join(dirs[0], 'models'), { recursive: true });
+    for (const d of dirs.slice(1)) {
+      copyFileSync(join(dirs[0], 'node.key'), join(d, 'node.key'));
+      symlinkSync(join(dirs[0], 'models'), join(d, 'models'));
+      servers.push(await startServerProcess(d, [], 60_000, env));
+    }
+    return { urls: servers.map((s) => s.url), stop };
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
     throw e;
   }
 }
@@ -278,6 +280,13 @@ export async function measureCluster(store: Store, spec: ClusterSpec, o: LoadOpt
   }
   try {
     const fixtures = await makeFixtures(cluster.urls[0]);
+    // The other nodes follow the log by polling: wait until each has read the fixtures.
+    const size = (await new TributaryClient(cluster.urls[0]).health()).size;
+    for (const url of cluster.urls.slice(1))
+      for (let tries = 0; (await new TributaryClient(url).health()).size < size; tries++) {
+        if (tries > 200) throw new Error(`${url} did not catch up with the log in 10 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     const contributions = await measureContributions(cluster.urls, fixtures, o);
     const inferences = await measureInferences(cluster.urls, fixtures, o);
     return { store, nodes: spec.nodes, contributions, inferences };
@@ -286,17 +295,30 @@ export async function measureCluster(store: Store, spec: ClusterSpec, o: LoadOpt
   }
 }
 
-/** Every row: SQLite and PostgreSQL, each with 1 API node and with 2. */
+/**
+ * Every row: SQLite and PostgreSQL, each with 1 API node and with 2. Without DATABASE_URL
+ * the bench starts a private PostgreSQL server (durable: fsync on) on 127.0.0.1, with a
+ * fresh database for each row; with it, each row starts from whatever that database holds.
+ */
 export async function runLoadBench(options: Partial<LoadOptions> = {}): Promise<LoadRow[]> {
   const o = { ...LOAD_DEFAULTS, databaseUrl: postgresUrlFromEnv(), ...options };
+  let pg: PostgresServer | undefined;
+  let pgProblem: string | undefined;
+  if (o.databaseUrl === undefined)
+    try {
+      pg = await startPostgres({ durable: true });
+    } catch (e) {
+      pgProblem = `no PostgreSQL to measure: ${(e as Error).message.split('\n')[0]}`;
+    }
   const rows: LoadRow[] = [];
-  for (const nodes of [1, 2] as const) {
-    rows.push(await measureCluster('SQLite', { nodes }, o));
-    rows.push(
-      o.databaseUrl === undefined
-        ? { store: 'PostgreSQL', nodes, notMeasured: 'no PostgreSQL to measure: set DATABASE_URL=postgres://…' }
-        : await measureCluster('PostgreSQL', { databaseUrl: o.databaseUrl, nodes }, o),
-    );
+  try {
+    for (const nodes of [1, 2] as const) {
+      rows.push(await measureCluster('SQLite', { nodes }, o));
+      const url = o.databaseUrl ?? pg?.createDatabase(`load_${nodes}_${randomBytes(4).toString('hex')}`);
+      rows.push(url === undefined ? { store: 'PostgreSQL', nodes, notMeasured: pgProblem! } : await measureCluster('PostgreSQL', { databaseUrl: url, nodes }, o));
+    }
+  } finally {
+    pg?.destroy();
   }
   return rows;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { hashLeaf } from '../src/ledger/hasher.ts';
 import { verifyConsistency, verifyInclusion } from '../src/ledger/proof.ts';
 import { MerkleTree } from '../src/ledger/tree.ts';
-import { openDatabase } from '../src/store/db.ts';
+import { openSqlite } from '../src/store/sqlite.ts';
 import { SqliteHashStore } from '../src/store/hashStore.ts';
 
 export interface ProofFigures {
@@ -28,7 +28,7 @@ function stats(samples: number[]) {
 
 export async function runProofBench(size = 1_000_000, queries = 2000): Promise<ProofFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-proof-'));
-  const db = openDatabase(join(dir, 'tree.db'));
+  const db = openSqlite(join(dir, 'tree.db'));
   try {
     const tree = new MerkleTree(new SqliteHashStore(db), 0);
     const t0 = performance.now();

@@ -12,7 +12,7 @@ import type { ActionMessage, Entry } from '../src/protocol/entry.ts';
 import { readGguf } from '../src/models/gguf/reader.ts';
 import { validateLlamaModel } from '../src/models/gguf/validate.ts';
 import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
-import { openDatabase } from '../src/store/db.ts';
+import { openSqlite } from '../src/store/sqlite.ts';
 import { MoneyStore } from '../src/store/moneyStore.ts';
 import { SqliteState } from '../src/store/stateStore.ts';
 import { prng } from '../src/testing/prng.ts';
@@ -26,7 +26,7 @@ export interface SettlementStateBench {
 
 export function runSettlementStateBench(inferences: number, contributors: number): SettlementStateBench {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-settle-'));
-  const db = openDatabase(join(dir, 'b.db'));
+  const db = openSqlite(join(dir, 'b.db'));
   const state = new SqliteState(db);
   const money = new MoneyStore(db);
   const protocol = createProtocol();

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/client/errors.ts';
-import { verifyDataDir } from '../src/node/verify.ts';
 import { gguf, loraPair, TINY, tinyAdapterGguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { verifyTestData } from './helpers/testDatabase.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 
@@ -46,7 +46,7 @@ describe('base models', () => {
     expect(b).toMatchObject({ hash: sha(bytes), name: 'tiny-base', owner: owner.address, fileSize: bytes.length, fileModelName: 'tiny', embeddingLength: TINY.embd, tokenizer: { model: 'gpt2' } });
     expect(await t.client.baseModel(sha(bytes))).toEqual(b);
     // The entry carries the node's measurement, so replay needs nothing but the log.
-    expect((await verifyDataDir(t.dataDir)).ok).toBe(true);
+    expect((await verifyTestData(t.dataDir)).ok).toBe(true);
 
     const again = await t.client.act(newSigner(), { type: 'RegisterBaseModel', name: 'copy', file: sha(bytes) }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ApiError);

@@ -13,8 +13,8 @@ import { parseCheckpoint } from '../src/ledger/checkpoint.ts';
 import { openNote, parseVerifierKey } from '../src/ledger/note.ts';
 import { verifyConsistency } from '../src/ledger/proof.ts';
 import { verifyReceipt } from '../src/node/receipt.ts';
-import { verifyDataDir } from '../src/node/verify.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
+import { databaseEnv, verifyTestData } from './helpers/testDatabase.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 
@@ -27,7 +27,7 @@ describe('kill -9 during a burst', () => {
   });
 
   it('keeps every acknowledged contribution', async () => {
-    server = await startServerProcess(dataDir);
+    server = await startServerProcess(dataDir, [], 30_000, { ...process.env, ...(await databaseEnv(dataDir)) });
     let client = new TributaryClient(server.url, { timeoutMs: 20_000 });
     const key = await client.verifierKey();
     const owner = new LocalSigner(randomPrivateKey());
@@ -62,7 +62,7 @@ describe('kill -9 during a burst', () => {
     expect(acked.length).toBeGreaterThanOrEqual(400);
     expect(failed).toBeGreaterThan(0); // the kill really landed mid-burst
 
-    server = await startServerProcess(dataDir);
+    server = await startServerProcess(dataDir, [], 30_000, { ...process.env, ...(await databaseEnv(dataDir)) });
     client = new TributaryClient(server.url, { timeoutMs: 20_000 });
     expect(await client.verifierKey()).toBe(key);
     const note = await client.checkpoint();
@@ -87,7 +87,7 @@ describe('kill -9 during a burst', () => {
     // New writes work after the restart, then the whole log replays cleanly.
     const after = Buffer.from('written after the restart\n');
     await client.act(owner, { type: 'Contribute', datanet: 'burst', contentHash: sha(after), size: after.length, fileName: 'after.txt' }, after);
-    const report = await verifyDataDir(dataDir);
+    const report = await verifyTestData(dataDir);
     expect(report.divergence).toBeUndefined();
     expect(report.ok).toBe(true);
   });

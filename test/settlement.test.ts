@@ -9,10 +9,10 @@ import { TextGenerator } from '../bench/corpus.ts';
 import { ApiError } from '../src/client/errors.ts';
 import type { LocalSigner } from '../src/client/signer.ts';
 import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
-import { verifyDataDir } from '../src/node/verify.ts';
 import { inferenceFee } from '../src/settlement/feePolicy.ts';
 import { loraPair, tinyAdapterGguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { verifyTestData } from './helpers/testDatabase.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 const gen = new TextGenerator(23);
@@ -238,7 +238,7 @@ describe('settlement over HTTP', () => {
   });
 
   it('replays the whole record: verify recomputes every balance and epoch root', async () => {
-    const report = await verifyDataDir(t.dataDir);
+    const report = await verifyTestData(t.dataDir);
     expect(report.divergence).toBeUndefined();
     expect(report.ok).toBe(true);
     const money = await t.client.money();
@@ -246,9 +246,9 @@ describe('settlement over HTTP', () => {
 
     // Someone edits a balance in the node's database: verify names whose money differs.
     const key = `bal/${requester.address}`;
-    const real = t.node.db.prepare('SELECT value FROM state WHERE key = ?').pluck().get(key) as string;
+    const real = (t.node.db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?').get(key) as { value: string }).value;
     t.node.db.prepare('UPDATE state SET value = ? WHERE key = ?').run('"1"', key);
-    const tampered = await verifyDataDir(t.dataDir);
+    const tampered = await verifyTestData(t.dataDir);
     expect(tampered.ok).toBe(false);
     expect(tampered.divergence!.reason).toContain(`the prepaid balance of ${requester.address} is "1" in the node, replay gives ${real}`);
     t.node.db.prepare('UPDATE state SET value = ? WHERE key = ?').run(real, key);

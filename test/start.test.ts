@@ -8,13 +8,14 @@ import { join, resolve } from 'node:path';
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TributaryClient } from '../src/client/client.ts';
-import { verifyDataDir } from '../src/node/verify.ts';
+import { databaseEnv, verifyTestData } from './helpers/testDatabase.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/tributary.js');
 
-function start(dataDir: string): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
+async function start(dataDir: string): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
+  const database = await databaseEnv(dataDir);
   const child = spawn(process.execPath, [BIN, 'start', '--data', dataDir, '--port', '0'], {
-    env: { PATH: process.env.PATH ?? '', HOME: dataDir, TRIBUTARY_AUTH_WORKERS: '0' },
+    env: { PATH: process.env.PATH ?? '', HOME: dataDir, TRIBUTARY_AUTH_WORKERS: '0', ...database },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -83,7 +84,7 @@ describe('tributary start', () => {
     } finally {
       await stop(second.child);
     }
-    const report = await verifyDataDir(dataDir);
+    const report = await verifyTestData(dataDir);
     expect(report.ok).toBe(true);
     expect(report.money).toMatchObject({ epochs: 1, conserved: true });
   }, 120_000);

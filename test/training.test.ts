@@ -12,7 +12,6 @@ import { TextGenerator } from '../bench/corpus.ts';
 import { ApiError } from '../src/client/errors.ts';
 import { initLlamaWeights, writeLlamaGguf } from '../src/models/llama/weights.ts';
 import { vocabPath } from '../src/models/vocab.ts';
-import { verifyDataDir } from '../src/node/verify.ts';
 import { loraPair, tinyAdapterGguf } from '../src/testing/tinyGguf.ts';
 import { readGgufFile } from '../src/models/gguf/reader.ts';
 import { llamaConfigFromGgufMetadata } from '../src/models/llama/config.ts';
@@ -22,6 +21,7 @@ import { evaluateAdapter } from '../src/models/trainer/evaluate.ts';
 import { runOneJob } from '../src/worker/worker.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { verifyTestData } from './helpers/testDatabase.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 const TOKEN = 10n ** 18n;
@@ -201,7 +201,7 @@ describe('training jobs, workers and model provenance', () => {
     const r = await register();
     const m = await t.client.model(String(r.result.model));
     expect(m.tributary).toMatchObject({ base, adapter: job.result!.adapter, datanet: 'tales', snapshot: 1, training: { job: job.id, configHash: job.configHash, trainerVersion: 'tributary-lora/1', worker: workerB.address } });
-    const report = await verifyDataDir(t.dataDir);
+    const report = await verifyTestData(t.dataDir);
     expect(report.divergence).toBeUndefined();
   });
 

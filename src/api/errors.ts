@@ -4,7 +4,9 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { SequencerUnavailable } from '../node/cluster.ts';
 import { ActionRejected } from '../protocol/errors.ts';
+import { DatabaseUnavailable } from '../store/sql.ts';
 
 export interface ErrorPayload {
   error: { code: string; field?: string; message: string; details?: Record<string, unknown> };
@@ -34,6 +36,11 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       return send(400, { code: 'invalid_field', field: 'url', message: error.message });
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return send(414, { code: 'too_large', field: 'url', message: 'a path parameter is longer than this node accepts (100 characters)' });
+  }
+  // Nothing the client did: the database or the sequencer is away for now. Nothing was written.
+  if (error instanceof DatabaseUnavailable || error instanceof SequencerUnavailable) {
+    reply.header('retry-after', '1');
+    return send(503, { code: 'unavailable', message: error.message });
   }
   if (isStorageFull(error)) {
     request.log.error({ err: error }, 'storage full');

@@ -377,6 +377,11 @@ export class TributaryClient {
     return this.json('POST', '/v1/dev/faucet', amount === undefined ? { account } : { account, amount });
   }
 
+  /** Liveness: the log size this node sees, and whether it is the node that sequences. */
+  health(): Promise<{ ok: boolean; size: number; sequencing: boolean; entries: number; batches: number }> {
+    return this.json('GET', '/healthz');
+  }
+
   /** Dev mode: record an inference from its output text; attributed and settled by the node. */
   recordInference(x: { model: string; requester: string; provider: string; inputTokens: number; output: string }): Promise<{
     receipt: Receipt;

@@ -264,7 +264,7 @@ export class ChainService {
   }
 
   private setCursor(block: bigint): void {
-    this.node.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(this.cursorKey, Buffer.from(block.toString()));
+    this.node.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(this.cursorKey, Buffer.from(block.toString()));
   }
 }
 

@@ -4,9 +4,14 @@ import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultAuthWorkers } from './authPool.ts';
 import { type ChainConfig, loadChainConfig } from './chainConfig.ts';
+import type { ClusterOptions } from './cluster.ts';
 
 export interface NodeConfig {
   dataDir: string;
+  /** postgres://… to keep the log in PostgreSQL (several API nodes, one sequencer); none: SQLite in dataDir. */
+  databaseUrl?: string;
+  /** Several nodes on one database: how they share the sequencer (used with databaseUrl only). */
+  cluster: ClusterOptions;
   host: string;
   port: number;
   /** The EIP-712 chain id in the signing domain, fixed in the log's genesis entry. */
@@ -59,6 +64,8 @@ export interface NodeConfig {
   headersTimeoutMs: number;
   /** A whole request, body included (model uploads too), must arrive within this, in milliseconds. */
   bodyTimeoutMs: number;
+  /** Which part of every attribution index this node holds, and who holds the rest (TRIBUTARY_ATTRIBUTION_*). */
+  attribution: AttributionSharding;
 }
 
 export interface RateSetting {
@@ -135,6 +142,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const maxText = flags.maxContentBytes ?? env.TRIBUTARY_MAX_CONTENT_BYTES;
   return {
     dataDir,
+    ...(env.DATABASE_URL ? { databaseUrl: databaseUrl(env.DATABASE_URL) } : {}),
+    cluster: {
+      leasePollMs: env.TRIBUTARY_TAKEOVER_MS === undefined ? 500 : int('TRIBUTARY_TAKEOVER_MS', env.TRIBUTARY_TAKEOVER_MS, 10, 600_000),
+      pollMs: env.TRIBUTARY_QUEUE_POLL_MS === undefined ? 20 : int('TRIBUTARY_QUEUE_POLL_MS', env.TRIBUTARY_QUEUE_POLL_MS, 1, 60_000),
+      answerTimeoutMs: env.TRIBUTARY_QUEUE_TIMEOUT_MS === undefined ? 30_000 : int('TRIBUTARY_QUEUE_TIMEOUT_MS', env.TRIBUTARY_QUEUE_TIMEOUT_MS, 100, 3_600_000),
+    },
     host: flags.host ?? env.TRIBUTARY_HOST ?? '127.0.0.1',
     port: portText === undefined ? DEFAULT_PORT : int(flags.port ? '--port' : 'TRIBUTARY_PORT', portText, 0, 65535),
     chainId: chainText === undefined ? 31337 : int('chain id', chainText, 1, Number.MAX_SAFE_INTEGER),
@@ -171,5 +184,52 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     rateExempt: (env.TRIBUTARY_RATE_EXEMPT ?? '127.0.0.1,::1').split(',').map((a) => a.trim()).filter((a) => a !== ''),
     headersTimeoutMs: env.TRIBUTARY_HEADERS_TIMEOUT_MS === undefined ? 20_000 : int('TRIBUTARY_HEADERS_TIMEOUT_MS', env.TRIBUTARY_HEADERS_TIMEOUT_MS, 100, 3_600_000),
     bodyTimeoutMs: env.TRIBUTARY_BODY_TIMEOUT_MS === undefined ? 600_000 : int('TRIBUTARY_BODY_TIMEOUT_MS', env.TRIBUTARY_BODY_TIMEOUT_MS, 100, 86_400_000),
+    attribution: attributionSharding(env),
   };
+}
+
+function databaseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`DATABASE_URL is not a URL (not shown: it may hold a password); expected postgres://user:password@host:port/database`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new ConfigError(`DATABASE_URL: only PostgreSQL is supported (postgres://…), not ${url.protocol}; leave it unset for SQLite in the data directory`);
+  return text;
+}
+
+// ── Attribution indexes split over nodes (docs/attribution.md, "Several nodes") ──
+
+export interface AttributionSharding {
+  /** This node indexes the contributions whose id % of == part; 0 of 1: all of them. */
+  part: number;
+  of: number;
+  /** Base URLs of the nodes holding the other parts, asked on every query; none: this node only answers theirs. */
+  peers: string[];
+  /** How long a query waits for its peers (and for every part to reflect the same contents), in ms. */
+  timeoutMs: number;
+}
+
+function attributionSharding(env: NodeJS.ProcessEnv): AttributionSharding {
+  const shard = (env.TRIBUTARY_ATTRIBUTION_SHARD ?? '').trim();
+  const m = /^(\d+)\/(\d+)$/.exec(shard);
+  if (shard !== '' && !m)
+    throw new ConfigError(`TRIBUTARY_ATTRIBUTION_SHARD must be K/N (this node indexes the contributions whose id % N == K), got ${JSON.stringify(shard)}`);
+  const of = m ? int('TRIBUTARY_ATTRIBUTION_SHARD N', m[2], 1, 1024) : 1;
+  const part = m ? int('TRIBUTARY_ATTRIBUTION_SHARD K', m[1], 0, of - 1) : 0;
+  const peers = (env.TRIBUTARY_ATTRIBUTION_PEERS ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '').map((p) => {
+    if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(p)) throw new ConfigError(`TRIBUTARY_ATTRIBUTION_PEERS must be a comma-separated list of node URLs such as http://10.0.0.2:8790, got ${JSON.stringify(p)}`);
+    return p.replace(/\/+$/, '');
+  });
+  if (new Set(peers).size !== peers.length) throw new ConfigError(`TRIBUTARY_ATTRIBUTION_PEERS lists a node twice: ${peers.join(',')}`);
+  if (peers.length > 0 && peers.length !== of - 1)
+    throw new ConfigError(
+      of === 1
+        ? 'TRIBUTARY_ATTRIBUTION_PEERS is set, but this node holds the whole index: give each node its part with TRIBUTARY_ATTRIBUTION_SHARD=K/N'
+        : `TRIBUTARY_ATTRIBUTION_PEERS lists ${peers.length} nodes, but the ${of - 1} other parts of TRIBUTARY_ATTRIBUTION_SHARD=${part}/${of} need one each (or none, for a node that only answers its peers)`,
+    );
+  const timeoutMs = env.TRIBUTARY_ATTRIBUTION_TIMEOUT_MS === undefined ? 30_000 : int('TRIBUTARY_ATTRIBUTION_TIMEOUT_MS', env.TRIBUTARY_ATTRIBUTION_TIMEOUT_MS, 100, 3_600_000);
+  return { part, of, peers, timeoutMs };
 }

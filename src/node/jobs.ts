@@ -34,7 +34,7 @@ export class JobService {
 
   constructor(private readonly node: TributaryNode) {
     this.getLease = node.db.prepare<[number], { worker: string; expires_at: number; started_at: number }>('SELECT worker, expires_at, started_at FROM leases WHERE job = ?');
-    this.putLease = node.db.prepare('INSERT OR REPLACE INTO leases (job, worker, expires_at, started_at) VALUES (?, ?, ?, ?)');
+    this.putLease = node.db.prepare('INSERT INTO leases (job, worker, expires_at, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET worker = excluded.worker, expires_at = excluded.expires_at, started_at = excluded.started_at');
     this.dropLease = node.db.prepare('DELETE FROM leases WHERE job = ?');
   }
 

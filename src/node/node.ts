@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { contentProblem, sha256Hex } from '../datanets/intake.ts';
 import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
+import { hashLeaf } from '../ledger/hasher.ts';
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
 import type { ActionMessage, Entry } from '../protocol/entry.ts';
@@ -28,6 +29,8 @@ import type { Receipt } from './receipt.ts';
 import { JobService } from './jobs.ts';
 import { ServingService } from './serving.ts';
 import { ModelService } from './models.ts';
+import { Cluster } from './cluster.ts';
+import type { Outcome } from './outcome.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
 import { SettlementService } from './settlement.ts';
 
@@ -56,6 +59,8 @@ export class TributaryNode {
   readonly jobs: JobService;
   readonly serving: ServingService;
   readonly chain: ChainService;
+  /** Several nodes on one PostgreSQL database: the sequencer lease and the submission queue. */
+  readonly cluster?: Cluster;
   /** Batches, refusals, served calls and chain posts as they happen, for metrics and logs. */
   readonly events = new NodeEvents();
 
@@ -64,7 +69,7 @@ export class TributaryNode {
     readonly key: NodeKey,
   ) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    this.db = openDatabase(join(config.dataDir, 'tributary.db'));
+    this.db = openDatabase(config);
     this.protocol = createProtocol();
     this.entries = new EntryStore(this.db);
     this.state = new SqliteState(this.db);
@@ -81,6 +86,22 @@ export class TributaryNode {
     this.serving = new ServingService(this);
     this.chain = new ChainService(this, config.chain);
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
+    if (config.databaseUrl)
+      this.cluster = new Cluster(
+        this.db,
+        this.entries,
+        {
+          lead: () => this.lead(),
+          follow: () => this.stopLeaderWork(),
+          grew: (size, actions) => {
+            this.sequencer.follow(size);
+            for (const a of actions) this.touchIndexes(a);
+          },
+          sequence: (row) => this.sequenceQueued(row.id, row.kind, row.body),
+          size: () => this.sequencer.size,
+        },
+        config.cluster,
+      );
     this.sequencer = new Sequencer({
       db: this.db,
       entries: this.entries,
@@ -93,17 +114,58 @@ export class TributaryNode {
       maxBatch: config.maxBatch,
       onBatch: (report) => this.events.emit('batch', report),
       onCommitFailed: (e) => this.events.emit('commitFailed', e),
+      ...(this.cluster ? { queue: this.cluster.queue, fence: () => this.cluster!.fence() } : {}),
     });
   }
 
   static async open(config: NodeConfig): Promise<TributaryNode> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
-    if (node.sequencer.size === 0)
-      await node.submitNodeAction({ type: 'Genesis', origin: node.params.origin, chainId: node.params.chainId, nodeKey: node.params.nodeKey });
-    node.settlement.startTimer(config.epochSeconds);
-    node.chain.start();
+    if (!node.cluster) {
+      await node.lead();
+      return node;
+    }
+    await node.cluster.start();
+    // A node that does not sequence waits for the lease holder to write the genesis entry.
+    const end = Date.now() + config.cluster.answerTimeoutMs;
+    while (node.size === 0) {
+      if (Date.now() > end) throw new Error('no node of this cluster wrote the genesis entry in time: is the sequencer running?');
+      await new Promise((r) => setTimeout(r, 50));
+      node.cluster.catchUp();
+    }
     return node;
+  }
+
+  /** Is this the node that sequences (always, on SQLite; the lease holder, in a cluster)? */
+  get sequencing(): boolean {
+    return !this.cluster || this.cluster.isLeader;
+  }
+
+  /** Starts what only the sequencing node does: genesis on an empty log, epoch closes, the chain worker. */
+  private async lead(): Promise<void> {
+    this.sequencer.reload();
+    if (this.sequencer.size === 0)
+      await this.sequenceNodeAction({ type: 'Genesis', origin: this.params.origin, chainId: this.params.chainId, nodeKey: this.params.nodeKey });
+    this.settlement.startTimer(this.config.epochSeconds);
+    this.chain.start();
+  }
+
+  private stopLeaderWork(): void {
+    this.settlement.stop();
+    void this.chain.stop();
+  }
+
+  /** The lease holder sequences a submission another node queued. */
+  private async sequenceQueued(queueId: number, kind: string, body: string): Promise<void> {
+    if (kind === 'signed') await this.sequenceSigned(JSON.parse(body) as SignedAction, undefined, queueId);
+    else await this.sequenceNodeAction(JSON.parse(body) as Omit<ActionMessage, 'nonce'>, queueId);
+  }
+
+  /** The receipt for a queued submission's outcome, proved against its batch's checkpoint. */
+  private queuedReceipt(o: Extract<Outcome, { ok: true }>): Receipt {
+    const bytes = this.entries.get(o.index)!;
+    const cp = this.entries.checkpointAt(o.size)!;
+    return this.receipt({ index: o.index, leafHash: hashLeaf(bytes), entry: bytes, result: o.result, checkpoint: { size: cp.size, note: cp.note } });
   }
 
   get size(): number {
@@ -112,10 +174,21 @@ export class TributaryNode {
 
   /** Authenticates, checks content, sequences; resolves once the entry is durable. */
   submitSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
+    if (!this.sequencing) return this.reported(signed.action.type, this.forwardSigned(signed, content));
     return this.reported(signed.action.type, this.sequenceSigned(signed, content));
   }
 
-  private async sequenceSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
+  /** A node without the sequencer lease: stage the content, queue the action, wait for its outcome. */
+  private async forwardSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
+    if (content !== undefined) {
+      if (signed.action.type !== 'Contribute') throw reject.invalid('content', `${String(signed.action.type)} takes no content`);
+      if (typeof signed.action.contentHash !== 'string') throw reject.invalid('action.contentHash', 'must be the 0x SHA-256 of the content');
+      this.stageBlob(signed.action.contentHash, content);
+    }
+    return this.queuedReceipt(await this.cluster!.forward('signed', signed));
+  }
+
+  private async sequenceSigned(signed: SignedAction, content?: Uint8Array, queueId?: number): Promise<Receipt> {
     const def = this.protocol.get(signed.action.type);
     if (def.signer !== 'user') throw reject.forbidden('action.type', `${def.type} is signed by the node, not by accounts`);
     this.checkDomain(signed.domain);
@@ -126,7 +199,7 @@ export class TributaryNode {
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
     const attest = await this.attest(def.type, action, signer);
-    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'] }));
+    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'], queueId }));
     if (def.type === 'CompleteTrainingJob') this.jobs.release(action.job as number);
     if (duplicate)
       await this.submitNodeAction({ type: 'FlagDuplicate', contribution: receipt.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, 64) });
@@ -175,14 +248,15 @@ export class TributaryNode {
 
   /** Signs and sequences one of the node's own actions; a random nonce is added. */
   submitNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt> {
+    if (!this.sequencing) return this.reported(action.type as string, this.cluster!.forward('node', action).then((o) => this.queuedReceipt(o)));
     return this.reported(action.type as string, this.sequenceNodeAction(action));
   }
 
-  private async sequenceNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt> {
+  private async sequenceNodeAction(action: Omit<ActionMessage, 'nonce'>, queueId?: number): Promise<Receipt> {
     const def: ActionDefinition = this.protocol.get(action.type as string);
     const full = normaliseMessage(def, { ...action, nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString() }) as ActionMessage;
     const auth = { scheme: 'ed25519' as const, signature: this.key.signAction(this.params.chainId, full) };
-    return this.receipt(await this.sequencer.submit({ action: full, auth, signer: this.params.nodeKey }));
+    return this.receipt(await this.sequencer.submit({ action: full, auth, signer: this.params.nodeKey, queueId }));
   }
 
   /** Tells observers about a refusal, whichever step refused. */
@@ -249,6 +323,7 @@ export class TributaryNode {
   }
 
   close(): void {
+    this.cluster?.stop();
     this.settlement.stop();
     void this.chain.stop();
     void this.serving.close();

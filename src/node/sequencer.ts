@@ -16,7 +16,9 @@ import type { EntryStore } from '../store/entryStore.ts';
 import type { MoneyStore } from '../store/moneyStore.ts';
 import { SqliteHashStore } from '../store/hashStore.ts';
 import type { SqliteState } from '../store/stateStore.ts';
+import type { SubmissionQueue } from '../store/submissionQueue.ts';
 import type { BatchReport } from './events.ts';
+import { type Outcome, refusalOutcome } from './outcome.ts';
 
 export interface Submission {
   action: ActionMessage;
@@ -27,6 +29,15 @@ export interface Submission {
   blob?: { hash: string; bytes: Uint8Array };
   /** What the node measured about the action, recorded in its entry (Entry.attest). */
   attest?: Entry['attest'];
+  /** The row of the submission queue this came from (another node queued it): its outcome is recorded with the batch. */
+  queueId?: number;
+}
+
+/** A queued submission some batch already sequenced: its outcome is in the queue, not to be written again. */
+export class AlreadySequenced extends Error {
+  constructor(readonly queueId: number) {
+    super(`submission ${queueId} was sequenced already`);
+  }
 }
 
 export interface Sequenced {
@@ -53,6 +64,10 @@ export interface SequencerDeps {
   /** Told after each batch commits, and when one rolls back (observers: metrics, logs). */
   onBatch?(report: BatchReport): void;
   onCommitFailed?(e: { message: string; submissions: number }): void;
+  /** Several nodes: where queued submissions' outcomes are recorded. */
+  queue?: SubmissionQueue;
+  /** Several nodes: throws unless this node still holds the sequencer lease; run first in every batch. */
+  fence?(): void;
 }
 
 interface Pending {
@@ -71,16 +86,36 @@ export class Sequencer {
   private readonly maxBatch: number;
   /** Entries sequenced since start, and batches committed: for metrics and benchmarks. */
   stats = { entries: 0, batches: 0 };
+  /** A rollback could not reload from the database: reload before the next batch. */
+  private stale = false;
   /** Why the latest batch's transaction rolled back, if it did; cleared when a batch commits. */
   commitError: { message: string; at: number } | undefined;
 
   constructor(private readonly d: SequencerDeps) {
     this.hashStore = new SqliteHashStore(d.db);
-    this.tree = new MerkleTree(this.hashStore, d.entries.count());
+    this.tree = new MerkleTree(this.hashStore, 0);
     this.now = d.now ?? Date.now;
     this.maxBatch = d.maxBatch ?? 4096;
-    const last = this.tree.size > 0 ? d.entries.get(this.tree.size - 1) : undefined;
+    this.reload();
+  }
+
+  /**
+   * Forgets what is held in memory (tree size, caches, the running state hash, the next
+   * journal line) and reads it from the database: after a rollback, and when this node
+   * takes the sequencer over from another.
+   */
+  reload(): void {
+    this.hashStore.clearCache();
+    this.tree = new MerkleTree(this.hashStore, this.d.entries.count());
+    this.d.state.reloadHash();
+    this.d.money.reload();
+    const last = this.tree.size > 0 ? this.d.entries.get(this.tree.size - 1) : undefined;
     if (last) this.lastTime = (JSON.parse(last.toString('utf8')) as Entry).time;
+  }
+
+  /** A node that does not sequence: the log grew to `size` by another node's batches. */
+  follow(size: number): void {
+    if (size > this.tree.size) this.tree = new MerkleTree(this.hashStore, size);
   }
 
   get size(): number {
@@ -122,8 +157,17 @@ export class Sequencer {
     const t0 = performance.now();
     const { db, entries, state, blobs, money, protocol, params } = this.d;
     try {
+      if (this.stale) {
+        this.reload();
+        this.stale = false;
+      }
       db.transaction(() => {
+        this.d.fence?.();
         for (const p of batch) {
+          if (p.sub.queueId !== undefined && !this.d.queue!.lockOpen(p.sub.queueId)) {
+            refused.push({ p, error: new AlreadySequenced(p.sub.queueId) });
+            continue;
+          }
           const time = Math.max(this.lastTime, this.now());
           const index = this.tree.size;
           const entry: Entry = { v: 1, index, time, action: p.sub.action, auth: p.sub.auth, ...(p.sub.attest ? { attest: p.sub.attest } : {}) };
@@ -160,13 +204,16 @@ export class Sequencer {
           entries.saveCheckpoint({ size, note, stateRoot });
           checkpoint = { size, note };
         }
+        // Outcomes of queued submissions commit with the batch: sequenced once, answered once.
+        for (const a of accepted)
+          if (a.p.sub.queueId !== undefined)
+            this.record(a.p.sub.queueId, { ok: true, index: a.index, size: checkpoint!.size, result: a.result });
+        for (const r of refused)
+          if (r.p.sub.queueId !== undefined && !(r.error instanceof AlreadySequenced)) this.record(r.p.sub.queueId, refusalOutcome(r.error));
       })();
     } catch (e) {
       // The transaction rolled back: forget the in-memory tree, caches and state hash; reload from disk.
-      this.hashStore.clearCache();
-      this.tree = new MerkleTree(this.hashStore, entries.count());
-      state.reloadHash();
-      money.reload();
+      this.reloadAfterRollback();
       const message = e instanceof Error ? e.message : String(e);
       this.commitError = { message, at: Date.now() };
       for (const p of batch) p.reject(e);
@@ -184,6 +231,20 @@ export class Sequencer {
       refused: refused.length,
       ms: performance.now() - t0,
     });
+  }
+
+  private record(queueId: number, outcome: Outcome): void {
+    this.d.queue!.complete(queueId, JSON.stringify(outcome));
+  }
+
+  /** A reload that itself fails (the database is down) is retried before the next batch. */
+  private reloadAfterRollback(): void {
+    try {
+      this.reload();
+      this.stale = false;
+    } catch {
+      this.stale = true;
+    }
   }
 }
 

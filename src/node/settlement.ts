@@ -126,7 +126,7 @@ export class SettlementService {
 
   /** Closes an epoch every `seconds`, skipping those in which nothing was earned. */
   startTimer(seconds: number): void {
-    if (seconds <= 0) return;
+    if (seconds <= 0 || this.timer) return;
     this.timer = setInterval(() => {
       if (this.node.state.list(moneyKeys.earningsBalancePrefix).length === 0 && this.node.state.list(moneyKeys.poolPrefix).length === 0) return;
       this.closeEpoch().catch(() => {
@@ -138,6 +138,7 @@ export class SettlementService {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   epoch(n: number): EpochRecord {

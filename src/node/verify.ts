@@ -5,7 +5,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { TributaryClient } from '../client/client.ts';
 import { parseCheckpoint } from '../ledger/checkpoint.ts';
 import { hashLeaf } from '../ledger/hasher.ts';
@@ -14,7 +13,9 @@ import { MerkleTree } from '../ledger/tree.ts';
 import type { ProtocolParams } from '../protocol/action.ts';
 import { decodeEntry, type Entry } from '../protocol/entry.ts';
 import { auditMoney, describeMoneyKey, type MoneyAudit } from '../settlement/audit.ts';
-import { openDatabase } from '../store/db.ts';
+import { openPostgres } from '../store/postgres.ts';
+import type { Db } from '../store/sql.ts';
+import { openSqlite } from '../store/sqlite.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { SqliteHashStore } from '../store/hashStore.ts';
 import { scanStateHash, SqliteState } from '../store/stateStore.ts';
@@ -66,8 +67,7 @@ const PAGE = 1000;
 
 export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const scratchDir = mkdtempSync(join(tmpdir(), 'tributary-verify-'));
-  const db = openDatabase(join(scratchDir, 'replay.db'));
-  db.pragma('synchronous = OFF'); // scratch: durability buys nothing here
+  const db = openSqlite(join(scratchDir, 'replay.db'), { scratch: true });
   const state = new SqliteState(db);
   const tree = new MerkleTree(new SqliteHashStore(db), 0);
   const protocol = createProtocol();
@@ -204,7 +204,7 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
 }
 
 /** The first state key where the node and the replay disagree, named as a person would. */
-function firstDifference(node: Iterable<{ key: string; value: string }>, replay: Database.Database): string | undefined {
+function firstDifference(node: Iterable<{ key: string; value: string }>, replay: Db): string | undefined {
   const name = (key: string) => describeMoneyKey(key) ?? `state key ${key}`;
   const mine = replay.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate();
   const theirs = node[Symbol.iterator]();
@@ -229,7 +229,16 @@ function firstDifference(node: Iterable<{ key: string; value: string }>, replay:
 export async function verifyDataDir(dataDir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const path = join(dataDir, 'tributary.db');
   if (!existsSync(path)) throw new Error(`${dataDir} holds no Tributary log (no tributary.db): is it the node's --data directory?`);
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  return verifyDatabase(openSqlite(path, { readonly: true }), opts);
+}
+
+/** Verifies the log a cluster keeps in PostgreSQL (it may be running: reads see committed batches only). */
+export async function verifyPostgres(url: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  return verifyDatabase(openPostgres(url), opts);
+}
+
+/** Verifies what a node's database holds, and closes it. */
+async function verifyDatabase(db: Db, opts: VerifyOptions): Promise<VerifyReport> {
   try {
     const entries = new EntryStore(db);
     const leaf = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM tree WHERE level = 0 AND idx = ?');

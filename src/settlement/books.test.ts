@@ -14,7 +14,7 @@ import type { ActionMessage, Entry } from '../protocol/entry.ts';
 import { ActionRejected } from '../protocol/errors.ts';
 import { genesisAction } from '../protocol/genesis.ts';
 import { Protocol } from '../protocol/protocol.ts';
-import { openDatabase } from '../store/db.ts';
+import { openSqlite } from '../store/sqlite.ts';
 import { SqliteState } from '../store/stateStore.ts';
 import { readGguf } from '../models/gguf/reader.ts';
 import { validateLlamaModel } from '../models/gguf/validate.ts';
@@ -32,7 +32,7 @@ const hash = (n: number) => '0x' + n.toString(16).padStart(64, '0');
 
 class Machine {
   readonly dir = mkdtempSync(join(tmpdir(), 'tributary-books-'));
-  readonly db = openDatabase(join(this.dir, 's.db'));
+  readonly db = openSqlite(join(this.dir, 's.db'));
   readonly state = new SqliteState(this.db);
   index = 0;
 

@@ -17,10 +17,10 @@ export class BlobStore {
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], { data: Buffer }>('SELECT data FROM blobs WHERE hash = ?');
-    this.retainStmt = db.prepare('INSERT INTO blobs (hash, data, refs) VALUES (?, ?, 1) ON CONFLICT(hash) DO UPDATE SET refs = refs + 1');
+    this.retainStmt = db.prepare('INSERT INTO blobs (hash, data, refs) VALUES (?, ?, 1) ON CONFLICT(hash) DO UPDATE SET refs = blobs.refs + 1');
     this.releaseStmt = db.prepare('UPDATE blobs SET refs = refs - 1 WHERE hash = ?');
     this.deleteDeadStmt = db.prepare('DELETE FROM blobs WHERE hash = ? AND refs <= 0');
-    this.stageStmt = db.prepare('INSERT OR REPLACE INTO staged_blobs (hash, data, created_at) VALUES (?, ?, ?)');
+    this.stageStmt = db.prepare('INSERT INTO staged_blobs (hash, data, created_at) VALUES (?, ?, ?) ON CONFLICT (hash) DO UPDATE SET data = excluded.data, created_at = excluded.created_at');
     this.stagedStmt = db.prepare<[string], { data: Buffer }>('SELECT data FROM staged_blobs WHERE hash = ?');
     this.unstageStmt = db.prepare('DELETE FROM staged_blobs WHERE hash = ?');
     this.expireStmt = db.prepare('DELETE FROM staged_blobs WHERE created_at < ?');

@@ -25,7 +25,7 @@ export class EntryStore {
       'SELECT idx, data FROM entries WHERE idx >= ? ORDER BY idx LIMIT ?',
     );
     this.countStmt = db.prepare<[], { n: number }>('SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM entries');
-    this.insertCpStmt = db.prepare('INSERT OR REPLACE INTO checkpoints (size, note, state_root) VALUES (?, ?, ?)');
+    this.insertCpStmt = db.prepare('INSERT INTO checkpoints (size, note, state_root) VALUES (?, ?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note, state_root = excluded.state_root');
     this.latestCpStmt = db.prepare<[], { size: number; note: string; state_root: Buffer }>(
       'SELECT size, note, state_root FROM checkpoints ORDER BY size DESC LIMIT 1',
     );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from './db.ts';
+import { openSqlite } from './sqlite.ts';
 import { LogSearch } from './logSearch.ts';
 
 const ALICE = '0x' + 'a1'.repeat(20);
@@ -8,7 +8,7 @@ const BOB = '0x' + 'b2'.repeat(20);
 
 /** Ten entries; Alice signs the even ones, Bob is named in entry 7; leaf hashes at level 0. */
 function fixture() {
-  const db = openDatabase(':memory:');
+  const db = openSqlite(':memory:');
   for (let i = 0; i < 10; i++) {
     const data = Buffer.from(JSON.stringify({ index: i, action: { type: 'Note', account: i === 7 ? BOB : '' }, auth: { signer: i % 2 === 0 ? ALICE : '0x' + '00'.repeat(20) } }));
     db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)').run(i, data);

@@ -33,7 +33,7 @@ export class LogSearch {
     // Entries are canonical JSON with addresses and hashes in lowercase, so a byte search
     // for the lowercase needle finds every mention without parsing.
     this.mentionsStmt = db.prepare<[number, number, Buffer, number], { idx: number; data: Buffer }>(
-      'SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? AND instr(data, ?) > 0 ORDER BY idx DESC LIMIT ?',
+      `SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? AND ${db.dialect === 'postgres' ? 'position(? in data)' : 'instr(data, ?)'} > 0 ORDER BY idx DESC LIMIT ?`,
     );
   }
 

@@ -1,7 +1,7 @@
 // The database schema, as an ordered list of migrations. Append new ones; never edit
 // a migration that has shipped, since data directories in the wild ran it already.
 
-export const migrations: string[] = [
+export const sqliteMigrations: string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
   -- The log: leaf bytes by index. Append-only; nothing ever updates or deletes a row.
@@ -34,5 +34,34 @@ export const migrations: string[] = [
   -- Training-job leases: which worker holds a job until when. Node-local, not in the log:
   -- a lease is a promise about the near future, and heartbeats would flood the log.
   CREATE TABLE leases (job INTEGER PRIMARY KEY, worker TEXT NOT NULL, expires_at INTEGER NOT NULL, started_at INTEGER NOT NULL);
+  `,
+];
+
+// The same tables in PostgreSQL. Text keys that are range-scanned by prefix use the "C"
+// collation: byte order, as SQLite compares them, whatever locale the server runs in.
+// The history above is SQLite's; PostgreSQL's starts at this first version.
+export const postgresMigrations: string[] = [
+  `
+  CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value BYTEA NOT NULL);
+  CREATE TABLE entries (idx BIGINT PRIMARY KEY, data BYTEA NOT NULL);
+  CREATE TABLE tree (level INTEGER NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
+  CREATE TABLE state (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE checkpoints (size BIGINT PRIMARY KEY, note TEXT NOT NULL, state_root BYTEA NOT NULL);
+  CREATE TABLE blobs (hash TEXT COLLATE "C" PRIMARY KEY, data BYTEA NOT NULL, refs INTEGER NOT NULL);
+  CREATE TABLE staged_blobs (hash TEXT COLLATE "C" PRIMARY KEY, data BYTEA NOT NULL, created_at BIGINT NOT NULL);
+  CREATE TABLE journal (seq BIGINT PRIMARY KEY, entry BIGINT NOT NULL, time BIGINT NOT NULL,
+    src TEXT COLLATE "C" NOT NULL, dst TEXT COLLATE "C" NOT NULL, amount TEXT NOT NULL, memo TEXT NOT NULL);
+  CREATE INDEX journal_src ON journal (src, seq);
+  CREATE INDEX journal_dst ON journal (dst, seq);
+  CREATE TABLE payouts (account TEXT COLLATE "C" NOT NULL, epoch BIGINT NOT NULL, cumulative TEXT NOT NULL, PRIMARY KEY (account, epoch));
+  CREATE INDEX payouts_epoch ON payouts (epoch);
+  CREATE TABLE views (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE leases (job BIGINT PRIMARY KEY, worker TEXT NOT NULL, expires_at BIGINT NOT NULL, started_at BIGINT NOT NULL);
+  -- Writes that API nodes without the sequencer lease queue for the node that holds it
+  -- (several nodes, one database). A row is done in the same transaction that sequences
+  -- it, so it is sequenced once, by whichever node holds the lease, even across a takeover.
+  CREATE TABLE submissions (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,
+    claimed_at BIGINT, done BOOLEAN NOT NULL DEFAULT FALSE, outcome TEXT);
+  CREATE INDEX submissions_open ON submissions (id) WHERE NOT done;
   `,
 ];

@@ -30,17 +30,17 @@ export class MoneyStore {
 
   constructor(db: Db) {
     this.addLine = db.prepare('INSERT INTO journal (seq, entry, time, src, dst, amount, memo) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.addPayout = db.prepare('INSERT OR REPLACE INTO payouts (account, epoch, cumulative) VALUES (?, ?, ?)');
+    this.addPayout = db.prepare('INSERT INTO payouts (account, epoch, cumulative) VALUES (?, ?, ?) ON CONFLICT (account, epoch) DO UPDATE SET cumulative = excluded.cumulative');
     this.linesFor = db.prepare<[number, string, string, number], { seq: number; entry: number; time: number; src: string; dst: string; amount: string; memo: string }>(
       'SELECT seq, entry, time, src, dst, amount, memo FROM journal WHERE seq > ? AND (src = ? OR dst = ?) ORDER BY seq LIMIT ?',
     );
     // Every account's latest cumulative payout as of the epoch: the leaves of its tree.
-    this.leavesAt = db.prepare<[{ epoch: number }], { account: string; cumulative: string }>(
-      `SELECT account, cumulative FROM payouts p WHERE p.epoch = (SELECT max(epoch) FROM payouts q WHERE q.account = p.account AND q.epoch <= @epoch)`,
+    this.leavesAt = db.prepare<[number], { account: string; cumulative: string }>(
+      `SELECT account, cumulative FROM payouts p WHERE p.epoch = (SELECT max(epoch) FROM payouts q WHERE q.account = p.account AND q.epoch <= ?)`,
     );
     this.maxSeq = db.prepare<[], { m: number | null }>('SELECT max(seq) AS m FROM journal');
     this.getView = db.prepare<[string], { value: string }>('SELECT value FROM views WHERE key = ?');
-    this.putView = db.prepare('INSERT OR REPLACE INTO views (key, value) VALUES (?, ?)');
+    this.putView = db.prepare('INSERT INTO views (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.listViews = db.prepare<[string, string], { key: string; value: string }>('SELECT key, value FROM views WHERE key >= ? AND key < ? ORDER BY key');
     this.nextSeq = (this.maxSeq.get()!.m ?? -1) + 1;
   }
@@ -88,6 +88,6 @@ export class MoneyStore {
 
   /** The payout tree's leaves as of an epoch: each account's cumulative payout then. */
   leaves(epoch: number): Array<{ account: string; amount: bigint }> {
-    return this.leavesAt.all({ epoch }).map((r) => ({ account: r.account, amount: BigInt(r.cumulative) }));
+    return this.leavesAt.all(epoch).map((r) => ({ account: r.account, amount: BigInt(r.cumulative) }));
   }
 }

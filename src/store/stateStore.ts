@@ -26,9 +26,9 @@ export class SqliteState implements StateReader {
     this.listDescStmt = db.prepare<[string, string, number], { key: string; value: string }>(
       'SELECT key, value FROM state WHERE key >= ? AND key < ? ORDER BY key DESC LIMIT ?',
     );
-    this.putStmt = db.prepare('INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)');
+    this.putStmt = db.prepare('INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.delStmt = db.prepare('DELETE FROM state WHERE key = ?');
-    this.saveHashStmt = db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${HASH_META}', ?)`);
+    this.saveHashStmt = db.prepare(`INSERT INTO meta (key, value) VALUES ('${HASH_META}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
     this.loadHashStmt = db.prepare<[], { value: Buffer }>(`SELECT value FROM meta WHERE key = '${HASH_META}'`);
     this.hash = this.loadHash();
   }

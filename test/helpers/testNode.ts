@@ -1,4 +1,4 @@
-// Starts a real node (SQLite in a temp directory) behind the real HTTP server on
+// Starts a real node (SQLite in a temp directory, or PostgreSQL: testDatabase.ts) behind the real HTTP server on
 // 127.0.0.1, and a client with a few funded-by-nothing local accounts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { LocalSigner } from '../../src/client/signer.ts';
 import { loadConfig, type NodeConfig } from '../../src/node/config.ts';
 import { TributaryNode } from '../../src/node/node.ts';
 import { randomPrivateKey } from '../../src/protocol/secp256k1.ts';
+import { databaseUrlFor } from './testDatabase.ts';
 
 export interface TestNode {
   node: TributaryNode;
@@ -26,7 +27,8 @@ export interface TestNode {
  */
 export async function startTestNode(overrides: Partial<NodeConfig> = {}, at: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestNode> {
   const dataDir = at.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-test-'));
-  const config = { ...loadConfig({ data: dataDir, port: '0' }, at.env ?? {}), demo: false, ...overrides };
+  const databaseUrl = await databaseUrlFor(dataDir);
+  const config = { ...loadConfig({ data: dataDir, port: '0' }, at.env ?? {}), demo: false, ...(databaseUrl ? { databaseUrl } : {}), ...overrides };
   const node = await TributaryNode.open(config);
   const app = await buildServer(node);
   await app.listen({ host: '127.0.0.1', port: 0 });

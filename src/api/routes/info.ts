@@ -40,7 +40,7 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         dev: node.config.dev,
       }),
     });
-    app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size, ...node.sequencer.stats }) });
+    app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size, sequencing: node.sequencing, ...node.sequencer.stats }) });
     app.get('/readyz', {
       schema: { hide: true, response: { 200: Readiness, 503: Readiness } },
       handler: async (_req, reply) => {

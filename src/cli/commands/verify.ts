@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { verifyDataDir, verifyNode, type VerifyReport } from '../../node/verify.ts';
+import { verifyDataDir, verifyNode, verifyPostgres, type VerifyReport } from '../../node/verify.ts';
 import { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { nodeId } from '../pins.ts';
@@ -21,8 +21,9 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .description("replay the whole log and check every entry, signature, root and state root (from --data DIR, else the node's API)")
     .option('--data <dir>', "a node's data directory (it may be running)")
+    .option('--database [url]', 'a cluster\'s PostgreSQL database (postgres://…; without a value: $DATABASE_URL)')
     .option('--progress', 'draw a progress bar even when stderr is not a terminal')
-    .action(async (opts: { data?: string; progress?: boolean }, cmd: Command) => {
+    .action(async (opts: { data?: string; database?: string | true; progress?: boolean }, cmd: Command) => {
       const ctx = CliContext.of(cmd);
       let progress: Progress | undefined;
       const onProgress = (done: number, total: number) => {
@@ -32,7 +33,13 @@ export function registerVerify(program: Command): void {
       let source: string;
       let report: VerifyReport;
       try {
-        if (opts.data !== undefined) {
+        if (opts.database !== undefined) {
+          const url = opts.database === true ? process.env.DATABASE_URL : opts.database;
+          if (!url) throw new CliError('--database: give a postgres:// URL, or set DATABASE_URL');
+          if (!/^postgres(ql)?:\/\//.test(url)) throw new CliError('--database: expected a postgres:// URL');
+          source = withoutPassword(url);
+          report = await verifyPostgres(url, { onProgress });
+        } else if (opts.data !== undefined) {
           const dir = resolve(opts.data);
           if (!existsSync(join(dir, 'tributary.db'))) throw new CliError(`${dir} is not a node data directory (no tributary.db in it)`);
           source = dir;
@@ -63,4 +70,11 @@ export function registerVerify(program: Command): void {
       );
       if (!report.ok) process.exitCode = 1;
     });
+}
+
+/** A database URL fit to print: the password left out. */
+function withoutPassword(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
 }
