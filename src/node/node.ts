@@ -143,6 +143,7 @@ export class TributaryNode {
 
   /** Starts what only the sequencing node does: genesis on an empty log, epoch closes, the chain worker. */
   private async lead(): Promise<void> {
+    this.state.setCaching(true);
     this.sequencer.reload();
     if (this.sequencer.size === 0)
       await this.sequenceNodeAction({ type: 'Genesis', origin: this.params.origin, chainId: this.params.chainId, nodeKey: this.params.nodeKey });
@@ -151,6 +152,7 @@ export class TributaryNode {
   }
 
   private stopLeaderWork(): void {
+    this.state.setCaching(false);
     this.settlement.stop();
     void this.chain.stop();
   }

@@ -89,7 +89,8 @@ async function run(msg) {
       client = c;
     }
     const params = msg.params?.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
-    const res = await client.query(msg.sql, params);
+    // Statements with parameters are prepared once per connection (by their text) and reused.
+    const res = params && params.length > 0 ? await client.query({ name: statementName(msg.sql), text: msg.sql, values: params }) : await client.query(msg.sql);
     return { ok: true, rows: msg.rows ? res.rows : undefined, changes: res.rowCount ?? 0 };
   } catch (e) {
     const unavailable = isConnectionError(e);
@@ -128,4 +129,14 @@ function literal(v) {
   if (v instanceof Uint8Array) return `'\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'::bytea`;
   if (typeof v === 'string') return pg.Client.prototype.escapeLiteral(v);
   throw new Error(`cannot store a ${typeof v}`);
+}
+
+const names = new Map();
+function statementName(sql) {
+  let n = names.get(sql);
+  if (!n) {
+    n = `s${names.size}`;
+    names.set(sql, n);
+  }
+  return n;
 }

@@ -7,6 +7,8 @@ import { StateHash } from '../protocol/stateRoot.ts';
 import type { Db } from './db.ts';
 
 const HASH_META = 'state_hash';
+/** Values kept in memory while caching: the hot accounts and records of a busy node. */
+const CACHE_ENTRIES = 100_000;
 
 export class SqliteState implements StateReader {
   private readonly getStmt;
@@ -17,6 +19,12 @@ export class SqliteState implements StateReader {
   private readonly saveHashStmt;
   private readonly loadHashStmt;
   hash: StateHash;
+  /**
+   * Canonical text by key (null: absent), kept only on the node that sequences: it is the
+   * only writer, so what it wrote is what the database holds. Reads through PostgreSQL cost
+   * a round trip each, and a batch reads every key it writes.
+   */
+  private cache: Map<string, string | null> | undefined;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?');
@@ -34,8 +42,28 @@ export class SqliteState implements StateReader {
   }
 
   get<T = JsonValue>(key: string): T | undefined {
-    const row = this.getStmt.get(key);
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    const text = this.text(key);
+    return text === null ? undefined : (JSON.parse(text) as T);
+  }
+
+  /** Caches values from now on (this node is the only writer), or stops and forgets them. */
+  setCaching(on: boolean): void {
+    this.cache = on ? new Map() : undefined;
+  }
+
+  private text(key: string): string | null {
+    const hit = this.cache?.get(key);
+    if (hit !== undefined) return hit;
+    const text = this.getStmt.get(key)?.value ?? null;
+    this.remember(key, text);
+    return text;
+  }
+
+  private remember(key: string, text: string | null): void {
+    if (!this.cache) return;
+    this.cache.delete(key);
+    this.cache.set(key, text);
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
   }
 
   list<T = JsonValue>(prefix: string): Array<[string, T]> {
@@ -52,14 +80,16 @@ export class SqliteState implements StateReader {
   write(changes: StateChange[]): void {
     for (const { key, value } of changes) {
       // Values are stored in canonical form, so the stored text is what the hash covers.
-      const old = this.getStmt.get(key);
-      if (old) this.hash.removeCanonical(key, old.value);
+      const old = this.text(key);
+      if (old !== null) this.hash.removeCanonical(key, old);
       if (value === null) {
         this.delStmt.run(key);
+        this.remember(key, null);
       } else {
         const text = canonicalize(value);
         this.putStmt.run(key, text);
         this.hash.addCanonical(key, text);
+        this.remember(key, text);
       }
     }
   }
@@ -69,8 +99,9 @@ export class SqliteState implements StateReader {
     this.saveHashStmt.run(this.hash.bytes());
   }
 
-  /** Reloads the hash from disk, e.g. after a batch's transaction rolled back. */
+  /** Reloads the hash from disk, e.g. after a batch's transaction rolled back; forgets cached values, which may be the rolled-back ones. */
   reloadHash(): void {
+    if (this.cache) this.cache = new Map();
     this.hash = this.loadHash();
   }
 
