@@ -44,6 +44,32 @@ describe('per client address', () => {
   });
 });
 
+describe('behind a trusted proxy', () => {
+  let direct: TestNode;
+  let proxied: TestNode;
+  beforeAll(async () => {
+    direct = await startTestNode({ rateExempt: [], rateIp: { perSecond: 0.1, burst: 2 } });
+    proxied = await startTestNode({ rateExempt: [], rateIp: { perSecond: 0.1, burst: 2 }, trustProxy: ['127.0.0.1', '::1'] });
+  });
+  afterAll(async () => {
+    await direct.stop();
+    await proxied.stop();
+  });
+  const from = (url: string, client: string) => call(`${url}/v1/node`, { headers: { 'x-forwarded-for': client } });
+
+  it('limits each client named by X-Forwarded-For, but only when the proxy is trusted', async () => {
+    const a = [await from(proxied.url, '203.0.113.7'), await from(proxied.url, '203.0.113.7'), await from(proxied.url, '203.0.113.7')];
+    expect(a.map((x) => x.status)).toEqual([200, 200, 429]);
+    expect(a[2].json.error?.message).toMatch(/client address \(203\.0\.113\.7\)/);
+    // Another client behind the same proxy has an allowance of its own.
+    expect((await from(proxied.url, '203.0.113.8')).status).toBe(200);
+    // Not trusted: the header is the client's say-so, and everyone shares the peer's allowance.
+    const d = [await from(direct.url, '203.0.113.7'), await from(direct.url, '203.0.113.8'), await from(direct.url, '203.0.113.9')];
+    expect(d.map((x) => x.status)).toEqual([200, 200, 429]);
+    expect(d[2].json.error?.message).toMatch(/client address \(127\.0\.0\.1\)/);
+  });
+});
+
 describe('per signing account and per API key', () => {
   let t: TestNode;
   const alice = newSigner();

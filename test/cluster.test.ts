@@ -74,11 +74,16 @@ describe('two API nodes, one sequencer, one PostgreSQL database', () => {
 
   it('when the lease holder stops, the other node takes over; nothing acknowledged is lost and verify passes', async () => {
     const key = await a.client.verifierKey();
+    const metric = async (t: TestNode, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+    expect(await metric(a, 'tributary_sequencer_leader')).toBe(1);
+    expect(await metric(b, 'tributary_sequencer_leader')).toBe(0);
     const before = await a.client.act(newSigner(), { type: 'CreateDatanet', name: 'before', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     const t0 = Date.now();
     await a.stop();
     await until('node b to take the lease', async () => (b.node.sequencing ? true : undefined), 10_000);
     const took = Date.now() - t0;
+    expect(await metric(b, 'tributary_sequencer_leader')).toBe(1);
+    expect(await metric(b, 'tributary_sequencer_lease_acquired_total')).toBe(1);
     expect(took).toBeLessThan(10_000);
     const after = await b.client.act(newSigner(), { type: 'CreateDatanet', name: 'after', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     expect(after.index).toBe(before.index + 1);

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { SequencerUnavailable } from '../node/cluster.ts';
 import { ActionRejected } from '../protocol/errors.ts';
-import { DatabaseUnavailable } from '../store/sql.ts';
+import { DatabaseUnavailable, isStorageFull } from '../store/sql.ts';
 
 export interface ErrorPayload {
   error: { code: string; field?: string; message: string; details?: Record<string, unknown> };
@@ -54,16 +54,6 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (status >= 400 && status < 500) return send(status, { code: (error.code ?? 'bad_request').toLowerCase(), message: error.message });
   request.log.error({ err: error }, 'internal error');
   return send(500, { code: 'internal', message: 'internal error; the node logged the details' });
-}
-
-/**
- * Whether a write failed only because the disk (or quota) is full: SQLite's SQLITE_FULL, a
- * file write's ENOSPC or EDQUOT, PostgreSQL's disk_full (SQLSTATE 53100). Such a write
- * rolled back whole, so the client may retry it unchanged.
- */
-export function isStorageFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100';
 }
 
 /**

@@ -43,6 +43,9 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
     requestTimeout: Math.max(bodyTimeoutMs, headersTimeoutMs),
     clientErrorHandler,
     frameworkErrors: errorHandler,
+    // Behind a load balancer: the client address (rate limits, logs) comes from
+    // X-Forwarded-For, but only when the request came through a proxy we were told to trust.
+    ...(node.config.trustProxy.length > 0 ? { trustProxy: node.config.trustProxy } : {}),
     http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(headersTimeoutMs / 4))) },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

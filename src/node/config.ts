@@ -1,5 +1,6 @@
 // Node configuration: embedded defaults, overridden by environment variables, then by
 // command-line flags. Every knob a user can turn is listed here and in the README.
+import { isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultAuthWorkers } from './authPool.ts';
@@ -60,6 +61,8 @@ export interface NodeConfig {
   rateApiKey: RateSetting;
   /** Client addresses no rate limit applies to: the operator's own (loopback by default). */
   rateExempt: string[];
+  /** Proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client; none: the peer is the client. */
+  trustProxy: string[];
   /** A request's headers must all arrive within this, in milliseconds (slow-loris). */
   headersTimeoutMs: number;
   /** A whole request, body included (model uploads too), must arrive within this, in milliseconds. */
@@ -182,6 +185,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     rateAccount: rate('TRIBUTARY_RATE_ACCOUNT', env.TRIBUTARY_RATE_ACCOUNT, { perSecond: 10, burst: 30 }),
     rateApiKey: rate('TRIBUTARY_RATE_API_KEY', env.TRIBUTARY_RATE_API_KEY, { perSecond: 20, burst: 40 }),
     rateExempt: (env.TRIBUTARY_RATE_EXEMPT ?? '127.0.0.1,::1').split(',').map((a) => a.trim()).filter((a) => a !== ''),
+    trustProxy: (env.TRIBUTARY_TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '').map((a) => proxyAddress(a)),
     headersTimeoutMs: env.TRIBUTARY_HEADERS_TIMEOUT_MS === undefined ? 20_000 : int('TRIBUTARY_HEADERS_TIMEOUT_MS', env.TRIBUTARY_HEADERS_TIMEOUT_MS, 100, 3_600_000),
     bodyTimeoutMs: env.TRIBUTARY_BODY_TIMEOUT_MS === undefined ? 600_000 : int('TRIBUTARY_BODY_TIMEOUT_MS', env.TRIBUTARY_BODY_TIMEOUT_MS, 100, 86_400_000),
     attribution: attributionSharding(env),
@@ -232,4 +236,10 @@ function attributionSharding(env: NodeJS.ProcessEnv): AttributionSharding {
     );
   const timeoutMs = env.TRIBUTARY_ATTRIBUTION_TIMEOUT_MS === undefined ? 30_000 : int('TRIBUTARY_ATTRIBUTION_TIMEOUT_MS', env.TRIBUTARY_ATTRIBUTION_TIMEOUT_MS, 100, 3_600_000);
   return { part, of, peers, timeoutMs };
+}
+
+function proxyAddress(text: string): string {
+  if (!isIP(text.split('/')[0]) || (text.includes('/') && !/^\d{1,3}$/.test(text.split('/')[1])))
+    throw new ConfigError(`TRIBUTARY_TRUST_PROXY must list proxy addresses or CIDR ranges (10.0.0.5, 10.0.0.0/8, ::1), got ${JSON.stringify(text)}`);
+  return text;
 }

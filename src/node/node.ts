@@ -17,6 +17,7 @@ import { BlobStore } from '../store/blobs.ts';
 import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
+import { DatabaseUnavailable, isStorageFull } from '../store/sql.ts';
 import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
 import { AttributionService } from './attribution.ts';
@@ -29,7 +30,7 @@ import type { Receipt } from './receipt.ts';
 import { JobService } from './jobs.ts';
 import { ServingService } from './serving.ts';
 import { ModelService } from './models.ts';
-import { Cluster } from './cluster.ts';
+import { Cluster, SequencerUnavailable } from './cluster.ts';
 import type { Outcome } from './outcome.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
 import { SettlementService } from './settlement.ts';
@@ -266,8 +267,15 @@ export class TributaryNode {
     try {
       return await submission;
     } catch (e) {
-      const status = e instanceof ActionRejected ? e.status : 500;
-      this.events.emit('rejected', { type: String(type), status, code: e instanceof ActionRejected ? e.code : 'internal' });
+      const [status, code] =
+        e instanceof ActionRejected
+          ? [e.status, e.code]
+          : isStorageFull(e)
+            ? [507, 'insufficient_storage']
+            : e instanceof DatabaseUnavailable || e instanceof SequencerUnavailable
+              ? [503, 'unavailable']
+              : [500, 'internal'];
+      this.events.emit('rejected', { type: String(type), status, code });
       throw e;
     }
   }

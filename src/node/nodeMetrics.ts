@@ -38,6 +38,9 @@ export class NodeMetrics {
     const batchTime = r.histogram('tributary_sequencer_batch_duration_seconds', 'Time one batch transaction took, checkpoint signature included', SECONDS_BUCKETS);
     const commitFailures = r.counter('tributary_sequencer_commit_failures_total', 'Batch transactions that rolled back (every submission in them failed)');
     const queued = r.gauge('tributary_sequencer_queue_depth', 'Submissions waiting for the next batch');
+    const sequencing = r.gauge('tributary_sequencer_leader', '1 on the node that sequences (always, on SQLite; the sequencer lease holder, on PostgreSQL), else 0');
+    const takeovers = r.counter('tributary_sequencer_lease_acquired_total', 'Times this node took the sequencer lease (PostgreSQL)');
+    const stepDowns = r.counter('tributary_sequencer_lease_lost_total', 'Times this node found it no longer held the sequencer lease (PostgreSQL)');
     const accepted = r.counter('tributary_actions_accepted_total', 'Actions appended to the log, by type', ['type']);
     const rejected = r.counter('tributary_actions_rejected_total', 'Actions refused, by type and HTTP status of the refusal', ['type', 'status']);
 
@@ -77,6 +80,9 @@ export class NodeMetrics {
     r.onCollect(() => {
       logEntries.set(undefined, node.size);
       queued.set(undefined, node.sequencer.queued);
+      sequencing.set(undefined, node.sequencing ? 1 : 0);
+      takeovers.setTotal(undefined, node.cluster?.stats.takeovers ?? 0);
+      stepDowns.setTotal(undefined, node.cluster?.stats.stepDowns ?? 0);
       epochs.set(undefined, epochCount(node.state));
     });
     this.servingGauges();

@@ -29,3 +29,13 @@ export class DatabaseUnavailable extends Error {
     this.name = 'DatabaseUnavailable';
   }
 }
+
+/**
+ * Whether a write failed only because the disk (or quota) is full: SQLite's SQLITE_FULL, a
+ * file write's ENOSPC or EDQUOT, PostgreSQL's disk_full (SQLSTATE 53100). Such a write
+ * rolled back whole, so the client may retry it unchanged.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code === '53100';
+}
