@@ -48,6 +48,13 @@ export async function verifyTestData(dataDir: string, opts: VerifyOptions = {}):
   return url ? verifyPostgres(url, opts) : verifyDataDir(dataDir, opts);
 }
 
+/** An empty database of the suite's kind (SQLite in memory, or a fresh PostgreSQL database), schema made. */
+export async function openScratchDb(): Promise<Db> {
+  if (!onPostgres()) return openSqlite(':memory:');
+  const url = await databaseUrlFor(`scratch-${process.pid}-${Date.now()}-${Math.random()}`);
+  return openPostgres(url!);
+}
+
 /** A second handle on a node's database, as an operator (or an attacker) would open it. */
 export async function openTestDb(dataDir: string): Promise<Db> {
   const url = await databaseUrlFor(dataDir);
