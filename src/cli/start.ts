@@ -10,7 +10,8 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   const config = loadConfig(flags);
   const node = await TributaryNode.open(config);
   const bars = new Map<string, Progress>();
-  const seeded = config.demo
+  // Only the sequencing node seeds: another node of a cluster would race it (and queue each step).
+  const seeded = config.demo && node.sequencing
     ? await seedDemo(node, (label, done, total) => {
         let bar = bars.get(label);
         if (!bar) bars.set(label, (bar = new Progress({ label, total, unit: 'steps' })));
@@ -28,6 +29,8 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   console.log(`  explorer        ${url}/ (open it in a browser)`);
   console.log(`  data directory  ${config.dataDir}`);
   console.log(`  log             ${node.size} entries; origin ${node.params.origin}`);
+  if (config.databaseUrl)
+    console.log(`  database        PostgreSQL; this node ${node.sequencing ? 'holds the sequencer lease' : 'queues its writes for the node that sequences'}`);
   console.log(`  verifier key    ${node.key.verifierKey}`);
   if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev ? `, base model, an adapter trained by a demo worker, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
   if (config.chain) console.log(`  chain           ${config.chain.rpcUrl} (chain ${config.chain.chainId}); tributary chain status shows the worker`);
@@ -40,7 +43,7 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   console.log(`  ./bin/tributary.js log checkpoint${nodeFlag}`);
   console.log(`  ./bin/tributary.js models show ${DEMO_MODEL}@1${nodeFlag}`);
   console.log(`  ./bin/tributary.js earnings --by contributions${nodeFlag}`);
-  console.log(`  ./bin/tributary.js verify --data ${config.dataDir}`);
+  console.log(config.databaseUrl ? '  DATABASE_URL=… ./bin/tributary.js verify --database' : `  ./bin/tributary.js verify --data ${config.dataDir}`);
   console.log(`  open ${url}/openapi.json for the API`);
 
   let stopping = false;
