@@ -9,6 +9,8 @@ import type { Db } from './db.ts';
 const HASH_META = 'state_hash';
 /** Values kept in memory while caching: the hot accounts and records of a busy node. */
 const CACHE_ENTRIES = 100_000;
+/** Up to this many keys, the caching node also holds every key name, so that a new key costs no read. */
+const KEY_SET_LIMIT = 2_000_000;
 
 export class SqliteState implements StateReader {
   private readonly getStmt;
@@ -25,6 +27,14 @@ export class SqliteState implements StateReader {
    * a round trip each, and a batch reads every key it writes.
    */
   private cache: Map<string, string | null> | undefined;
+  /**
+   * Every key the state may hold (a superset: deletes and rolled-back writes leave theirs),
+   * while caching. Most keys a batch reads are new (a nonce, a contribution, its hash), and
+   * a key not in here is absent without asking the database.
+   */
+  private keys: Set<string> | undefined;
+  private readonly keysStmt;
+  private readonly countStmt;
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare<[string], { value: string }>('SELECT value FROM state WHERE key = ?');
@@ -38,6 +48,8 @@ export class SqliteState implements StateReader {
     this.delStmt = db.prepare('DELETE FROM state WHERE key = ?');
     this.saveHashStmt = db.prepare(`INSERT INTO meta (key, value) VALUES ('${HASH_META}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
     this.loadHashStmt = db.prepare<[], { value: Buffer }>(`SELECT value FROM meta WHERE key = '${HASH_META}'`);
+    this.keysStmt = db.prepare<[], { key: string }>('SELECT key FROM state');
+    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM state');
     this.hash = this.loadHash();
   }
 
@@ -49,11 +61,18 @@ export class SqliteState implements StateReader {
   /** Caches values from now on (this node is the only writer), or stops and forgets them. */
   setCaching(on: boolean): void {
     this.cache = on ? new Map() : undefined;
+    this.keys = undefined;
+    if (on && this.countStmt.get()!.n <= KEY_SET_LIMIT) {
+      const keys = new Set<string>();
+      for (const row of this.keysStmt.iterate()) keys.add(row.key);
+      this.keys = keys;
+    }
   }
 
   private text(key: string): string | null {
     const hit = this.cache?.get(key);
     if (hit !== undefined) return hit;
+    if (this.keys && !this.keys.has(key)) return null;
     const text = this.getStmt.get(key)?.value ?? null;
     this.remember(key, text);
     return text;
@@ -61,6 +80,10 @@ export class SqliteState implements StateReader {
 
   private remember(key: string, text: string | null): void {
     if (!this.cache) return;
+    if (text !== null && this.keys) {
+      this.keys.add(key);
+      if (this.keys.size > KEY_SET_LIMIT) this.keys = undefined;
+    }
     this.cache.delete(key);
     this.cache.set(key, text);
     if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
