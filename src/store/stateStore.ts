@@ -9,8 +9,11 @@ import type { Db } from './db.ts';
 const HASH_META = 'state_hash';
 /** Values kept in memory while caching: the hot accounts and records of a busy node. */
 const CACHE_ENTRIES = 100_000;
-/** Up to this many keys, the caching node also holds every key name, so that a new key costs no read. */
-const KEY_SET_LIMIT = 2_000_000;
+/**
+ * Up to this many keys (about 120 MB of names), the caching node also holds every key name,
+ * so that a new key costs no read; past it, absent keys are read like any other.
+ */
+const KEY_SET_LIMIT = 1_000_000;
 
 export class SqliteState implements StateReader {
   private readonly getStmt;
