@@ -3,7 +3,6 @@
 // submit one of the node's own, read the log and its proofs. It holds no HTTP.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { contentProblem, sha256Hex } from '../datanets/intake.ts';
 import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
 import { hashLeaf } from '../ledger/hasher.ts';
