@@ -81,7 +81,10 @@ async function run(msg) {
         txBroken = true;
         return { ok: false, error: { message: 'the connection to PostgreSQL was lost during the transaction', unavailable: true } };
       }
-      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      // A server that stops answering (a partition, not a refusal) must not hold this queue
+      // forever: give up on a statement before the main thread does (postgres.ts, 15 s), drop
+      // the connection, and start a fresh one for the next. TCP keep-alives notice a dead peer.
+      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, query_timeout: 14_000, keepAlive: true });
       c.on('error', () => {
         if (client === c) client = undefined;
       });
@@ -109,7 +112,7 @@ function isConnectionError(e) {
   // Class 08 is connection exceptions; 57P01–57P03 are shutdowns and a server still starting.
   if (code.startsWith('08') || code.startsWith('57P')) return true;
   if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
-  return /Connection terminated|timeout expired|not queryable|Client has encountered a connection error/i.test(e?.message ?? '');
+  return /Connection terminated|timeout expired|Query read timeout|not queryable|Client has encountered a connection error/i.test(e?.message ?? '');
 }
 
 /** A statement with its parameters written in as literals (the simple protocol takes no parameters). */
