@@ -308,8 +308,8 @@ export class TributaryNode {
   }
 
   entry(index: number): Buffer {
-    const size = this.size;
     if (!Number.isSafeInteger(index) || index < 0) throw reject.invalid('index', 'must be a non-negative integer');
+    const size = this.sizeReaching(index + 1);
     if (index >= size) throw reject.invalid('index', `index ${index} is not below tree size ${size}`);
     return this.entries.get(index)!;
   }
@@ -342,7 +342,17 @@ export class TributaryNode {
   }
 
   private checkSize(field: string, size: number): void {
-    if (size > this.size) throw reject.invalid(field, `${field} ${size} is beyond the tree size ${this.size}`);
+    const have = this.sizeReaching(size);
+    if (size > have) throw reject.invalid(field, `${field} ${size} is beyond the tree size ${have}`);
+  }
+
+  /**
+   * The log size, caught up first if it is below `wanted` and another node sequences: a
+   * client that was just answered by the sequencer can read its entry here at once.
+   */
+  private sizeReaching(wanted: number): number {
+    if (wanted > this.size && !this.sequencing) this.cluster!.catchUp();
+    return this.size;
   }
 
   private treeCall<T>(fn: () => T): T {
