@@ -3,8 +3,8 @@
 // character offsets in the text so that a client can highlight it. Same shards, same
 // tombstones, same text: same bytes out.
 import { score, type ContributionShare } from './score.ts';
-import { findSpans, type ShardView } from './spans.ts';
-import type { Tokenizer } from './tokenizer/tokenizer.ts';
+import { findSpans, type MatchOptions, type ShardView, type SpanMatch } from './spans.ts';
+import type { EncodeResult, Tokenizer } from './tokenizer/tokenizer.ts';
 
 export const DEFAULT_MIN_SPAN = 8;
 export const DEFAULT_MAX_OCCURRENCES = 64;
@@ -44,21 +44,35 @@ export interface Attribution {
 }
 
 export function attribute(tokenizer: Tokenizer, views: ShardView[], liveTokens: number, text: string, params: AttributionParams = {}): Attribution {
-  const minSpan = params.minSpan ?? DEFAULT_MIN_SPAN;
-  const maxOccurrences = params.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES;
   for (const v of views)
     if (v.shard.tokenizerId !== tokenizer.id)
       throw new Error(`shard was built with tokenizer ${v.shard.tokenizerId}, not ${tokenizer.id}`);
-  const { ids, offsets } = tokenizer.encode(text);
+  const encoded = tokenizer.encode(text);
+  return attributeSpans(tokenizer.id, text, encoded, findSpans(views, encoded.ids, matchOptions(params)), liveTokens, params);
+}
+
+/** The matching options `params` ask for, defaults filled in. */
+export function matchOptions(params: AttributionParams = {}): MatchOptions {
+  return { minSpan: params.minSpan ?? DEFAULT_MIN_SPAN, maxOccurrences: params.maxOccurrences ?? DEFAULT_MAX_OCCURRENCES };
+}
+
+/**
+ * The attribution of `text` from its maximal spans, however they were found: by findSpans
+ * over one node's shards, or merged (mergeSpans) from the parts of an index that several
+ * nodes hold, with `liveTokens` the live tokens of all of them.
+ */
+export function attributeSpans(tokenizerId: string, text: string, encoded: EncodeResult, found: SpanMatch[], liveTokens: number, params: AttributionParams = {}): Attribution {
+  const { minSpan, maxOccurrences } = matchOptions(params);
+  const { ids, offsets } = encoded;
   const repeats = params.repeats;
-  const spans = findSpans(views, ids, { minSpan, maxOccurrences }).map((s) =>
+  const spans = found.map((s) =>
     repeats && repeats.size > 0
       ? { ...s, contributions: s.contributions.filter((c) => !(repeats.get(c) ?? []).some((o) => s.contributions.includes(o))) }
       : s,
   );
   const scored = score(spans, ids.length, liveTokens, maxOccurrences);
   return {
-    tokenizer: tokenizer.id,
+    tokenizer: tokenizerId,
     tokens: ids.length,
     indexTokens: liveTokens,
     minSpan,
@@ -69,6 +83,11 @@ export function attribute(tokenizer: Tokenizer, views: ShardView[], liveTokens: 
       return { start, end, tokenStart: s.start, tokenEnd: s.end, text: text.slice(start, end), count: s.count, contributions: s.contributions };
     }),
   };
+}
+
+/** Near-duplicate coverage from an attribution made with the coverage's minSpan and no repeats: the covered share, and by whom. */
+export function coverageOf(a: Attribution): { coveredPpm: number; repeats: number[] } {
+  return { coveredPpm: a.attributedPpm, repeats: a.contributions.map((c) => c.contribution).sort((x, y) => x - y) };
 }
 
 /** Narrows [start, end) past whitespace at either edge: tokens often carry a leading space, a highlight should not. */

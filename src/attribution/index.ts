@@ -5,12 +5,12 @@
 // query time. The manifest is replaced atomically, so a crash mid-build loses nothing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Attribution, type AttributionParams, attribute } from './attribute.ts';
+import { type Attribution, type AttributionParams, attribute, coverageOf } from './attribute.ts';
 import type { BuildResult, Progress } from './build.ts';
 import type { ShardBuilder } from './builder.ts';
 import { docLength, type Shard } from './shard.ts';
 import { readShardFile } from './shardFile.ts';
-import { prepareShard, type ShardView } from './spans.ts';
+import { findSpans, type MatchOptions, prepareShard, type ShardView, type SpanMatch } from './spans.ts';
 import type { Tokenizer } from './tokenizer/tokenizer.ts';
 
 export const FANOUT = 4;
@@ -112,8 +112,17 @@ export class AttributionIndex {
 
   /** Coverage of `text` by spans of at least `minSpan` tokens found in live documents, and who holds them. */
   coverage(text: string, minSpan: number): { coveredPpm: number; repeats: number[] } {
-    const a = this.attribute(text, { minSpan });
-    return { coveredPpm: a.attributedPpm, repeats: a.contributions.map((c) => c.contribution).sort((x, y) => x - y) };
+    return coverageOf(this.attribute(text, { minSpan }));
+  }
+
+  /**
+   * The maximal spans of a query already tokenized with this index's tokenizer, and the
+   * live tokens they were found among, unscored: this index's share when the documents of
+   * one scope are split over several nodes (mergeSpans joins the shares).
+   */
+  match(ids: ArrayLike<number>, opts: MatchOptions): { spans: SpanMatch[]; liveTokens: number } {
+    const { views, liveTokens } = this.views();
+    return { spans: findSpans(views, ids, opts), liveTokens };
   }
 
   status(): IndexStatus {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildShard, type ShardDocument } from './shard.ts';
-import { findSpans, matchingStatistics, type ShardView } from './spans.ts';
+import { findSpans, matchingStatistics, mergeSpans, type ShardView } from './spans.ts';
 import { prng } from '../testing/prng.ts';
 
 
@@ -97,5 +97,41 @@ describe('span matching equals a brute-force search', () => {
     const q = query(r, docs, 4);
     const one = findSpans(views(docs, 1, new Set(), 4, r), q, { minSpan: 3, maxOccurrences: 8 });
     for (let s = 2; s <= 5; s++) expect(findSpans(views(docs, s, new Set(), 4, r), q, { minSpan: 3, maxOccurrences: 8 })).toEqual(one);
+  });
+});
+
+describe('spans of disjoint parts merge into the spans of the whole', () => {
+  it('equals findSpans over every shard, whatever the split (by id or at random), the cap and the tombstones', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = prng(1000 + seed);
+      const alphabet = [2, 3, 5, 50][seed % 4];
+      const docs = randomCorpus(r, alphabet);
+      const dead = new Set(docs.filter(() => r() < 0.2).map((d) => d.id));
+      const q = query(r, docs, alphabet);
+      const opts = { minSpan: 1 + (seed % 6), maxOccurrences: 1 + (seed % 9) };
+      const whole = findSpans(views(docs, 1 + (seed % 3), dead, alphabet, r), q, opts);
+      const n = 1 + (seed % 4);
+      const byId = seed % 2 === 0;
+      const parts: ShardDocument[][] = Array.from({ length: n }, () => []);
+      for (const d of docs) parts[byId ? d.id % n : Math.floor(r() * n)].push(d);
+      // A part may be empty, and each has shards of its own.
+      const partSpans = parts.map((p) => findSpans(views(p, 1 + Math.floor(r() * 3), dead, alphabet, r), q, opts));
+      expect(mergeSpans(partSpans, q.length, opts), `seed ${seed}`).toEqual(whole);
+    }
+  });
+
+  it('puts a span over the cap when the parts together hold it too often', () => {
+    const doc = (id: number) => ({ id, tokens: [1, 2, 3, 4] });
+    const q = [0, 1, 2, 3, 4, 0];
+    const opts = { minSpan: 3, maxOccurrences: 3 };
+    const part = (ids: number[]) => findSpans([{ shard: buildShard(ids.map(doc), 5, 'test'), tombstones: new Set() }], q, opts);
+    expect(part([1, 2])).toEqual([{ start: 1, end: 5, count: 2, contributions: [1, 2] }]);
+    expect(mergeSpans([part([1, 2]), part([3, 4])], q.length, opts)).toEqual([{ start: 1, end: 5, count: null, contributions: [] }]);
+    expect(mergeSpans([part([1, 2]), part([3])], q.length, opts)).toEqual([{ start: 1, end: 5, count: 3, contributions: [1, 2, 3] }]);
+  });
+
+  it('refuses spans that cannot come from findSpans on this query', () => {
+    expect(() => mergeSpans([[{ start: 4, end: 9, count: 1, contributions: [1] }]], 6, { minSpan: 2, maxOccurrences: 4 })).toThrow(/does not fit/);
+    expect(() => mergeSpans([[{ start: 0, end: 1, count: 1, contributions: [1] }]], 6, { minSpan: 2, maxOccurrences: 4 })).toThrow(/does not fit/);
   });
 });

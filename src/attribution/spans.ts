@@ -1,7 +1,8 @@
 // Exact span matching over suffix arrays: for every position of a query, the longest
 // run of tokens that also occurs in a live (not withdrawn) document of some shard, and
 // from those the maximal spans, with the contributions that contain each. Results
-// depend only on which documents are live, never on how they are split into shards.
+// depend only on which documents are live, never on how they are split into shards,
+// nor over nodes: mergeSpans combines the spans of disjoint parts exactly.
 import { docIndexAt, type Shard } from './shard.ts';
 
 export interface ShardView {
@@ -220,4 +221,53 @@ function occurrences(views: ShardView[], per: Longest[], len: number, cap: numbe
     }
   }
   return { count, contributions: [...ids].sort((a, b) => a - b) };
+}
+
+/**
+ * The spans findSpans would give over every shard of every part, from each part's own
+ * findSpans (parts hold disjoint sets of documents: one node's shards each). A match
+ * never crosses a document, so the longest match at a position is the longest over the
+ * parts, and a part's own spans are enough to recover it: inside a part's span starting
+ * at j, position i matches end − i tokens, and at a position where the overall longest
+ * match starts a span, every part holding a match that long starts a span there too.
+ * Counts of those parts add up (any part over the cap puts the sum over it), and their
+ * contributions are the union.
+ */
+export function mergeSpans(parts: ReadonlyArray<readonly SpanMatch[]>, queryLength: number, opts: MatchOptions): SpanMatch[] {
+  // furthest[i]: the furthest end of any span starting at i; the longest match at i is then
+  // the furthest end of any span starting at or before i, less i.
+  const furthest = new Int32Array(queryLength);
+  const at = new Map<number, SpanMatch[]>();
+  for (const spans of parts)
+    for (const s of spans) {
+      if (!(s.start >= 0 && s.end <= queryLength && s.end - s.start >= opts.minSpan))
+        throw new RangeError(`span [${s.start}, ${s.end}) does not fit a query of ${queryLength} tokens with spans of ${opts.minSpan}+`);
+      furthest[s.start] = Math.max(furthest[s.start], s.end);
+      const list = at.get(s.start);
+      if (list) list.push(s);
+      else at.set(s.start, [s]);
+    }
+  const merged: SpanMatch[] = [];
+  let reach = 0;
+  let previous = 0;
+  for (let i = 0; i < queryLength; i++) {
+    reach = Math.max(reach, furthest[i]);
+    const len = reach - i >= opts.minSpan ? reach - i : 0;
+    // The same test as findSpans: long enough, and not inside the previous position's match.
+    if (len > 0 && !(i > 0 && len <= previous - 1)) {
+      const holders = (at.get(i) ?? []).filter((s) => s.end - s.start === len);
+      if (holders.length === 0) throw new Error(`no part holds the span [${i}, ${i + len}) (merge bug, or parts that overlap)`);
+      let count: number | null = 0;
+      const ids = new Set<number>();
+      for (const h of holders) {
+        if (h.count === null || count === null) count = null;
+        else count += h.count;
+        for (const c of h.contributions) ids.add(c);
+      }
+      if (count !== null && count > opts.maxOccurrences) count = null;
+      merged.push({ start: i, end: i + len, count, contributions: count === null ? [] : [...ids].sort((a, b) => a - b) });
+    }
+    previous = len;
+  }
+  return merged;
 }

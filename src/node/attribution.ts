@@ -1,22 +1,32 @@
 // The node's attribution service: one LSM index per datanet (its accepted
 // contributions, kept fresh after every change) and one per datanet version (fixed
 // contents, minus later withdrawals), all with the default tokenizer, built on a worker
-// thread. It answers attribution queries and measures near-duplicate coverage.
+// thread. It answers attribution queries and measures near-duplicate coverage. When the
+// indexes are split over nodes (TRIBUTARY_ATTRIBUTION_SHARD=K/N), it holds only the
+// contributions whose id % N == K and fans each query out to the peers holding the rest.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Attribution, AttributionParams } from '../attribution/attribute.ts';
+import { type Attribution, type AttributionParams, attributeSpans, coverageOf, matchOptions } from '../attribution/attribute.ts';
 import { InlineBuilder, type ShardBuilder, WorkerBuilder } from '../attribution/builder.ts';
 import { AttributionIndex, type DocumentSource, type IndexStatus } from '../attribution/index.ts';
+import { type MatchOptions, mergeSpans } from '../attribution/spans.ts';
 import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
 import { type ContributionRecord, type DatanetRecord, findContribution, keys, type SnapshotRecord } from '../datanets/records.ts';
 import { reject } from '../protocol/errors.ts';
 import { findModel } from '../settlement/records.ts';
+import { askPeer, checkParts, type PartAnswer, type PartQuery } from './attributionPeers.ts';
 import type { TributaryNode } from './node.ts';
 
 export type Scope = { datanet: string; version?: number };
 
+/** The longest text POST /v1/attribution takes, in UTF-16 units. */
+export const MAX_ATTRIBUTED_TEXT = 1_000_000;
+
 export interface ScopedStatus extends IndexStatus {
   datanet: string;
   version: number | null;
+  /** The part of the scope's contributions this node indexes: ids with id % of == index. */
+  part: { index: number; of: number };
 }
 
 export class AttributionService {
@@ -30,6 +40,8 @@ export class AttributionService {
   private readonly clean = new Set<string>();
   /** Changes seen per datanet, so that a sync overtaken by a change does not count as clean. */
   private readonly generation = new Map<string, number>();
+  /** Per index: a digest of the scope's contributions when it was last synced, by which split parts check they agree. */
+  private readonly contents = new Map<string, string>();
 
   constructor(
     private readonly node: TributaryNode,
@@ -51,9 +63,14 @@ export class AttributionService {
 
   /** Attributes `text` to the contributions of a datanet or of one of its versions. */
   async attribute(scope: Scope, text: string, params?: AttributionParams): Promise<Attribution & { scope: Scope & { logSize: number } }> {
+    const scoped = (logSize: number) => ({ datanet: scope.datanet, ...(scope.version ? { version: scope.version } : {}), logSize });
+    if (this.split) {
+      const { logSize, attribution } = await this.fanOut(scope, text, 'attribute', { ...params, repeats: this.repeats(scope.datanet) });
+      return { scope: scoped(logSize), ...attribution };
+    }
     const index = await this.fresh(scope);
     const result = index.attribute(text, { ...params, repeats: this.repeats(scope.datanet) });
-    return { scope: { datanet: scope.datanet, ...(scope.version ? { version: scope.version } : {}), logSize: index.logSize }, ...result };
+    return { scope: scoped(index.logSize), ...result };
   }
 
   /**
@@ -62,9 +79,80 @@ export class AttributionService {
    * so that intake does not wait for a rebuild.
    */
   async coverage(datanet: string, text: string, minSpan: number): Promise<{ coveredPpm: number; repeats: number[] }> {
-    const index = this.index({ datanet });
-    if (index.logSize === 0) await index.sync(() => this.source({ datanet }));
-    return index.coverage(text, minSpan);
+    if (this.split) return coverageOf((await this.fanOut({ datanet }, text, 'coverage', { minSpan })).attribution);
+    return (await this.current({ datanet })).coverage(text, minSpan);
+  }
+
+  /**
+   * This node's part of a query over a split index, for the peer that asked
+   * (POST /v1/attribution/shard-query): the text's unscored spans among the contributions
+   * this node holds, with the tokenizer and token count checked against the asker's.
+   */
+  async part(q: PartQuery): Promise<PartAnswer> {
+    const tokenizer = defaultTokenizer();
+    if (q.tokenizer !== tokenizer.id) throw reject.conflict('tokenizer', `this node indexes with tokenizer ${tokenizer.id}, not ${q.tokenizer}`);
+    const { ids } = tokenizer.encode(q.text);
+    if (ids.length !== q.tokens) throw reject.conflict('tokens', `this node makes ${ids.length} tokens of the text, not ${q.tokens}`);
+    return this.ownPart(q.version === undefined ? { datanet: q.datanet } : { datanet: q.datanet, version: q.version }, ids, q, q.mode);
+  }
+
+  /** The longest text a query may carry: an attribution's, or a contribution's for its near-duplicate check. */
+  get maxQueryText(): number {
+    return Math.max(MAX_ATTRIBUTED_TEXT, this.node.config.maxContentBytes);
+  }
+
+  /**
+   * The spans of `ids` among the contributions this node holds. An attribution brings the
+   * index up to date first; a near-duplicate check takes it as it stands (see coverage).
+   */
+  private async ownPart(scope: Scope, ids: ArrayLike<number>, opts: MatchOptions, mode: PartQuery['mode']): Promise<PartAnswer> {
+    const index = mode === 'attribute' ? await this.fresh(scope) : await this.current(scope);
+    const { spans, liveTokens } = index.match(ids, { minSpan: opts.minSpan, maxOccurrences: opts.maxOccurrences });
+    const { part, of } = this.node.config.attribution;
+    return { part: { index: part, of }, tokenizer: defaultTokenizer().id, logSize: index.logSize, contents: this.contents.get(keyOf(scope)) ?? null, liveTokens, spans };
+  }
+
+  /** Whether this node holds only part of each index. */
+  private get split(): boolean {
+    return this.node.config.attribution.of > 1;
+  }
+
+  /**
+   * A query over an index split between this node and its peers: ask every part for its
+   * spans at once (this node's in-line, the peers' over HTTP), merge them exactly as one
+   * node merges its shards, and score once. For an attribution every part
+   * must have been built from the same contents of the scope; a peer's log may lag this
+   * node's by a moment, or run ahead of it, so until they agree (or the timeout) it asks again.
+   */
+  private async fanOut(scope: Scope, text: string, mode: PartQuery['mode'], params: AttributionParams): Promise<{ logSize: number; attribution: Attribution }> {
+    this.index(scope); // an unknown datanet or version is a 404 here, before any peer is asked
+    const tokenizer = defaultTokenizer();
+    const encoded = tokenizer.encode(text);
+    const opts = matchOptions(params);
+    const query: PartQuery = { datanet: scope.datanet, ...(scope.version === undefined ? {} : { version: scope.version }), tokenizer: tokenizer.id, text, tokens: encoded.ids.length, ...opts, mode };
+    const sharding = this.node.config.attribution;
+    const deadline = Date.now() + sharding.timeoutMs;
+    for (let pause = 10; ; pause = Math.min(500, pause * 2)) {
+      const [local, ...remote] = await Promise.all([this.ownPart(scope, encoded.ids, opts, mode), ...sharding.peers.map((peer) => askPeer(peer, query, deadline))]);
+      const answers = remote.map((answer, i) => ({ peer: sharding.peers[i], answer }));
+      checkParts(sharding, local, answers);
+      const apart = mode === 'attribute' ? answers.filter((a) => a.answer.contents !== local.contents) : [];
+      if (apart.length === 0) {
+        const parts = [local, ...remote];
+        const spans = mergeSpans(parts.map((p) => p.spans), encoded.ids.length, opts);
+        const liveTokens = parts.reduce((sum, p) => sum + p.liveTokens, 0);
+        // The parts agree on the contents, so the answer holds as of the furthest log any of them has seen.
+        const logSize = Math.max(...parts.map((p) => p.logSize));
+        return { logSize, attribution: attributeSpans(tokenizer.id, text, encoded, spans, liveTokens, params) };
+      }
+      if (Date.now() + pause >= deadline)
+        throw reject.unavailable(
+          `the parts of the attribution index of ${keyOf(scope)} still reflect different contributions after ${sharding.timeoutMs} ms ` +
+            `(this node's at log size ${local.logSize}; ${apart.map((a) => `${a.peer}'s at ${a.answer.logSize}`).join(', ')}): a node is not keeping up with the log`,
+          { peers: apart.map((a) => a.peer) },
+        );
+      await new Promise((wake) => setTimeout(wake, pause));
+    }
   }
 
   /** Flagged repeats of a datanet: contribution → the earlier ones it repeats. */
@@ -82,7 +170,8 @@ export class AttributionService {
   }
 
   status(scope: Scope): ScopedStatus {
-    return { datanet: scope.datanet, version: scope.version ?? null, ...this.index(scope).status() };
+    const { part, of } = this.node.config.attribution;
+    return { datanet: scope.datanet, version: scope.version ?? null, part: { index: part, of }, ...this.index(scope).status() };
   }
 
   /** Statuses of every index opened since start. */
@@ -115,16 +204,34 @@ export class AttributionService {
 
   private async fresh(scope: Scope): Promise<AttributionIndex> {
     const index = this.index(scope);
-    const key = scope.version === undefined ? scope.datanet : `${scope.datanet}@${scope.version}`;
-    if (index.logSize !== this.node.size) {
+    const key = keyOf(scope);
+    // Clean implies synced since start, so the contents digest is known.
+    if (index.logSize !== this.node.size || !this.contents.has(key)) {
       if (this.clean.has(key)) index.advanceTo(this.node.size);
       else {
         const before = this.generation.get(scope.datanet) ?? 0;
-        await index.sync(() => this.source(scope));
+        await this.sync(scope, index);
         if ((this.generation.get(scope.datanet) ?? 0) === before) this.clean.add(key);
       }
     }
     return index;
+  }
+
+  /** The index as it stands, built first if it never was (what near-duplicate intake uses). */
+  private async current(scope: Scope): Promise<AttributionIndex> {
+    const index = this.index(scope);
+    if (index.logSize === 0) await this.sync(scope, index);
+    return index;
+  }
+
+  private async sync(scope: Scope, index: AttributionIndex): Promise<void> {
+    let contents = '';
+    await index.sync(() => {
+      const source = this.source(scope);
+      contents = source.contents;
+      return source;
+    });
+    this.contents.set(keyOf(scope), contents);
   }
 
   private index(scope: Scope): AttributionIndex {
@@ -132,18 +239,20 @@ export class AttributionService {
     if (!dn) throw reject.notFound('datanet', `no datanet named ${scope.datanet}`);
     if (scope.version !== undefined && !this.node.state.get(keys.snapshot(scope.datanet, scope.version)))
       throw reject.notFound('snapshot.version', `datanet ${scope.datanet} has no version ${scope.version}`);
-    const key = scope.version === undefined ? scope.datanet : `${scope.datanet}@${scope.version}`;
+    const key = keyOf(scope);
     let index = this.indexes.get(key);
     if (!index) {
       const tok = defaultTokenizer();
-      const dir = join(this.node.config.dataDir, 'attribution', key, tok.id.replace(/[^A-Za-z0-9._-]/g, '_'));
+      const { part, of } = this.node.config.attribution;
+      const dir = join(this.node.config.dataDir, 'attribution', key, tok.id.replace(/[^A-Za-z0-9._-]/g, '_') + (of > 1 ? `.part-${part}-of-${of}` : ''));
       index = new AttributionIndex(dir, tok, this.builder);
       this.indexes.set(key, index);
     }
     return index;
   }
 
-  private source(scope: Scope): DocumentSource {
+  /** What the index of `scope` should hold: the part of its contributions this node keeps, and a digest of them all. */
+  private source(scope: Scope): DocumentSource & { contents: string } {
     const state = this.node.state;
     let wanted: Set<number>;
     if (scope.version === undefined) {
@@ -158,9 +267,12 @@ export class AttributionService {
       // A version's contents never change, except that withdrawn content leaves it.
       wanted = new Set(snap.contributions.filter((id) => findContribution(state, id)?.status !== 'withdrawn'));
     }
+    const { part, of } = this.node.config.attribution;
+    const ids = [...wanted].sort((a, b) => a - b);
     return {
       logSize: this.node.size,
-      wanted,
+      wanted: of === 1 ? wanted : new Set(ids.filter((id) => id % of === part)),
+      contents: createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32),
       text: (id) => {
         const c = findContribution(state, id);
         const bytes = c && this.node.blobs.get(c.contentHash);
@@ -168,4 +280,8 @@ export class AttributionService {
       },
     };
   }
+}
+
+function keyOf(scope: Scope): string {
+  return scope.version === undefined ? scope.datanet : `${scope.datanet}@${scope.version}`;
 }

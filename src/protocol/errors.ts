@@ -6,7 +6,7 @@
 export class ActionRejected extends Error {
   override readonly name = 'ActionRejected';
   constructor(
-    readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 422,
+    readonly status: 400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 422 | 503,
     readonly code: string,
     readonly field: string | undefined,
     message: string,
@@ -27,4 +27,6 @@ export const reject = {
     new ActionRejected(409, 'conflict', field, message, details),
   gone: (field: string, message: string) => new ActionRejected(410, 'gone', field, message),
   tooLarge: (field: string, message: string) => new ActionRejected(413, 'too_large', field, message),
+  /** Something the answer needs is away for now (a node holding part of an index): the same request may succeed later. */
+  unavailable: (message: string, details?: Record<string, unknown>) => new ActionRejected(503, 'unavailable', undefined, message, details),
 };

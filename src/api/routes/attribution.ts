@@ -1,13 +1,16 @@
 // Proof of Attribution over HTTP: which contributions a text came from, and the state
-// of the indexes that answer it.
+// of the indexes that answer it; between nodes that split the indexes, one part's spans.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { AttributionService, Scope } from '../../node/attribution.ts';
+import { type AttributionService, MAX_ATTRIBUTED_TEXT, type Scope } from '../../node/attribution.ts';
+import { PartAnswer } from '../../node/attributionPeers.ts';
 import { reject } from '../../protocol/errors.ts';
-import { errorResponses } from '../schemas.ts';
+import { ErrorBody, errorResponses } from '../schemas.ts';
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a datanet name (lowercase letters, digits, -)');
-const MAX_TEXT = 1_000_000;
+const MAX_TEXT = MAX_ATTRIBUTED_TEXT;
+/** A query over an index split between nodes fails whole, with a 503 naming the node, when a part cannot answer. */
+const splitResponses = { ...errorResponses, 503: ErrorBody };
 
 const Share = z.object({ contribution: z.number().int(), ppm: z.number().int(), weight: z.string(), spans: z.number().int() });
 const Span = z.object({
@@ -34,6 +37,7 @@ const Result = z.object({
 const Status = z.object({
   datanet: z.string(),
   version: z.number().int().nullable(),
+  part: z.object({ index: z.number().int(), of: z.number().int() }).describe('This node indexes the contributions whose id % of == index (TRIBUTARY_ATTRIBUTION_SHARD)'),
   tokenizer: z.string(),
   logSize: z.number().int(),
   shards: z.array(z.object({ file: z.string(), tier: z.number().int(), documents: z.number().int(), tokens: z.number().int(), bytes: z.number().int() })),
@@ -69,12 +73,34 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
           minSpan: z.number().int().min(1).max(1024).optional().describe('Shortest span credited, in tokens (default 8)'),
           maxOccurrences: z.number().int().min(1).max(1024).optional().describe('Spans found in more places credit nobody (default 64)'),
         }),
-        response: { 200: Result, ...errorResponses },
+        response: { 200: Result, ...splitResponses },
       },
       handler: async (req) => {
         const { text, minSpan, maxOccurrences, ...scope } = req.body;
         return service.attribute(scopeOf(service, scope), text, { minSpan, maxOccurrences });
       },
+    });
+
+    app.post('/v1/attribution/shard-query', {
+      // As long a text as this node may ask about, each UTF-16 unit at most 6 bytes of JSON (\uXXXX).
+      bodyLimit: 6 * service.maxQueryText + 64 * 1024,
+      schema: {
+        tags: ['attribution'],
+        summary:
+          'Between nodes that split attribution indexes (TRIBUTARY_ATTRIBUTION_SHARD=K/N): the unscored maximal spans of a text among the contributions this node holds, for the asking node to merge and score (docs/attribution.md)',
+        body: z.strictObject({
+          datanet: Name,
+          version: z.number().int().min(1).optional().describe('A version of the datanet instead of the datanet as it is now'),
+          tokenizer: z.string().max(200).describe('The tokenizer the asking node uses; it must be the one this node indexes with'),
+          text: z.string().max(service.maxQueryText),
+          tokens: z.number().int().min(0).describe('How many tokens the asking node made of the text; this node must make as many'),
+          minSpan: z.number().int().min(1).max(1024),
+          maxOccurrences: z.number().int().min(1).max(1024),
+          mode: z.enum(['attribute', 'coverage']).describe('attribute: bring the index up to date first; coverage: use it as it stands'),
+        }),
+        response: { 200: PartAnswer, ...splitResponses },
+      },
+      handler: async (req) => service.part(req.body),
     });
 
     app.post('/v1/attribution/indexes', {

@@ -38,7 +38,9 @@ const ChatBody = z
 /** OpenAI's error object: { error: { message, type, param, code } }. */
 function openAiError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
   if (error instanceof ActionRejected) {
-    const type = error.status === 401 ? 'authentication_error' : error.status === 402 ? 'insufficient_quota' : error.status === 404 ? 'not_found_error' : 'invalid_request_error';
+    const type =
+      error.status === 401 ? 'authentication_error' : error.status === 402 ? 'insufficient_quota' : error.status === 404 ? 'not_found_error' : error.status === 503 ? 'service_unavailable' : 'invalid_request_error';
+    if (error.status === 503) void reply.header('retry-after', '1');
     return reply.status(error.status).send({ error: { message: error.message, type, param: error.field ?? null, code: error.code } });
   }
   if (error instanceof BackendError) {

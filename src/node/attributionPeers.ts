@@ -1,0 +1,115 @@
+// Attribution indexes split over nodes (TRIBUTARY_ATTRIBUTION_SHARD, _PEERS): the wire
+// shape of one part's answer to a query (POST /v1/attribution/shard-query), asking a peer
+// for its part, and checking that the answers together make exactly one index, every part
+// once. It never lets a partial answer through: a part that is missing, unreachable or
+// answers wrongly is a 503 that names it, since payouts follow attributions.
+import { z } from 'zod';
+import type { MatchOptions } from '../attribution/spans.ts';
+import { reject } from '../protocol/errors.ts';
+
+/**
+ * What a node asks each part for: the spans of a text in one scope. The text travels, not
+ * its token ids: it is the smaller (ids take ~1.7 times its bytes in JSON for English), and a
+ * part tokenizes it in about the time it would take to parse and check the ids.
+ */
+export interface PartQuery extends MatchOptions {
+  datanet: string;
+  version?: number;
+  /** The tokenizer the asking node uses; every part must index with the same one. */
+  tokenizer: string;
+  text: string;
+  /** How many tokens the asking node made of the text: the part checks it makes as many. */
+  tokens: number;
+  /** `attribute` brings the part's index up to date first; `coverage` (near-duplicate intake) uses it as it stands. */
+  mode: 'attribute' | 'coverage';
+}
+
+const Int = z.number().int().min(0);
+
+/** One part's answer: its spans of the query (findSpans over its shards) and what mergeSpans and scoring need besides. */
+export const PartAnswer = z.object({
+  part: z.object({ index: Int, of: Int.min(1) }),
+  tokenizer: z.string(),
+  /** The log size the part's index reflects. */
+  logSize: Int,
+  /**
+   * A digest of the contributions the whole scope held when the part's index was last
+   * brought up to date (all parts, not only this one's): parts agree on it when they were
+   * built from the same contents. Null when the index was not brought up to date since start.
+   */
+  contents: z.string().nullable(),
+  liveTokens: Int,
+  spans: z.array(z.object({ start: Int, end: Int, count: Int.nullable(), contributions: z.array(Int) })),
+});
+export type PartAnswer = z.infer<typeof PartAnswer>;
+
+/** A peer's part of `query`, or a 503 naming the peer: unreachable, too slow, refusing, or answering nonsense. */
+export async function askPeer(peer: string, query: PartQuery, deadline: number): Promise<PartAnswer> {
+  const ms = Math.max(1, deadline - Date.now());
+  let status: number;
+  let body: string;
+  try {
+    const res = await fetch(`${peer}/v1/attribution/shard-query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(query),
+      signal: AbortSignal.timeout(ms),
+    });
+    status = res.status;
+    body = await res.text();
+  } catch (e) {
+    const why = (e as Error).name === 'TimeoutError' ? `did not answer within ${ms} ms` : `cannot be reached (${causeOf(e)})`;
+    throw peerDown(peer, `attribution peer ${peer} ${why}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw peerDown(peer, `attribution peer ${peer} answered ${status} with something that is not JSON: ${body.slice(0, 200)}`);
+  }
+  if (status !== 200) {
+    const message = (json as { error?: { message?: unknown } } | null)?.error?.message;
+    throw peerDown(peer, `attribution peer ${peer} answered ${status}: ${typeof message === 'string' ? message : body.slice(0, 200)}`);
+  }
+  const parsed = PartAnswer.safeParse(json);
+  if (!parsed.success) throw peerDown(peer, `attribution peer ${peer} answered something that is not a part of an index: ${parsed.error.issues[0]?.message}`);
+  const bad = parsed.data.spans.find((s) => !(s.end <= query.tokens && s.end - s.start >= query.minSpan));
+  if (bad) throw peerDown(peer, `attribution peer ${peer} answered a span [${bad.start}, ${bad.end}) that does not fit the query`);
+  return parsed.data;
+}
+
+/**
+ * That this node's part and its peers' answers hold every part of a split into `of`
+ * exactly once; else a 503 that says which node is set up wrongly, or which part no one holds.
+ */
+export function checkParts(self: { part: number; of: number; peers: string[] }, local: PartAnswer, answers: Array<{ peer: string; answer: PartAnswer }>): void {
+  const { part, of } = self;
+  const holder = new Map<number, string>([[part, 'this node']]);
+  for (const { peer, answer } of answers) {
+    const { index, of: theirs } = answer.part;
+    if (theirs !== of || index >= of)
+      throw peerDown(peer, `attribution peer ${peer} holds part ${index}/${theirs}, but this node splits the index in ${of} (TRIBUTARY_ATTRIBUTION_SHARD=${part}/${of}): every node must use the same N`);
+    if (answer.tokenizer !== local.tokenizer) throw peerDown(peer, `attribution peer ${peer} indexes with tokenizer ${answer.tokenizer}, this node with ${local.tokenizer}`);
+    const other = holder.get(index);
+    if (other) throw peerDown(peer, `part ${index}/${of} of the attribution index is held by both ${other} and ${peer}: give each node its own part (TRIBUTARY_ATTRIBUTION_SHARD)`);
+    holder.set(index, peer);
+  }
+  const missing = Array.from({ length: of }, (_, k) => k).filter((k) => !holder.has(k));
+  if (missing.length > 0)
+    throw reject.unavailable(
+      `no node holds part ${missing.map((k) => `${k}/${of}`).join(', ')} of the attribution index: this node holds ${part}/${of} and ` +
+        (self.peers.length === 0 ? 'knows no peers' : `asked ${self.peers.join(', ')}`) +
+        '; list the nodes holding the other parts in TRIBUTARY_ATTRIBUTION_PEERS',
+      { missing },
+    );
+}
+
+function peerDown(peer: string, message: string) {
+  return reject.unavailable(message, { peer });
+}
+
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED…) is in its cause. */
+function causeOf(e: unknown): string {
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (e as Error).message;
+}
