@@ -99,6 +99,8 @@ export interface IndexStatus {
   liveDocuments: number;
   liveTokens: number;
   building: { phase: string; done: number; total: number } | null;
+  /** The part of the index this node holds: contributions whose id % of == index (TRIBUTARY_ATTRIBUTION_SHARD). */
+  part: { index: number; of: number };
 }
 
 

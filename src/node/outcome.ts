@@ -19,7 +19,8 @@ export function refusalOutcome(e: unknown): Outcome {
 
 /** The refusal as the error the sequencing node threw; a 500 comes back as a plain Error. */
 export function refusalError(o: Extract<Outcome, { ok: false }>): Error {
-  if (o.status >= 400 && o.status < 500) return new ActionRejected(o.status as ActionRejected['status'], o.code, o.field, o.message, o.details);
+  // A 503 refusal (an attribution part unreachable) is the sequencing node's answer too.
+  if ((o.status >= 400 && o.status < 500) || o.status === 503) return new ActionRejected(o.status as ActionRejected['status'], o.code, o.field, o.message, o.details);
   // Answered as the sequencing node's own failure would be (507 for a full disk).
   if (o.status === 507) return Object.assign(new Error(`the sequencing node could not write: ${o.message}`), { code: 'ENOSPC' });
   return new Error(`the sequencing node failed: ${o.message}`);
