@@ -24,6 +24,7 @@ import { loadChainConfig } from '../src/node/chainConfig.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
 import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
+import { verifyTestData } from './helpers/testDatabase.ts';
 import { startTestNode, type TestNode } from './helpers/testNode.ts';
 import { freePort, until as untilThen } from './helpers/wait.ts';
 
@@ -231,5 +232,10 @@ describe('on-chain settlement with a real anvil', () => {
     const r = await cli('a1', ['claim']);
     expect(r.code, r.stderr).toBe(0);
     expect(await tokenBalance(pub, t.node.config.chain!.contracts.token as Address, people.a1.address)).toBe(BigInt((await t.client.account(people.a1.address)).paid));
+    // After the fault: the whole log replays, and money is conserved.
+    const report = await verifyTestData(t.dataDir);
+    expect(report.divergence).toBeUndefined();
+    expect(report.money?.conserved).toBe(true);
+    expect((await t.client.money()).conserved).toBe(true);
   }, 150_000);
 });

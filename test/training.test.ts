@@ -102,6 +102,11 @@ describe('training jobs, workers and model provenance', () => {
     // A comes back too late: it no longer holds the job.
     const late = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: job.id, adapter: done!.result.adapterHash, trainerVersion: 'x', evalLoss: '1' }));
     expect(late.status).toBe(409);
+    // After the fault: the whole log replays, and money is conserved (the escrow paid once).
+    const report = await verifyTestData(t.dataDir);
+    expect(report.divergence).toBeUndefined();
+    expect(report.money?.conserved).toBe(true);
+    expect(await t.client.money()).toMatchObject({ escrow: '0', conserved: true });
   }, 120_000);
 
   it('refuses worker calls that are forged, stale or confused, and adapters that do not fit the base', async () => {
