@@ -11,6 +11,8 @@ import { z } from 'zod';
 import type { Served } from '../../node/serving.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { ActionRejected } from '../../protocol/errors.ts';
+import { SequencerUnavailable } from '../../node/cluster.ts';
+import { DatabaseUnavailable, isStorageFull } from '../../store/sql.ts';
 import { BackendError } from '../../serving/backend.ts';
 
 const MAX_TOKENS = 256;
@@ -47,6 +49,13 @@ function openAiError(error: FastifyError, _req: FastifyRequest, reply: FastifyRe
     if (error.status === 503) void reply.header('retry-after', '1');
     return reply.status(error.status).send({ error: { message: error.message, type: error.status === 503 ? 'service_unavailable' : 'server_error', param: null, code: null } });
   }
+  // The database or the sequencer away, or the disk full: nothing was charged or written.
+  if (error instanceof DatabaseUnavailable || error instanceof SequencerUnavailable) {
+    void reply.header('retry-after', '1');
+    return reply.status(503).send({ error: { message: error.message, type: 'service_unavailable', param: null, code: 'unavailable' } });
+  }
+  if (isStorageFull(error))
+    return reply.status(507).send({ error: { message: "the node's disk is full, so nothing was written or charged; retry once the operator frees space", type: 'server_error', param: null, code: 'insufficient_storage' } });
   if (hasZodFastifySchemaValidationErrors(error)) {
     const first = error.validation[0];
     const param = first.instancePath.split('/').filter(Boolean).join('.') || null;
