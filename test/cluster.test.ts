@@ -5,6 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import pgLib from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../src/node/receipt.ts';
 import { verifyPostgres } from '../src/node/verify.ts';
@@ -33,7 +34,7 @@ describe('two API nodes, one sequencer, one PostgreSQL database', () => {
     copyFileSync(join(dirA, 'node.key'), join(dirB, 'node.key'));
     // Node b follows the log only when asked (no polling in these tests), so that reading
     // its own and others' fresh entries has to catch up on demand.
-    b = await startTestNode({}, { dataDir: dirB, env: { ...env, DATABASE_URL: url, TRIBUTARY_QUEUE_POLL_MS: '60000' } });
+    b = await startTestNode({}, { dataDir: dirB, env: { ...env, DATABASE_URL: url, TRIBUTARY_FOLLOW_POLL_MS: '600000' } });
   });
   afterAll(async () => {
     await a?.stop().catch(() => {});
@@ -76,18 +77,45 @@ describe('two API nodes, one sequencer, one PostgreSQL database', () => {
     expect(await b.client.checkpoint()).toBe(await a.client.checkpoint());
   });
 
-  it('when the lease holder stops, the other node takes over; nothing acknowledged is lost and verify passes', async () => {
-    const key = await a.client.verifierKey();
-    const metric = async (t: TestNode, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+  const metric = async (t: TestNode, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+
+  it('a sequencer whose database session is cut steps down (the lock went with it), and exactly one node sequences again', async () => {
     expect(await metric(a, 'tributary_sequencer_leader')).toBe(1);
     expect(await metric(b, 'tributary_sequencer_leader')).toBe(0);
+    // What a network blip or an operator's pg_terminate_backend does to the lease holder.
+    const c = new pgLib.Client({ connectionString: url });
+    await c.connect();
+    const { rows } = await c.query("SELECT pg_terminate_backend(pid) AS cut FROM pg_locks WHERE locktype = 'advisory' AND objid = 7105002 AND granted");
+    await c.end();
+    expect(rows).toEqual([{ cut: true }]);
+    await until('node a to notice', async () => ((await metric(a, 'tributary_sequencer_lease_lost_total')) >= 1 ? true : undefined), 10_000);
+    const leaders = await until('one node to sequence', async () => {
+      const n = [a, b].filter((t) => t.node.sequencing).length;
+      return n > 0 ? n : undefined;
+    }, 10_000);
+    expect(leaders).toBe(1);
+    const key = await a.client.verifierKey();
+    for (const via of [a, b]) {
+      const r = await via.client.act(newSigner(), { type: 'CreateDatanet', name: `cut-${via === a ? 'a' : 'b'}`, description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
+      expect(verifyReceipt(r, key).index).toBe(r.index);
+    }
+    const report = await verifyPostgres(url);
+    expect(report.divergence).toBeUndefined();
+  });
+
+  it('when the lease holder stops, the other node takes over; nothing acknowledged is lost and verify passes', async () => {
+    if (!a.node.sequencing) [a, b] = [b, a]; // whichever leads now is the one to stop
+    const key = await a.client.verifierKey();
+    expect(await metric(a, 'tributary_sequencer_leader')).toBe(1);
+    expect(await metric(b, 'tributary_sequencer_leader')).toBe(0);
+    const acquired = await metric(b, 'tributary_sequencer_lease_acquired_total');
     const before = await a.client.act(newSigner(), { type: 'CreateDatanet', name: 'before', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     const t0 = Date.now();
     await a.stop();
     await until('node b to take the lease', async () => (b.node.sequencing ? true : undefined), 10_000);
     const took = Date.now() - t0;
     expect(await metric(b, 'tributary_sequencer_leader')).toBe(1);
-    expect(await metric(b, 'tributary_sequencer_lease_acquired_total')).toBe(1);
+    expect(await metric(b, 'tributary_sequencer_lease_acquired_total')).toBe(acquired + 1);
     expect(took).toBeLessThan(10_000);
     const after = await b.client.act(newSigner(), { type: 'CreateDatanet', name: 'after', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     expect(after.index).toBe(before.index + 1);

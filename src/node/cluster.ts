@@ -41,8 +41,10 @@ export interface ClusterHooks {
 export interface ClusterOptions {
   /** How often a node without the lease tries to take it, in ms: the bound on a takeover. */
   leasePollMs: number;
-  /** How often the lease holder looks for queued submissions, and followers for new entries, in ms. */
+  /** How often the lease holder looks for queued submissions, in ms. */
   pollMs: number;
+  /** How often a node without the lease looks for new entries, in ms (it also catches up whenever asked for one it lacks). */
+  followMs: number;
   /** How long a queued submission may wait for its outcome before the caller gets a 503, in ms. */
   answerTimeoutMs: number;
 }
@@ -54,6 +56,7 @@ export class Cluster {
   private readonly holdsLock;
   private leaseTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private followTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<number>();
   private stopped = false;
   /** Lease changes seen, for /metrics and tests. */
@@ -81,12 +84,14 @@ export class Cluster {
     await this.tick();
     this.leaseTimer = setInterval(() => void this.tick(), this.opts.leasePollMs);
     this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs);
+    this.followTimer = setInterval(() => this.follow(), this.opts.followMs);
   }
 
   stop(): void {
     this.stopped = true;
     clearInterval(this.leaseTimer);
     clearInterval(this.pollTimer);
+    clearInterval(this.followTimer);
   }
 
   /** Run first in every batch's transaction: refuses unless this connection still holds the lock. */
@@ -133,7 +138,17 @@ export class Cluster {
   }
 
   private async tick(): Promise<void> {
-    if (this.stopped || this.leading) return;
+    if (this.stopped) return;
+    if (this.leading) {
+      // Between batches too: a node whose connection was replaced lost the lock with it, and
+      // must stop the work only the sequencer does (epoch timer, chain worker) at once.
+      try {
+        if (this.holdsLock.get(LEASE_KEY)!.n === 0) this.stepDown();
+      } catch {
+        // The database is unreachable: the next batch's fence, or the next tick, decides.
+      }
+      return;
+    }
     let got = false;
     try {
       got = this.tryLock.get(LEASE_KEY)!.ok;
@@ -158,10 +173,18 @@ export class Cluster {
     this.hooks.follow();
   }
 
-  private poll(): void {
-    if (this.stopped) return;
+  private follow(): void {
+    if (this.stopped || this.leading) return;
     try {
-      if (!this.leading) return this.catchUp();
+      this.catchUp();
+    } catch {
+      // The database is unreachable; the next tick tries again.
+    }
+  }
+
+  private poll(): void {
+    if (this.stopped || !this.leading) return;
+    try {
       const now = Date.now();
       for (const row of this.queue.claim(now, RECLAIM_MS, 512)) {
         if (this.inFlight.has(row.id)) continue;

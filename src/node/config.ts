@@ -149,6 +149,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     cluster: {
       leasePollMs: env.TRIBUTARY_TAKEOVER_MS === undefined ? 500 : int('TRIBUTARY_TAKEOVER_MS', env.TRIBUTARY_TAKEOVER_MS, 10, 600_000),
       pollMs: env.TRIBUTARY_QUEUE_POLL_MS === undefined ? 20 : int('TRIBUTARY_QUEUE_POLL_MS', env.TRIBUTARY_QUEUE_POLL_MS, 1, 60_000),
+      followMs: env.TRIBUTARY_FOLLOW_POLL_MS === undefined ? 20 : int('TRIBUTARY_FOLLOW_POLL_MS', env.TRIBUTARY_FOLLOW_POLL_MS, 1, 600_000),
       answerTimeoutMs: env.TRIBUTARY_QUEUE_TIMEOUT_MS === undefined ? 30_000 : int('TRIBUTARY_QUEUE_TIMEOUT_MS', env.TRIBUTARY_QUEUE_TIMEOUT_MS, 100, 3_600_000),
     },
     host: flags.host ?? env.TRIBUTARY_HOST ?? '127.0.0.1',
