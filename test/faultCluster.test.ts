@@ -12,7 +12,7 @@ import { startServerProcess, type ServerProcess } from '../bench/serverProcess.t
 import { TributaryClient, type Receipt } from '../src/client/client.ts';
 import { ApiError } from '../src/client/errors.ts';
 import { verifyPostgres } from '../src/node/verify.ts';
-import { type PostgresServer, startPostgres } from './helpers/postgres.ts';
+import { nodeProcessEnv, type PostgresServer, startPostgres } from './helpers/postgres.ts';
 import { newSigner } from './helpers/testNode.ts';
 import { demoBasePath } from '../src/models/demoBase.ts';
 import { until } from './helpers/wait.ts';
@@ -47,14 +47,7 @@ describe('faults with two nodes on PostgreSQL', { timeout: 180_000 }, () => {
   const apiKey = `trib_${randomBytes(24).toString('hex')}`;
 
   const start = async (dir: string): Promise<ServerProcess> => {
-    const s = await startServerProcess(dir, [], 60_000, {
-      PATH: process.env.PATH ?? '',
-      HOME: dir,
-      DATABASE_URL: url,
-      TRIBUTARY_TAKEOVER_MS: '200',
-      TRIBUTARY_AUTH_WORKERS: '0',
-      TRIBUTARY_EPOCH_SECONDS: '0',
-    });
+    const s = await startServerProcess(dir, [], 60_000, nodeProcessEnv(dir, url));
     servers.push(s);
     return s;
   };

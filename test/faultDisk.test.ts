@@ -9,7 +9,7 @@
 // once the volume grows, and the node restarts cleanly on the same directory.
 // Needs root to mount the tmpfs; elsewhere the test is skipped and says why.
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { LocalSigner, withReplayProtection } from '../src/client/signer.ts';
 import { verifyReceipt } from '../src/node/receipt.ts';
 import { verifyDataDir, verifyNode } from '../src/node/verify.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
+import { freshText, mountTmpfs, unmount, whyNoTmpfs } from './helpers/fullDisk.ts';
 
 const TMPFS_MIB = 24;
 const BALLAST_MIB = 4;
@@ -29,45 +30,10 @@ const FAUCET = 10n ** 18n;
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 
-/** Text no earlier contribution repeats: random words, so the duplicate check passes it. */
-function freshText(bytes: number): Buffer {
-  const words = randomBytes(Math.ceil(bytes / 9) * 4).toString('hex').replace(/.{8}/g, '$& ');
-  return Buffer.from(words.slice(0, bytes - 1) + '\n');
-}
-
 /** Half-written files (`x.tmp`, `x.tmp-<pid>`) under `dir`. */
 const leftovers = (dir: string) => readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.tmp(-\d+)?$/.test(f));
 
-/** Mounts a tmpfs of `mib` MiB on `dir`; throws with mount's own message when it cannot. */
-function mountTmpfs(dir: string, mib: number): void {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${mib}m,mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
-}
-
-function unmount(dir: string): void {
-  try {
-    execFileSync('umount', [dir], { stdio: 'pipe' });
-  } catch {
-    execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); // still busy (a process that has not exited yet)
-  }
-}
-
-/** Why this machine cannot run the test, if it cannot: tries a mount (and takes it down at once). */
-function whyNot(): string | undefined {
-  if (process.platform !== 'linux') return `tmpfs needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
-  const probe = mkdtempSync(join(tmpdir(), 'tributary-tmpfs-probe-'));
-  try {
-    mountTmpfs(probe, 1);
-    unmount(probe);
-    return undefined;
-  } catch (e) {
-    return `mount -t tmpfs failed: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-}
-
-const skipReason = whyNot();
+const skipReason = whyNoTmpfs();
 if (skipReason) console.warn(`faultDisk.test.ts skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== undefined)('a full disk (tmpfs)', () => {

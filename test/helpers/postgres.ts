@@ -1,6 +1,7 @@
 // A private PostgreSQL server for tests: its own cluster in a temp directory, on a free
 // loopback port, started and stopped with the Debian binaries (scripts/ensure-postgres.sh
 // installs them). PostgreSQL will not run as root, so as root it runs as `postgres`.
+// A fault test may put the data directory on a volume of its own (`dataParent`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,16 +12,37 @@ export interface PostgresServer {
   /** The server's own `postgres` database, for creating others. */
   adminUrl: string;
   port: number;
+  /** Holds the server log (`server.log`) and the socket; the data directory too, unless `dataParent` put it elsewhere. */
   dir: string;
+  /** The cluster's data directory (PGDATA). */
+  dataDir: string;
   urlFor(database: string): string;
   /** Creates a database if there is none of that name; returns its URL. */
   createDatabase(name: string): string;
   start(): void;
+  /** Whether a postmaster runs on the data directory (`pg_ctl status`): false once it shut itself down. */
+  running(): boolean;
   /** A clean shutdown (fast: open sessions are cut), as `pg_ctl stop -m fast`. */
   stop(): void;
   /** Kills the postmaster with SIGKILL: a crash, recovered from the WAL at the next start. */
   kill(): void;
   destroy(): void;
+}
+
+/**
+ * The whole environment of a `tributary start` child process on `url`, as the fault tests
+ * run it: lease tries every 200 ms, signatures checked in-process, no epoch timer.
+ */
+export function nodeProcessEnv(dir: string, url: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    DATABASE_URL: url,
+    TRIBUTARY_TAKEOVER_MS: '200',
+    TRIBUTARY_AUTH_WORKERS: '0',
+    TRIBUTARY_EPOCH_SECONDS: '0',
+    ...extra,
+  };
 }
 
 export function postgresBinDir(): string {
@@ -33,23 +55,40 @@ export function postgresBinDir(): string {
 
 const asRoot = process.getuid?.() === 0;
 
-function run(bin: string, args: string[]): string {
+function spawnAsPostgres(bin: string, args: string[]) {
   const cmd = asRoot ? 'runuser' : bin;
   const argv = asRoot ? ['-u', 'postgres', '--', bin, ...args] : args;
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60_000 });
+}
+
+function run(bin: string, args: string[]): string {
+  const r = spawnAsPostgres(bin, args);
   if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
   return r.stdout;
 }
 
-/** `durable: false` turns fsync off: what a test suite wants, not what a fault test does. */
-export async function startPostgres(opts: { durable?: boolean } = {}): Promise<PostgresServer> {
-  const bin = postgresBinDir();
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-pg-'));
+/** A fresh directory under `parent` that the server's user owns. */
+function serverDir(parent: string): string {
+  const dir = mkdtempSync(join(parent, 'tributary-pg-'));
   if (asRoot) {
     const pw = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
     chownSync(dir, Number(pw), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
   }
-  const data = join(dir, 'data');
+  return dir;
+}
+
+export interface PostgresOptions {
+  /** `false` (the default) turns fsync off: what a test suite wants, not what a fault test does. */
+  durable?: boolean;
+  /** Where the data directory goes (e.g. a small volume); the log and the socket stay in the temp directory. */
+  dataParent?: string;
+}
+
+export async function startPostgres(opts: PostgresOptions = {}): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  const dir = serverDir(tmpdir());
+  const home = opts.dataParent ? serverDir(opts.dataParent) : dir;
+  const data = join(home, 'data');
   run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
   const port = await freePort();
   const conf = [
@@ -68,6 +107,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     adminUrl: urlFor('postgres'),
     port,
     dir,
+    dataDir: data,
     urlFor,
     createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name for tests: ${name}`);
@@ -76,6 +116,10 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
     },
     start() {
       run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+    },
+    running() {
+      // 0: running; 3: not running (4: no data directory, which counts as not running too).
+      return spawnAsPostgres(join(bin, 'pg_ctl'), ['-D', data, 'status']).status === 0;
     },
     stop() {
       run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
@@ -93,6 +137,7 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<P
         // Already stopped.
       }
       rmSync(dir, { recursive: true, force: true });
+      if (home !== dir) rmSync(home, { recursive: true, force: true });
     },
   };
   server.start();
