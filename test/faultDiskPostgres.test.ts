@@ -338,7 +338,11 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL on a full disk (tmpfs)', {
   }, 60_000);
 
   afterAll(async () => {
-    for (const n of nodes) await n.stop();
+    // A node still answering a stuck request may not exit on SIGTERM in time: the volume must come down anyway.
+    for (const n of nodes) {
+      await Promise.race([n.stop(), new Promise((w) => setTimeout(w, 5_000))]);
+      if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGKILL');
+    }
     if (failed) {
       for (const n of nodes) console.error(`node output:\n${n.output().slice(-10_000)}`);
       const log = server ? join(server.dir, 'server.log') : '';
