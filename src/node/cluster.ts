@@ -106,7 +106,14 @@ export class Cluster {
     const id = this.queue.enqueue(kind, JSON.stringify(body), Date.now());
     const end = Date.now() + this.opts.answerTimeoutMs;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-      const text = this.queue.outcome(id);
+      // Queued is as good as sent: if the database goes away now, the submission may still be
+      // sequenced, so keep asking until the deadline rather than answer that nothing happened.
+      let text: string | undefined;
+      try {
+        text = this.queue.outcome(id);
+      } catch (e) {
+        if (!(e instanceof DatabaseUnavailable)) throw e;
+      }
       if (text !== undefined) {
         const o = JSON.parse(text) as Outcome;
         if (!o.ok) throw refusalError(o);

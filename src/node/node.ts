@@ -153,6 +153,8 @@ export class TributaryNode {
 
   private stopLeaderWork(): void {
     this.state.setCaching(false);
+    // A failed batch of its time as sequencer says nothing about this node as a follower (readiness).
+    this.sequencer.commitError = undefined;
     this.settlement.stop();
     void this.chain.stop();
   }
