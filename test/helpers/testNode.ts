@@ -27,7 +27,8 @@ export interface TestNode {
  */
 export async function startTestNode(overrides: Partial<NodeConfig> = {}, at: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestNode> {
   const dataDir = at.dataDir ?? mkdtempSync(join(tmpdir(), 'tributary-test-'));
-  const databaseUrl = await databaseUrlFor(dataDir);
+  // A test that names its own database (a cluster of nodes sharing one) keeps it.
+  const databaseUrl = at.env?.DATABASE_URL ? undefined : await databaseUrlFor(dataDir);
   const config = { ...loadConfig({ data: dataDir, port: '0' }, at.env ?? {}), demo: false, ...(databaseUrl ? { databaseUrl } : {}), ...overrides };
   const node = await TributaryNode.open(config);
   const app = await buildServer(node);
