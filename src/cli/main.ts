@@ -26,6 +26,7 @@ import { registerReceipt } from './commands/receipt.ts';
 import { registerSnapshot } from './commands/snapshot.ts';
 import { registerStart } from './commands/start.ts';
 import { registerToken } from './commands/token.ts';
+import { registerRestore } from './commands/restore.ts';
 import { registerVerify } from './commands/verify.ts';
 import { registerWithdraw } from './commands/withdraw.ts';
 import { DEFAULT_NODE } from './context.ts';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   registerLog(program);
   registerReceipt(program);
   registerVerify(program);
+  registerRestore(program);
   registerAttribute(program);
   registerIndex(program);
   registerModels(program);

@@ -240,21 +240,25 @@ export async function verifyPostgres(url: string, opts: VerifyOptions = {}): Pro
 /** Verifies what a node's database holds, and closes it. */
 async function verifyDatabase(db: Db, opts: VerifyOptions): Promise<VerifyReport> {
   try {
-    const entries = new EntryStore(db);
-    const leaf = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM tree WHERE level = 0 AND idx = ?');
-    const source: LogSource = {
-      entries: async (from, limit) => entries.range(from, limit),
-      checkpoints: async (after, limit) => entries.checkpoints(after, limit),
-      storedLeafHash: (i) => leaf.get(i)?.hash,
-      storedTreeNodes: () => db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM tree').iterate(),
-      // Comparable only if the node appended nothing after the checkpoint we replayed to.
-      materialisedStateRoot: (size) => (entries.count() === size ? scanStateHash(db).root() : undefined),
-      materialisedState: () => db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate(),
-    };
-    return await verifyLog(source, opts);
+    return await verifyLog(databaseSource(db), opts);
   } finally {
     db.close();
   }
+}
+
+/** A node's database as a log source, with what it stores beside the log for the deeper checks. */
+export function databaseSource(db: Db): LogSource {
+  const entries = new EntryStore(db);
+  const leaf = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM tree WHERE level = 0 AND idx = ?');
+  return {
+    entries: async (from, limit) => entries.range(from, limit),
+    checkpoints: async (after, limit) => entries.checkpoints(after, limit),
+    storedLeafHash: (i) => leaf.get(i)?.hash,
+    storedTreeNodes: () => db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM tree').iterate(),
+    // Comparable only if the node appended nothing after the checkpoint we replayed to.
+    materialisedStateRoot: (size) => (entries.count() === size ? scanStateHash(db).root() : undefined),
+    materialisedState: () => db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate(),
+  };
 }
 
 /** Verifies a remote node through its public log API only. */
