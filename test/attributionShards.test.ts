@@ -90,8 +90,8 @@ describe('an attribution index split over three nodes', () => {
     for (let k = 0; k < 3; k++) {
       if (k > 0) copyFileSync(join(dirs[0], 'node.key'), join(dirs[k], 'node.key'));
       const peers = urls.slice(0, 3).filter((_, j) => j !== k);
-      // Part 1 reads the log's growth only once a second: a node that lags the others.
-      const lag = k === 1 ? { TRIBUTARY_QUEUE_POLL_MS: '1000' } : {};
+      // Part 1 reads the log's growth only every 2 s: a node that lags the others.
+      const lag = k === 1 ? { TRIBUTARY_FOLLOW_POLL_MS: '2000' } : {};
       parts.push(await startAt(ports[k], dirs[k], { ...env, ...lag, TRIBUTARY_ATTRIBUTION_SHARD: `${k}/3`, TRIBUTARY_ATTRIBUTION_PEERS: peers.join(',') }));
     }
     copyFileSync(join(dirs[0], 'node.key'), join(dirs[3], 'node.key'));
