@@ -54,6 +54,7 @@ export class Cluster {
   private leading = false;
   private readonly tryLock;
   private readonly holdsLock;
+  private readonly unlockAll;
   private leaseTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private followTimer: NodeJS.Timeout | undefined;
@@ -70,6 +71,7 @@ export class Cluster {
   ) {
     this.queue = new SubmissionQueue(db);
     this.tryLock = db.prepare<[number], { ok: boolean }>('SELECT pg_try_advisory_lock(?) AS ok');
+    this.unlockAll = db.prepare('SELECT pg_advisory_unlock_all()');
     this.holdsLock = db.prepare<[number], { n: number }>(
       "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ? AND objsubid = 1 AND pid = pg_backend_pid() AND granted",
     );
@@ -168,8 +170,15 @@ export class Cluster {
     try {
       await this.hooks.lead();
     } catch {
-      // Could not read the log to take over (the database went away again): give the lease back by dropping the role.
+      // Could not take over (the database went away again, most likely, and the lock with its
+      // session): drop the role, and the lock if the session still holds it, so that any node,
+      // this one included, can try again.
       this.stepDown();
+      try {
+        this.unlockAll.get();
+      } catch {
+        // The session is gone, and its lock with it.
+      }
     }
   }
 
