@@ -19,7 +19,7 @@ import { sha256Hex } from '../datanets/intake.ts';
 import { createProtocol } from './actions.ts';
 import { TributaryClient } from '../client/client.ts';
 import type { Db } from '../store/sql.ts';
-import { databaseSource, type LogSource, verifyLog, type VerifyReport } from './verify.ts';
+import { allCheckpoints, databaseSource, type LogSource, verifyLog, type VerifyReport } from './verify.ts';
 
 export interface RestoreSource extends LogSource {
   /** The bytes of a live contribution, by its id (the source's content route or blob table). */
@@ -57,20 +57,14 @@ export async function restoreLog(
     const tree = new MerkleTree(new SqliteHashStore(db), 0);
     const protocol = createProtocol();
     // Checkpoints are the source's own signed notes, kept at the sizes it signed them.
-    const cps: Array<{ size: number; note: string }> = [];
-    for (let after = 0; ; ) {
-      const page = await source.checkpoints(after, PAGE);
-      cps.push(...page);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].size;
-    }
-    const target_ = verified.size;
+    const cps = await allCheckpoints(source);
+    const size = verified.size;
     let nextCp = 0;
     let params: ProtocolParams | undefined;
     // Live blobs: hash → references, and a contribution to fetch the bytes by.
     const live = new Map<string, { refs: number; contribution?: number }>();
-    for (let from = 0; from < target_; ) {
-      const page = await source.entries(from, Math.min(PAGE, target_ - from));
+    for (let from = 0; from < size; ) {
+      const page = await source.entries(from, Math.min(PAGE, size - from));
       db.transaction(() => {
         for (const { index, data } of page) {
           const entry = decodeEntry(data);
@@ -104,7 +98,7 @@ export async function restoreLog(
         }
       })();
       from += page.length;
-      opts.onProgress?.('replay', from, target_);
+      opts.onProgress?.('replay', from, size);
     }
     const missingBlobs: string[] = [];
     let done = 0;

@@ -65,6 +65,17 @@ class Divergence extends Error {
 
 const PAGE = 1000;
 
+/** Every checkpoint the source lists, ascending by size, read in pages. */
+export async function allCheckpoints(source: LogSource): Promise<Array<{ size: number; note: string }>> {
+  const cps: Array<{ size: number; note: string }> = [];
+  for (let after = 0; ; ) {
+    const page = await source.checkpoints(after, PAGE);
+    cps.push(...page);
+    if (page.length < PAGE) return cps;
+    after = page[page.length - 1].size;
+  }
+}
+
 export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const scratchDir = mkdtempSync(join(tmpdir(), 'tributary-verify-'));
   const db = openSqlite(join(scratchDir, 'replay.db'), { scratch: true });
@@ -85,13 +96,7 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
 
   try {
     // All checkpoints up front (they are small): the last one fixes how far we replay.
-    const cps: Array<{ size: number; note: string }> = [];
-    for (let after = 0; ; ) {
-      const page = await source.checkpoints(after, PAGE);
-      cps.push(...page);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].size;
-    }
+    const cps = await allCheckpoints(source);
     const target = cps.length ? cps[cps.length - 1].size : 0;
     if (target === 0) throw new Divergence(null, 'the source has no signed checkpoint');
     let nextCp = 0;
