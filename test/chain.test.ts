@@ -25,7 +25,7 @@ import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
 import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';
-import { startTestNode, type TestNode } from './helpers/testNode.ts';
+import { apiKeyOf, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { freePort, until as untilThen } from './helpers/wait.ts';
 
 const TOKEN = 10n ** 18n;
@@ -126,7 +126,7 @@ describe('on-chain settlement with a real anvil', () => {
       pricePer1kInput: (2n * TOKEN).toString(), pricePer1kOutput: (6n * TOKEN).toString(), dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000,
     });
     for (const [i, d] of docs.entries())
-      await t.client.recordInference({ model: 'lore-chat@1', requester: people.requester.address, provider: people.provider.address, inputTokens: 200 + i, output: d.slice(0, 300) });
+      await t.client.recordInference(await apiKeyOf(t.client, people.requester.signer), { model: 'lore-chat@1', provider: people.provider.address, inputTokens: 200 + i, output: d.slice(0, 300) });
     const closed = await t.client.closeEpoch();
     const epoch = closed.result.epoch as number;
 
@@ -205,7 +205,7 @@ describe('on-chain settlement with a real anvil', () => {
     // Meanwhile the node goes on: another inference, another epoch.
     const gen = new TextGenerator(5);
     const doc = Array.from({ length: 3 }, () => gen.document(120))[1];
-    await t.client.recordInference({ model: 'lore-chat@1', requester: people.requester.address, provider: people.provider.address, inputTokens: 50, output: doc.slice(0, 200) });
+    await t.client.recordInference(await apiKeyOf(t.client, people.requester.signer), { model: 'lore-chat@1', provider: people.provider.address, inputTokens: 50, output: doc.slice(0, 200) });
     const closed = await t.client.closeEpoch();
     const failing = await until('the worker to fail', async () => {
       const s = await t.client.chainStatus();

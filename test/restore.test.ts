@@ -14,7 +14,7 @@ import { verifyReceipt } from '../src/node/receipt.ts';
 import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { databaseUrlFor, verifyTestData } from './helpers/testDatabase.ts';
-import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { apiKeyOf, newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 const TOKEN = 10n ** 18n;
@@ -53,7 +53,7 @@ describe('tributary restore', () => {
       pricePer1kInput: (2n * TOKEN).toString(), pricePer1kOutput: (6n * TOKEN).toString(), dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000,
     });
     await source.client.faucet(requester.address, (100n * TOKEN).toString());
-    await source.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: newSigner().address, inputTokens: 40, output: texts[1].toString() });
+    await source.client.recordInference(await apiKeyOf(source.client, requester), { model: 'lore-chat@1', provider: newSigner().address, inputTokens: 40, output: texts[1].toString() });
     await source.client.closeEpoch();
   });
   afterAll(async () => {

@@ -11,7 +11,7 @@ import type { LocalSigner } from '../src/client/signer.ts';
 import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
 import { inferenceFee } from '../src/settlement/feePolicy.ts';
 import { loraPair, tinyAdapterGguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
-import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { apiKeyOf, newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
@@ -113,11 +113,12 @@ describe('settlement over HTTP', () => {
   });
 
   it('refuses an inference the requester cannot pay with 402, and changes nothing', async () => {
+    const key = await apiKeyOf(t.client, requester);
     const size = (await t.client.node()).size;
-    const e = await expectApiError(t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 100, output: docs[0] }), 402, 'action.requester');
+    const e = await expectApiError(t.client.recordInference(key, { model: 'lore-chat@1', provider: provider.address, inputTokens: 100, output: docs[0] }), 402, 'action.requester');
     expect(e.message).toMatch(/has 0 base units prepaid but this call to lore-chat@1 costs \d+/);
     expect((await t.client.node()).size).toBe(size);
-    await expectApiError(t.client.recordInference({ model: 'nope@1', requester: requester.address, provider: provider.address, inputTokens: 1, output: 'x' }), 404, 'model');
+    await expectApiError(t.client.recordInference(key, { model: 'nope@1', provider: provider.address, inputTokens: 1, output: 'x' }), 404, 'model');
   });
 
   it('charges the fee and splits it exactly: usage by attribution, baseline pooled until the epoch closes', async () => {
@@ -127,7 +128,7 @@ describe('settlement over HTTP', () => {
     // An output that copies one contribution: its author gets the usage part.
     const words = docs[4].split(/\s+/).slice(10, 70).join(' ');
     const outputTokens = defaultTokenizer().encode(words).ids.length;
-    const r = await t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 300, output: words });
+    const r = await t.client.recordInference(await apiKeyOf(t.client, requester), { model: 'lore-chat@1', provider: provider.address, inputTokens: 300, output: words });
     expect(r.attribution.contributions.map((c) => c.contribution)).toEqual([ids[4]]);
     const ppm = r.attribution.contributions[0].ppm;
     expect(ppm).toBeGreaterThan(900_000);
@@ -152,7 +153,7 @@ describe('settlement over HTTP', () => {
     expect(money.pools).toBe(baseline.toString());
 
     // With nothing attributed, the whole data share goes to the baseline pool.
-    const r2 = await t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 10, output: 'Completely unrelated words that appear nowhere else at all, zebra quartz.' });
+    const r2 = await t.client.recordInference(await apiKeyOf(t.client, requester), { model: 'lore-chat@1', provider: provider.address, inputTokens: 10, output: 'Completely unrelated words that appear nowhere else at all, zebra quartz.' });
     expect(r2.attribution.contributions).toEqual([]);
     const s2 = r2.receipt.result.split as Array<{ role: string; amount: string }>;
     expect(s2.some((c) => c.role === 'usage')).toBe(false);
@@ -209,7 +210,7 @@ describe('settlement over HTTP', () => {
 
   it('pays cumulative amounts across epochs, and serves earlier epochs unchanged', async () => {
     const e1 = await t.client.payout(1, provider.address);
-    await t.client.recordInference({ model: 'lore-chat@1', requester: requester.address, provider: provider.address, inputTokens: 50, output: docs[1].slice(0, 400) });
+    await t.client.recordInference(await apiKeyOf(t.client, requester), { model: 'lore-chat@1', provider: provider.address, inputTokens: 50, output: docs[1].slice(0, 400) });
     await t.client.closeEpoch();
     const e2 = await t.client.payout(2, provider.address);
     expect(BigInt(e2.amount)).toBeGreaterThan(BigInt(e1.amount));
@@ -279,8 +280,8 @@ describe('settlement routes refuse bad input precisely, and dev routes stay clos
     ['POST', '/v1/dev/faucet', { account: a, amount: (2000n * 10n ** 18n).toString() }, 400, 'amount'],
     ['POST', '/v1/dev/faucet', { account: a, extra: 1 }, 400, 'body'],
     ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, provider: a, inputTokens: -1, output: '' }, 400, 'inputTokens'],
-    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, inputTokens: 1, output: '' }, 400, 'provider'],
-    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, provider: a, inputTokens: 1, output: 'x' }, 404, 'model'],
+    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: 'nope', inputTokens: 1, output: '' }, 400, 'requester'],
+    ['POST', '/v1/dev/inferences', { model: 'm@1', requester: a, provider: a, inputTokens: 1, output: 'x' }, 401, 'authorization'],
     ['GET', '/v1/payouts/x/' + a, undefined, 400, 'params.epoch'],
     ['GET', '/v1/payouts/1/0x12', undefined, 400, 'params.account'],
     ['GET', '/v1/payouts/1/' + a, undefined, 404, 'epoch'],

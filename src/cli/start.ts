@@ -32,9 +32,10 @@ export async function runStart(flags: ConfigFlags): Promise<void> {
   if (config.databaseUrl)
     console.log(`  database        PostgreSQL; this node ${node.sequencing ? 'holds the sequencer lease' : 'queues its writes for the node that sequences'}`);
   console.log(`  verifier key    ${node.key.verifierKey}`);
-  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev ? `, base model, an adapter trained by a demo worker, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
+  if (seeded) console.log(`  demo data       created datanets ${DEMO_TEXT_DATANET} and demo-river-qa${config.dev && node.moneyKind === 'play' ? `, base model, an adapter trained by a demo worker, model ${DEMO_MODEL}@1 with 3 settled inferences, epoch 1` : ''}`);
   if (config.chain) console.log(`  chain           ${config.chain.rpcUrl} (chain ${config.chain.chainId}); tributary chain status shows the worker`);
-  if (config.dev) console.log(`  dev mode        faucet and hand-recorded inferences on; epochs close every ${config.epochSeconds || 'never'}${config.epochSeconds ? ' s' : ''} (NODE_ENV=production turns dev mode off)`);
+  console.log(`  money           ${node.moneyKind === 'play' ? 'play money (the dev faucet; never paid out on chain)' : 'real money (deposits on the bound chain only; no faucet)'}, fixed at genesis`);
+  if (config.dev) console.log(`  dev mode        ${node.moneyKind === 'play' ? 'faucet and ' : ''}hand-recorded inferences on; epochs close every ${config.epochSeconds || 'never'}${config.epochSeconds ? ' s' : ''} (NODE_ENV=production turns dev mode off)`);
   console.log('');
   console.log('Next, in another terminal:');
   console.log(`  ./bin/tributary.js datanet list${nodeFlag}`);

@@ -137,6 +137,10 @@ export interface AccountMoney {
 export type EarningsBy = 'accounts' | 'contributions' | 'datanets' | 'models';
 
 export interface MoneyTotals {
+  /** The ledger's money, fixed at genesis: play (dev faucet) or real (chain deposits only). */
+  money: 'play' | 'real';
+  backed: string;
+  unbacked: string;
   deposited: string;
   withdrawn: string;
   prepaid: string;
@@ -384,12 +388,19 @@ export class TributaryClient {
     return this.json('GET', '/healthz');
   }
 
-  /** Dev mode: record an inference from its output text; attributed and settled by the node. */
-  recordInference(x: { model: string; requester: string; provider: string; inputTokens: number; output: string }): Promise<{
+  /**
+   * Dev mode: record an inference from its output text; attributed and settled by the node.
+   * It spends the balance of the account whose API key (`tributary keys create`) is given,
+   * exactly as a served call would; `requester`, if given, must be that account.
+   */
+  recordInference(
+    apiKey: string,
+    x: { model: string; requester?: string; provider?: string; inputTokens: number; output: string },
+  ): Promise<{
     receipt: Receipt;
     attribution: { contributions: Array<{ contribution: number; ppm: number }> };
   }> {
-    return this.json('POST', '/v1/dev/inferences', x);
+    return this.json('POST', '/v1/dev/inferences', x, { authorization: `Bearer ${apiKey}` });
   }
 
   /** Dev mode: close the next epoch now. */
@@ -445,8 +456,8 @@ export class TributaryClient {
   }
 
   // ---- transport ----
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json');
+  private async json<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    const res = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json', headers);
     return (await res.json()) as T;
   }
 

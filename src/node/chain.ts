@@ -20,8 +20,9 @@ import { latestPayoutRoot, postPayoutRoot } from '../chain/payouts.ts';
 import { chainClients } from '../chain/rpc.ts';
 import { tokenBalance } from '../chain/token.ts';
 import { signWithdrawalVoucher, type WithdrawalVoucher, withdrawalVoucherDomain } from '../chain/vouchers.ts';
+import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
-import { epochCount, moneyKeys, type WithdrawalRecord } from '../settlement/records.ts';
+import { chainBinding, chainDepositSource, epochCount, moneyKeys, type WithdrawalRecord } from '../settlement/records.ts';
 import type { ChainConfig } from './chainConfig.ts';
 import { ConfigError } from './config.ts';
 import type { TributaryNode } from './node.ts';
@@ -152,11 +153,33 @@ export class ChainService {
     return this.busy;
   }
 
+  /**
+   * The BindChain action that records the configured chain in the log, or undefined when the
+   * log already names it. The protocol refuses it on a play-money ledger, and as a re-binding
+   * once money moved under the current binding.
+   */
+  bindingAction(): Omit<ActionMessage, 'nonce'> | undefined {
+    if (!this.config) return undefined;
+    const c = this.config;
+    const b = chainBinding(this.node.state);
+    if (b && b.chainId === c.chainId && b.token === c.contracts.token && b.vault === c.contracts.vault && b.distributor === c.contracts.distributor && b.anchor === c.contracts.anchor)
+      return undefined;
+    return { type: 'BindChain', chainId: c.chainId, ...c.contracts };
+  }
+
   /** A voucher for withdrawal `index` (its nonce), valid for an hour; fetch again for a fresh one. */
   async voucher(index: number): Promise<{ voucher: { account: string; amount: string; nonce: string; deadline: string }; signature: string; vault: string; chainId: number }> {
     if (!this.clients || !this.config) throw new ActionRejected(409, 'no_chain', undefined, 'this node has no chain configured: withdrawals need one');
     const w = this.node.state.get<WithdrawalRecord>(moneyKeys.withdrawal(index));
     if (!w) throw reject.notFound('index', `log entry ${index} is not a withdrawal`);
+    // The voucher names the vault of the binding the withdrawal was made under, and only
+    // while the node settles there: a voucher for another vault would pay it twice.
+    const b = chainBinding(this.node.state);
+    if (!b || w.binding !== b.index || b.vault !== this.config.contracts.vault || b.chainId !== this.config.chainId)
+      throw reject.conflict(
+        'index',
+        `withdrawal ${index} was made under the chain binding at log entry ${w.binding}, and this node settles ${b ? `under the binding at entry ${b.index}` : 'under no binding'} (vault ${this.config.contracts.vault} on chain ${this.config.chainId}): no voucher for another vault`,
+      );
     this.voucherDomain ??= await withdrawalVoucherDomain(this.clients.publicClient, this.config.contracts.vault as Address);
     const now = BigInt(Math.floor(Date.now() / 1000));
     const v: WithdrawalVoucher = { account: w.account as Address, amount: BigInt(w.amount), nonce: BigInt(w.index), deadline: now + VOUCHER_SECONDS };
@@ -187,7 +210,7 @@ export class ChainService {
     while (from <= safe) {
       const to = from + LOG_RANGE - 1n < safe ? from + LOG_RANGE - 1n : safe;
       for (const d of await depositEvents(clients.publicClient, c.contracts.vault as Address, { fromBlock: from, toBlock: to })) {
-        const source = `chain:${c.chainId}:${c.contracts.vault}:${d.depositId}`;
+        const source = chainDepositSource({ chainId: c.chainId, vault: c.contracts.vault }, d.depositId);
         try {
           await this.node.submitNodeAction({ type: 'Deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
           this.s.depositsCredited++;

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MONEY_KINDS, type MoneyKind } from '../protocol/genesis.ts';
 import { defaultAuthWorkers } from './authPool.ts';
 import { type ChainConfig, loadChainConfig } from './chainConfig.ts';
 import type { ClusterOptions } from './cluster.ts';
@@ -47,8 +48,10 @@ export interface NodeConfig {
   authWorkers: number;
   /** Create the demo datanet on first start. */
   demo: boolean;
-  /** Dev-only conveniences: the faucet, recording inferences by hand, closing epochs by hand. */
+  /** Dev-only conveniences: the faucet (on a play-money ledger), recording inferences by hand, closing epochs by hand. */
   dev: boolean;
+  /** The money a NEW ledger holds (TRIBUTARY_MONEY); unset: real with a chain or in production, else play. An existing ledger keeps its genesis's. */
+  money?: MoneyKind;
   /** Close a payout epoch this often, in seconds, when anything was earned (0: never by timer). */
   epochSeconds: number;
   /** GET /readyz fails once the chain worker has failed more than this many passes in a row. */
@@ -179,6 +182,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
+    ...moneyOf(env),
     epochSeconds: env.TRIBUTARY_EPOCH_SECONDS === undefined ? 3600 : int('TRIBUTARY_EPOCH_SECONDS', env.TRIBUTARY_EPOCH_SECONDS, 0, 365 * 86400),
     readyChainFailures:
       env.TRIBUTARY_READY_CHAIN_FAILURES === undefined ? 5 : int('TRIBUTARY_READY_CHAIN_FAILURES', env.TRIBUTARY_READY_CHAIN_FAILURES, 0, 1_000_000),
@@ -191,6 +195,14 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     bodyTimeoutMs: env.TRIBUTARY_BODY_TIMEOUT_MS === undefined ? 600_000 : int('TRIBUTARY_BODY_TIMEOUT_MS', env.TRIBUTARY_BODY_TIMEOUT_MS, 100, 86_400_000),
     attribution: attributionSharding(env),
   };
+}
+
+function moneyOf(env: NodeJS.ProcessEnv): { money?: MoneyKind } {
+  const m = env.TRIBUTARY_MONEY;
+  if (m === undefined || m === '') return {};
+  if (!(MONEY_KINDS as readonly string[]).includes(m))
+    throw new ConfigError(`TRIBUTARY_MONEY must be "play" (dev faucet credit, never paid out) or "real" (chain deposits only), got ${JSON.stringify(m)}`);
+  return { money: m as MoneyKind };
 }
 
 function databaseUrl(text: string): string {

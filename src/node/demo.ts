@@ -104,7 +104,8 @@ export async function seedDemo(node: TributaryNode, progress?: DemoProgress): Pr
   await act(1, { type: 'Curate', contribution: ids[1], decision: 'accept', reason: 'clear and correct' });
   await act(1, { type: 'Curate', contribution: ids[2], decision: 'reject', reason: 'demo of a rejection' });
   await act(1, { type: 'Snapshot', datanet: DEMO_JSONL_DATANET });
-  if (node.config.dev) {
+  // The demo's model and inferences are paid with faucet credit: a play-money ledger's only.
+  if (node.config.dev && node.moneyKind === 'play') {
     const made = await seedDemoModels(node, act, accounts, DEMO_TEXT_DATANET, progress);
     await seedDemoSettlement(node, act, accounts.map(privateKeyToAddress), made);
   }

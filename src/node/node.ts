@@ -10,7 +10,7 @@ import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
 import type { ActionMessage, Entry } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
-import { GENESIS_KEY } from '../protocol/genesis.ts';
+import { GENESIS_KEY, ledgerMoney, type MoneyKind } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
 import { BlobStore } from '../store/blobs.ts';
 import { type Db, openDatabase } from '../store/db.ts';
@@ -22,7 +22,8 @@ import { createProtocol } from './actions.ts';
 import { AttributionService } from './attribution.ts';
 import { AuthPool } from './authPool.ts';
 import { ChainService } from './chain.ts';
-import type { NodeConfig } from './config.ts';
+import { chainConfigPath } from './chainConfig.ts';
+import { ConfigError, type NodeConfig } from './config.ts';
 import { NodeEvents } from './events.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
@@ -46,6 +47,8 @@ export interface SignedAction {
 export class TributaryNode {
   readonly protocol: Protocol;
   readonly params: ProtocolParams;
+  /** The money a new ledger's genesis entry will fix (see `money`). */
+  private readonly genesisMoney: MoneyKind;
   readonly db: Db;
   readonly entries: EntryStore;
   readonly state: SqliteState;
@@ -79,6 +82,16 @@ export class TributaryNode {
     this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
     if (genesis && genesis.nodeKey !== key.verifierKey)
       throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
+    // A new ledger's money: as configured; else real where it will settle on chain or in
+    // production, play (the dev faucet) otherwise. Once genesis fixed it, nothing changes it.
+    this.genesisMoney = config.money ?? (config.chain || !config.dev ? 'real' : 'play');
+    if (genesis && config.money && config.money !== this.moneyKind)
+      throw new ConfigError(`this ledger holds ${this.moneyKind} money (its genesis entry says so); TRIBUTARY_MONEY=${config.money} cannot change that: start a new data directory for a ${config.money}-money ledger`);
+    if (config.chain && this.moneyKind === 'play')
+      throw new ConfigError(
+        `this ledger holds play money (${genesis ? 'its genesis entry says so' : 'TRIBUTARY_MONEY=play'}): it can never be bound to a chain, or faucet credit would be paid out of real deposits. ` +
+          `Remove ${chainConfigPath(config.dataDir)} (and TRIBUTARY_RPC_URL), or start a real-money ledger (TRIBUTARY_MONEY=real or NODE_ENV=production) in a new data directory`,
+      );
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
@@ -122,7 +135,12 @@ export class TributaryNode {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
     if (!node.cluster) {
-      await node.lead();
+      try {
+        await node.lead();
+      } catch (e) {
+        node.close();
+        throw e;
+      }
       return node;
     }
     await node.cluster.start();
@@ -146,9 +164,22 @@ export class TributaryNode {
     this.state.setCaching(true);
     this.sequencer.reload();
     if (this.sequencer.size === 0)
-      await this.sequenceNodeAction({ type: 'Genesis', origin: this.params.origin, chainId: this.params.chainId, nodeKey: this.params.nodeKey });
+      await this.sequenceNodeAction({ type: 'Genesis', origin: this.params.origin, chainId: this.params.chainId, nodeKey: this.params.nodeKey, money: this.genesisMoney });
+    await this.bindChain();
     this.settlement.startTimer(this.config.epochSeconds);
     this.chain.start();
+  }
+
+  /** Records the configured chain in the log; a refusal stops the node, saying why. */
+  private async bindChain(): Promise<void> {
+    const action = this.chain.bindingAction();
+    if (!action) return;
+    try {
+      await this.sequenceNodeAction(action);
+    } catch (e) {
+      if (e instanceof ActionRejected) throw new ConfigError(`cannot settle on chain ${action.chainId as number} (vault ${action.vault as string}): ${e.message}`);
+      throw e;
+    }
   }
 
   private stopLeaderWork(): void {
@@ -174,6 +205,11 @@ export class TributaryNode {
 
   get size(): number {
     return this.sequencer.size;
+  }
+
+  /** Play money (the dev faucet, never paid out) or real money (chain deposits only), as genesis fixed it. */
+  get moneyKind(): MoneyKind {
+    return this.state.get(GENESIS_KEY) === undefined ? this.genesisMoney : ledgerMoney(this.state);
   }
 
   /** Authenticates, checks content, sequences; resolves once the entry is durable. */
@@ -217,7 +253,7 @@ export class TributaryNode {
     if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
     if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
     if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
-    if (type === 'Withdraw' && !this.chain.configured)
+    if (type === 'Withdraw' && this.moneyKind === 'real' && !this.chain.configured)
       throw new ActionRejected(409, 'no_chain', 'action.type', 'this node has no chain configured: there is nowhere to pay a withdrawal out (see tributary chain deploy)');
     return undefined;
   }

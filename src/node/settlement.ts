@@ -78,9 +78,11 @@ export class SettlementService {
     };
   }
 
-  /** Dev mode only: credits an account from nowhere, as a deposit from the "faucet". */
+  /** Dev mode on a play-money ledger only: credits an account from nowhere, as a deposit from the "faucet". */
   async faucet(account: string, value: bigint): Promise<Receipt> {
     if (!this.node.config.dev) throw reject.forbidden('url', 'the faucet exists only in dev mode (NODE_ENV is production)');
+    if (this.node.moneyKind !== 'play')
+      throw reject.forbidden('url', 'this ledger holds real money (its genesis entry says so): balances come only from deposits into the bound vault, never from a faucet');
     if (value <= 0n || value > FAUCET_MAX) throw reject.invalid('amount', `must be from 1 to ${FAUCET_MAX} base units (1,000 tokens)`);
     return this.node.submitNodeAction({ type: 'Deposit', account, amount: value.toString(), source: 'faucet' });
   }

@@ -2,10 +2,17 @@
 // check (everything held equals deposits minus withdrawals and payouts, with no negative
 // balance), and a reading of state keys as a person would name them, so that a
 // difference between a node's state and the replay says whose money differs.
+import { GENESIS_KEY, ledgerMoney, type MoneyKind } from '../protocol/genesis.ts';
 import type { StateReader } from '../protocol/state.ts';
 import { accounts, amount, epochCount, type MoneyTotals, moneyKeys } from './records.ts';
 
 export interface MoneyAudit {
+  /** The ledger's money, fixed by its genesis entry. */
+  money: MoneyKind;
+  /** Deposits backed by tokens on chain (every deposit of a real-money ledger: apply credits only the bound vault's). */
+  backed: string;
+  /** Credit no on-chain deposit backs (every deposit of a play-money ledger: the dev faucet). It never leaves the ledger. */
+  unbacked: string;
   deposited: string;
   withdrawn: string;
   /** Prepaid balances, unpaid earnings, baseline pools and the treasury, summed. */
@@ -29,7 +36,11 @@ export function auditMoney(state: StateReader): MoneyAudit {
   }
   for (const [key] of state.list(moneyKeys.paidPrefix)) addresses.add(key.slice(moneyKeys.paidPrefix.length));
   const t = state.get<MoneyTotals>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
+  const money = state.get(GENESIS_KEY) === undefined ? 'play' : ledgerMoney(state);
   return {
+    money,
+    backed: money === 'real' ? t.deposited : '0',
+    unbacked: money === 'play' ? t.deposited : '0',
     deposited: t.deposited,
     withdrawn: t.withdrawn,
     held: held.toString(),

@@ -70,7 +70,7 @@ class Machine {
 
 /** A datanet of `n` contributions by `authors` accounts, a snapshot, and a model on it. */
 function setUp(m: Machine, n: number, authors: number, tokens: number[], policy: Record<string, unknown>) {
-  m.apply({ type: 'Genesis', ...params });
+  m.apply({ type: 'Genesis', ...params, money: 'play' });
   m.apply({ type: 'CreateDatanet', name: 'd', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] }, addr(0));
   const ids: number[] = [];
   for (let i = 0; i < n; i++) ids.push(m.apply({ type: 'Contribute', datanet: 'd', contentHash: hash(i + 1), size: 10, fileName: `${i}.txt` }, addr(1 + (i % authors))).result!.contribution as number);
@@ -121,7 +121,7 @@ describe('settlement on the state machine', () => {
           for (const op of ops) {
             const before = m.state.scanHash().root();
             try {
-              if (op.kind === 'deposit') m.apply({ type: 'Deposit', account: addr(100 + op.who), amount: op.amount.toString(), source: 'test' });
+              if (op.kind === 'deposit') m.apply({ type: 'Deposit', account: addr(100 + op.who), amount: op.amount.toString(), source: 'faucet' });
               else if (op.kind === 'infer') {
                 const w = new Map(op.weights.map(([c, ppm]) => [ids[c], ppm]));
                 const contributions = [...w.keys()].sort((a, b) => a - b);
@@ -173,7 +173,7 @@ describe('settlement on the state machine', () => {
     try {
       const policy = { pricePer1kInput: '1000', pricePer1kOutput: '1000', dataBps: 10_000, ownerBps: 0, computeBps: 0, treasuryBps: 0, baselineBps: 0 };
       const ids = setUp(m, 3, 2, [5, 0, 7], policy);
-      m.apply({ type: 'Deposit', account: addr(100), amount: '1000000', source: 'test' });
+      m.apply({ type: 'Deposit', account: addr(100), amount: '1000000', source: 'faucet' });
       const rec = (x: Record<string, unknown>) => () =>
         m.apply({ type: 'InferenceRecord', model: 'm@1', requester: addr(100), provider: addr(200), inputTokens: 1, outputTokens: 1, contributions: [], weightsPpm: [], outputHash: hash(1), ...x });
       const field = (f: () => unknown) => {

@@ -1,9 +1,10 @@
 // The settlement domain's action definitions, for the node to register.
 import type { ActionDefinition } from '../protocol/action.ts';
+import { bindChain } from './actions/bindChain.ts';
 import { closeEpoch } from './actions/closeEpoch.ts';
 import { deposit } from './actions/deposit.ts';
 import { inferenceRecord } from './actions/inferenceRecord.ts';
 import { registerModel } from './actions/registerModel.ts';
 import { withdraw } from './actions/withdraw.ts';
 
-export const settlementActions: ActionDefinition[] = [registerModel, deposit, inferenceRecord, closeEpoch, withdraw] as ActionDefinition[];
+export const settlementActions: ActionDefinition[] = [registerModel, deposit, inferenceRecord, closeEpoch, withdraw, bindChain] as ActionDefinition[];

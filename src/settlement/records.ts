@@ -83,6 +83,23 @@ export interface WithdrawalRecord {
   account: string;
   amount: string;
   time: number;
+  /** The log index of the chain binding it was made under: its voucher names that binding's vault. */
+  binding: number;
+}
+
+/** Where a real-money ledger settles on chain: a BindChain entry, in state. */
+export interface ChainBinding {
+  /** The log index of the BindChain entry. */
+  index: number;
+  /** The EVM chain id (not the EIP-712 signing domain's, which genesis fixes). */
+  chainId: number;
+  token: string;
+  vault: string;
+  distributor: string;
+  anchor: string;
+  /** The books' totals when it was bound: anything deposited or paid since moved under this binding. */
+  totals: MoneyTotals;
+  time: number;
 }
 
 export interface MoneyTotals {
@@ -129,6 +146,8 @@ export const moneyKeys = {
   accountEarningsPrefix: 'earn/a/',
   /** An on-chain deposit already credited, by its source (`chain:<chain id>:<vault>:<deposit id>`). */
   chainDeposit: (source: string) => `dep/${source}`,
+  /** The chain the ledger settles on (a real-money ledger only). */
+  chainBinding: 'chain/binding',
   /** A withdrawal, by the log index of its entry: the voucher's nonce. */
   withdrawal: (index: number) => `wd/${pad(index)}`,
   epoch: (n: number) => `epoch/${pad(n)}`,
@@ -164,6 +183,15 @@ export function findModel(state: StateReader, id: string): ModelRecord | undefin
   const version = Number(id.slice(at + 1));
   if (!Number.isSafeInteger(version) || version < 1) return undefined;
   return state.get<ModelRecord>(moneyKeys.model(id.slice(0, at), version));
+}
+
+/** The source a deposit on the bound chain is credited under: it names the chain, the vault and the deposit. */
+export function chainDepositSource(b: Pick<ChainBinding, 'chainId' | 'vault'>, depositId: bigint | string): string {
+  return `chain:${b.chainId}:${b.vault}:${depositId}`;
+}
+
+export function chainBinding(state: StateReader): ChainBinding | undefined {
+  return state.get<ChainBinding>(moneyKeys.chainBinding);
 }
 
 export function epochCount(state: StateReader): number {

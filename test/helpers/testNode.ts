@@ -1,5 +1,6 @@
 // Starts a real node (SQLite in a temp directory, or PostgreSQL: testDatabase.ts) behind the real HTTP server on
 // 127.0.0.1, and a client with a few funded-by-nothing local accounts.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +53,11 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}, at: { d
 
 export function newSigner(): LocalSigner {
   return new LocalSigner(randomPrivateKey());
+}
+
+/** A new API key for `signer`'s account (a signed CreateApiKey), for calls that spend its balance. */
+export async function apiKeyOf(client: TributaryClient, signer: LocalSigner): Promise<string> {
+  const key = `trib_${randomBytes(24).toString('hex')}`;
+  await client.act(signer, { type: 'CreateApiKey', keyHash: '0x' + createHash('sha256').update(key).digest('hex'), label: 'test' });
+  return key;
 }

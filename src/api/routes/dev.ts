@@ -1,10 +1,15 @@
-// Dev-mode conveniences for settlement until the chain exists: a faucet that
-// credits a prepaid balance, and recording an inference from its output text (attributed
-// and settled exactly as serving does). Refused with 403 when NODE_ENV=production.
+// Dev-mode conveniences for settlement: a faucet that credits a prepaid balance (on a
+// play-money ledger only), and recording an inference from its output text (attributed and
+// settled exactly as serving does). Refused with 403 when NODE_ENV=production.
+//
+// A convenience never weakens a check: recording an inference spends the requester's
+// balance, so it takes the requester's API key (Authorization: Bearer, the consent the
+// OpenAI routes take), never a bare address.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
+import { findModel } from '../../settlement/records.ts';
 import { Address, Amount, paymentResponses, Receipt } from '../schemas.ts';
 
 export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
@@ -29,10 +34,11 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       schema: {
         tags: ['dev'],
         summary: "Dev mode: record an inference from its output text, attributed against the model's training data and settled as serving does",
+        headers: z.object({ authorization: z.string().max(512).optional().describe('Bearer API key of the account that pays (tributary keys create)') }),
         body: z.strictObject({
           model: z.string().max(80).describe('name@version'),
-          requester: Address,
-          provider: Address.describe('The compute provider that served it'),
+          requester: Address.optional().describe("Who pays: the API key's account (the default); anything else is refused"),
+          provider: Address.optional().describe('The compute provider paid its share; default, as serving: the node\'s compute account, else the model owner'),
           inputTokens: z.number().int().nonnegative().max(10_000_000),
           output: z.string().max(1_000_000),
         }),
@@ -50,7 +56,13 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       handler: async (req) => {
         devOnly();
         const b = req.body;
-        return node.settlement.recordInference({ ...b, requester: b.requester.toLowerCase(), provider: b.provider.toLowerCase() });
+        const payer = node.serving.account(req.headers.authorization);
+        if (b.requester !== undefined && b.requester.toLowerCase() !== payer)
+          throw reject.forbidden('requester', `the API key spends for ${payer}, not ${b.requester.toLowerCase()}: an inference is paid only by the account whose key is given`);
+        const model = findModel(node.state, b.model);
+        if (!model) throw reject.notFound('model', `no model ${b.model} (name@version)`);
+        const provider = b.provider?.toLowerCase() ?? node.config.computeAccount ?? model.owner;
+        return node.settlement.recordInference({ model: b.model, requester: payer, provider, inputTokens: b.inputTokens, output: b.output });
       },
     });
   };

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { findContribution } from '../../datanets/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
+import { auditMoney } from '../../settlement/audit.ts';
 import { accounts, amount, type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
 import { toCsv } from '../csv.ts';
 import { Address, Amount, errorResponses } from '../schemas.ts';
@@ -120,9 +121,12 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
     app.get('/v1/money', {
       schema: {
         tags: ['earnings'],
-        summary: "The node's books in total, and the conservation check: held = deposited − withdrawn",
+        summary: "The node's books in total, backed and unbacked, and the conservation check: held = deposited − withdrawn",
         response: {
           200: z.object({
+            money: z.enum(['play', 'real']).describe("The ledger's money, fixed at genesis: play (dev faucet credit, never paid out on chain) or real (chain deposits only)"),
+            backed: Amount.describe('Deposits backed by tokens in the bound vault'),
+            unbacked: Amount.describe('Credit no on-chain deposit backs (the dev faucet): it never leaves the ledger'),
             deposited: Amount,
             withdrawn: Amount.describe('Withdrawals and epoch payouts'),
             prepaid: Amount,
@@ -141,17 +145,19 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           const kind = acct.startsWith('earnings:') ? 'unpaid' : acct.startsWith('pool:') ? 'pools' : acct.startsWith('escrow:') ? 'escrow' : acct === accounts.treasury ? 'treasury' : 'prepaid';
           t[kind] += amount(v);
         }
-        const totals = node.state.get<{ deposited: string; withdrawn: string }>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
-        const held = t.prepaid + t.unpaid + t.pools + t.escrow + t.treasury;
+        const a = auditMoney(node.state);
         return {
-          deposited: totals.deposited,
-          withdrawn: totals.withdrawn,
+          money: a.money,
+          backed: a.backed,
+          unbacked: a.unbacked,
+          deposited: a.deposited,
+          withdrawn: a.withdrawn,
           prepaid: t.prepaid.toString(),
           unpaid: t.unpaid.toString(),
           pools: t.pools.toString(),
           escrow: t.escrow.toString(),
           treasury: t.treasury.toString(),
-          conserved: held === amount(totals.deposited) - amount(totals.withdrawn),
+          conserved: a.conserved,
         };
       },
     });

@@ -27,7 +27,8 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
             domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
             size: z.number().int(),
             maxContentBytes: z.number().int(),
-            dev: z.boolean().describe('Dev mode: the faucet, hand-recorded inferences and hand-closed epochs are on'),
+            dev: z.boolean().describe('Dev mode: hand-recorded inferences, hand-closed epochs and (on a play-money ledger) the faucet are on'),
+            money: z.enum(['play', 'real']).describe("The ledger's money, fixed at genesis: play (dev faucet credit, never paid out on chain) or real (chain deposits only)"),
           }),
         },
       },
@@ -38,6 +39,7 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         size: node.size,
         maxContentBytes: node.config.maxContentBytes,
         dev: node.config.dev,
+        money: node.moneyKind,
       }),
     });
     app.get('/healthz', { schema: { hide: true }, handler: async () => ({ ok: true, size: node.size, sequencing: node.sequencing, ...node.sequencer.stats }) });

@@ -1,11 +1,13 @@
 // Withdraw: an account takes unspent prepaid balance back to the chain. The amount leaves
 // the node's books at once; the entry's log index is the nonce of the EIP-712 voucher the
-// node then signs, which the DepositVault pays out exactly once. The node refuses it when
-// no chain is configured (there would be nowhere to redeem the voucher).
+// node then signs, which the DepositVault pays out exactly once. Only a real-money ledger
+// bound to a chain takes withdrawals: play money never leaves the ledger, and the voucher
+// names the vault of the binding the withdrawal was made under.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import { Book } from '../book.ts';
-import { accounts, moneyKeys, type WithdrawalRecord } from '../records.ts';
+import { ledgerMoney } from '../../protocol/genesis.ts';
+import { accounts, chainBinding, moneyKeys, type WithdrawalRecord } from '../records.ts';
 
 export const withdraw: ActionDefinition<{ amount: string }> = {
   type: 'Withdraw',
@@ -15,12 +17,16 @@ export const withdraw: ActionDefinition<{ amount: string }> = {
   apply(ctx, m) {
     const value = BigInt(m.amount);
     if (value === 0n) throw reject.invalid('action.amount', 'must be more than 0');
+    if (ledgerMoney(ctx.state) !== 'real')
+      throw reject.forbidden('action.type', 'this ledger holds play money (its genesis entry says so): play money never leaves the ledger, so there is nothing to withdraw on chain');
+    const bound = chainBinding(ctx.state);
+    if (!bound) throw reject.conflict('action.type', 'this ledger is bound to no chain yet: there is nowhere to pay a withdrawal out');
     const book = new Book(ctx.state);
     const have = book.journal.balance(accounts.prepaid(ctx.signer));
     if (have < value)
       throw reject.paymentRequired('action.amount', `${ctx.signer} has ${have} base units prepaid, less than the ${value} asked for`, { balance: have.toString(), amount: value.toString() });
     book.journal.withdraw(accounts.prepaid(ctx.signer), value, ctx.index);
-    const record: WithdrawalRecord = { index: ctx.index, account: ctx.signer, amount: value.toString(), time: ctx.time };
+    const record: WithdrawalRecord = { index: ctx.index, account: ctx.signer, amount: value.toString(), time: ctx.time, binding: bound.index };
     return {
       changes: [...book.changes(), { key: moneyKeys.withdrawal(ctx.index), value: { ...record } }],
       effects: book.effects(),

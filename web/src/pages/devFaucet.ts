@@ -1,15 +1,25 @@
 // The dev faucet as the pages offer it: whether the node is in dev mode, and a button
 // that credits an account's prepaid balance (POST /v1/dev/faucet). Never shown, and never
-// called, on a production node, where balances come only from deposits.
+// called, on a production node or a real-money ledger, where balances come only from
+// deposits on chain.
 import { get, post } from '../api.ts';
 import { h } from '../dom.ts';
 
-let dev: Promise<boolean> | undefined;
+let info: Promise<{ dev: boolean; money?: string }> | undefined;
 
-/** Whether the node has the faucet on (GET /v1/node says dev: true). Asked once per page load. */
+function nodeInfo(): Promise<{ dev: boolean; money?: string }> {
+  info ??= get<{ dev: boolean; money?: string }>('/v1/node').catch(() => ({ dev: false }));
+  return info;
+}
+
+/** Whether the node is in dev mode (GET /v1/node says dev: true). Asked once per page load. */
 export function devMode(): Promise<boolean> {
-  dev ??= get<{ dev: boolean }>('/v1/node').then((n) => n.dev, () => false);
-  return dev;
+  return nodeInfo().then((n) => n.dev);
+}
+
+/** Whether the node has the faucet on: dev mode on a play-money ledger. */
+export function faucetOn(): Promise<boolean> {
+  return nodeInfo().then((n) => n.dev && n.money === 'play');
 }
 
 /** A button that asks the faucet for 100 tokens for `account`, then calls `done`. */

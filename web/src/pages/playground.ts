@@ -7,7 +7,7 @@ import { ApiError, get } from '../api.ts';
 import { h, notice, replace, tokens } from '../dom.ts';
 import type { Page } from '../router.ts';
 import { getSigner } from '../signer.ts';
-import { devMode, faucetButton } from './devFaucet.ts';
+import { faucetButton, faucetOn } from './devFaucet.ts';
 import { type Attribution, ensureApiKey, forgetApiKey, type Usage } from './playgroundApi.ts';
 import { renderAnswer } from './playgroundAnswer.ts';
 import { serverSentData } from './sse.ts';
@@ -50,7 +50,7 @@ export const playground: Page = {
   title: 'Playground',
   nav: 3,
   async render(root) {
-    const [list, signer, dev] = await Promise.all([get<{ data: Model[] }>('/v1/models'), getSigner(), devMode()]);
+    const [list, signer, dev] = await Promise.all([get<{ data: Model[] }>('/v1/models'), getSigner(), faucetOn()]);
     root.append(h('h1', {}, 'Playground'));
     if (list.data.length === 0) {
       root.append(notice('empty', 'No model is registered on this node yet, so there is nothing to chat with.', h('p', {}, 'Register one from the command line (', h('code', {}, 'tributary models register'), '), then come back. ', h('a', { href: '#/models' }, 'Models'), ' lists what is registered.')));
