@@ -21,6 +21,10 @@ export interface NodeInfo {
   domain: Domain;
   size: number;
   maxContentBytes: number;
+  /** Dev mode: hand-recorded inferences, hand-closed epochs and (on a play-money ledger) the faucet. */
+  dev: boolean;
+  /** The ledger's money, fixed at genesis: play (dev faucet, never paid out) or real (chain deposits only). */
+  money: 'play' | 'real';
 }
 
 export interface Datanet {

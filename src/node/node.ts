@@ -85,13 +85,11 @@ export class TributaryNode {
     // A new ledger's money: as configured; else real where it will settle on chain or in
     // production, play (the dev faucet) otherwise. Once genesis fixed it, nothing changes it.
     this.genesisMoney = config.money ?? (config.chain || !config.dev ? 'real' : 'play');
-    if (genesis && config.money && config.money !== this.moneyKind)
-      throw new ConfigError(`this ledger holds ${this.moneyKind} money (its genesis entry says so); TRIBUTARY_MONEY=${config.money} cannot change that: start a new data directory for a ${config.money}-money ledger`);
-    if (config.chain && this.moneyKind === 'play')
-      throw new ConfigError(
-        `this ledger holds play money (${genesis ? 'its genesis entry says so' : 'TRIBUTARY_MONEY=play'}): it can never be bound to a chain, or faucet credit would be paid out of real deposits. ` +
-          `Remove ${chainConfigPath(config.dataDir)} (and TRIBUTARY_RPC_URL), or start a real-money ledger (TRIBUTARY_MONEY=real or NODE_ENV=production) in a new data directory`,
-      );
+    const refusal = this.moneyRefusal(genesis !== undefined);
+    if (refusal) {
+      this.db.close();
+      throw new ConfigError(refusal);
+    }
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
@@ -168,6 +166,19 @@ export class TributaryNode {
     await this.bindChain();
     this.settlement.startTimer(this.config.epochSeconds);
     this.chain.start();
+  }
+
+  /** Why this configuration cannot open this ledger's money, if it cannot. */
+  private moneyRefusal(hasGenesis: boolean): string | undefined {
+    const c = this.config;
+    if (hasGenesis && c.money && c.money !== this.moneyKind)
+      return `this ledger holds ${this.moneyKind} money (its genesis entry says so); TRIBUTARY_MONEY=${c.money} cannot change that: start a new data directory for a ${c.money}-money ledger`;
+    if (c.chain && this.moneyKind === 'play')
+      return (
+        `this ledger holds play money (${hasGenesis ? 'its genesis entry says so' : 'TRIBUTARY_MONEY=play'}): it can never be bound to a chain, or faucet credit would be paid out of real deposits. ` +
+        `Remove ${chainConfigPath(c.dataDir)} (and TRIBUTARY_RPC_URL), or start a real-money ledger (TRIBUTARY_MONEY=real or NODE_ENV=production) in a new data directory`
+      );
+    return undefined;
   }
 
   /** Records the configured chain in the log; a refusal stops the node, saying why. */

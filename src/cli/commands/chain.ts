@@ -10,6 +10,8 @@ import type { Command } from 'commander';
 import { type Address, type Hex, formatEther, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { deployTributary } from '../../chain/deploy.ts';
+import { withLedgerState } from '../../node/ledgerState.ts';
+import { bindingRefusal } from '../../settlement/actions/bindChain.ts';
 import { chainClients } from '../../chain/rpc.ts';
 import { transferTokens } from '../../chain/token.ts';
 import { defaultSettlerKeyFile, writeChainConfig } from '../../node/chainConfig.ts';
@@ -80,6 +82,13 @@ export function registerChain(program: Command): void {
       });
       const deployerKey = (opts.deployerKey ? readFileSync(opts.deployerKey, 'utf8').trim() : process.env.TRIBUTARY_DEPLOYER_KEY) ?? (chainId === DEVNET_CHAIN_ID ? ANVIL_DEV_KEY : undefined);
       if (!deployerKey || !/^0x[0-9a-fA-F]{64}$/.test(deployerKey)) throw new UsageError(`chain ${chainId} is not a devnet: give the deploying account with --deployer-key FILE or TRIBUTARY_DEPLOYER_KEY (0x + 64 hex digits)`);
+      // Refuse before spending gas: a play-money ledger is never bound, and one under whose
+      // binding money moved is never bound again (the node would refuse the new contracts).
+      const zero = '0x' + '00'.repeat(20);
+      const refusal = withLedgerState({ dataDir, ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}) }, (state) =>
+        bindingRefusal(state, { chainId, token: zero, vault: zero, distributor: zero, anchor: zero }),
+      );
+      if (refusal) throw new CliError(`will not deploy for the ledger in ${dataDir}: ${refusal.message}`);
       const settlerKeyFile = defaultSettlerKeyFile(dataDir);
       const settler = privateKeyToAccount(settlerKey(settlerKeyFile)).address;
       const clients = chainClients(opts.rpc, deployerKey as Hex, chainId);

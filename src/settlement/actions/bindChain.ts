@@ -9,8 +9,9 @@
 // moved under the current binding (a deposit credited, a withdrawal, an epoch's payout);
 // a play-money ledger is never bound at all.
 import type { ActionDefinition } from '../../protocol/action.ts';
-import { reject } from '../../protocol/errors.ts';
+import { type ActionRejected, reject } from '../../protocol/errors.ts';
 import { ledgerMoney } from '../../protocol/genesis.ts';
+import type { StateReader } from '../../protocol/state.ts';
 import { type ChainBinding, chainBinding, type MoneyTotals, moneyKeys } from '../records.ts';
 
 export interface BindChainMessage {
@@ -36,31 +37,42 @@ export const bindChain: ActionDefinition<BindChainMessage> = {
     { name: 'anchor', type: 'address', description: 'The LogAnchor checkpoints are anchored in' },
   ],
   apply(ctx, m) {
-    if (ledgerMoney(ctx.state) !== 'real')
-      throw reject.forbidden(
-        'action.type',
-        'this ledger holds play money (its genesis entry says so): it can never be bound to a chain, since faucet credit would then be paid out of real deposits; start a real-money ledger (TRIBUTARY_MONEY=real, or NODE_ENV=production) in a new data directory',
-      );
     if (m.chainId === 0) throw reject.invalid('action.chainId', 'must be an EVM chain id, not 0');
-    const to = { token: m.token.toLowerCase(), vault: m.vault.toLowerCase(), distributor: m.distributor.toLowerCase(), anchor: m.anchor.toLowerCase() };
+    const to = { chainId: m.chainId, token: m.token.toLowerCase(), vault: m.vault.toLowerCase(), distributor: m.distributor.toLowerCase(), anchor: m.anchor.toLowerCase() };
+    const refusal = bindingRefusal(ctx.state, to);
+    if (refusal) throw refusal;
     const totals = ctx.state.get<MoneyTotals>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
     const old = chainBinding(ctx.state);
-    if (old) {
-      if (old.chainId === m.chainId && CONTRACTS.every((c) => old[c] === to[c]))
-        throw reject.conflict('action.vault', `the ledger is already bound to these contracts on chain ${m.chainId} (entry ${old.index})`);
-      if (old.totals.deposited !== totals.deposited || old.totals.withdrawn !== totals.withdrawn)
-        throw reject.conflict(
-          'action.vault',
-          `money moved under the current binding (vault ${old.vault} on chain ${old.chainId}, entry ${old.index}): ` +
-            `deposited ${BigInt(totals.deposited) - BigInt(old.totals.deposited)} and paid out or withdrawn ${BigInt(totals.withdrawn) - BigInt(old.totals.withdrawn)} base units since; ` +
-            'binding other contracts would pay withdrawals and payouts a second time. Point the node back at the bound contracts',
-          { binding: old.index, chainId: old.chainId, vault: old.vault },
-        );
-    }
-    const binding: ChainBinding = { index: ctx.index, chainId: m.chainId, ...to, totals: { ...totals }, time: ctx.time };
+    const binding: ChainBinding = { index: ctx.index, ...to, totals: { ...totals }, time: ctx.time };
     return {
       changes: [{ key: moneyKeys.chainBinding, value: { ...binding, totals: { ...totals } } }],
       result: { binding: ctx.index, chainId: m.chainId, vault: to.vault, rebound: old !== undefined },
     };
   },
 };
+
+/**
+ * Why binding the ledger to these contracts would be refused, or undefined if it may be:
+ * a play-money ledger, the same binding again, or money moved under the current one.
+ * `tributary chain deploy` asks the same before it spends gas on a deployment.
+ */
+export function bindingRefusal(state: StateReader, to: Pick<ChainBinding, 'chainId' | (typeof CONTRACTS)[number]>): ActionRejected | undefined {
+  if (ledgerMoney(state) !== 'real')
+    return reject.forbidden(
+      'action.type',
+      'this ledger holds play money (its genesis entry says so): it can never be bound to a chain, since faucet credit would then be paid out of real deposits; start a real-money ledger (TRIBUTARY_MONEY=real, or NODE_ENV=production) in a new data directory',
+    );
+  const old = chainBinding(state);
+  if (!old) return undefined;
+  if (old.chainId === to.chainId && CONTRACTS.every((c) => old[c] === to[c].toLowerCase()))
+    return reject.conflict('action.vault', `the ledger is already bound to these contracts on chain ${to.chainId} (entry ${old.index})`);
+  const totals = state.get<MoneyTotals>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
+  if (old.totals.deposited === totals.deposited && old.totals.withdrawn === totals.withdrawn) return undefined;
+  return reject.conflict(
+    'action.vault',
+    `money moved under the current binding (vault ${old.vault} on chain ${old.chainId}, entry ${old.index}): ` +
+      `deposited ${BigInt(totals.deposited) - BigInt(old.totals.deposited)} and paid out or withdrawn ${BigInt(totals.withdrawn) - BigInt(old.totals.withdrawn)} base units since; ` +
+      'binding other contracts would pay withdrawals and payouts a second time. Point the node back at the bound contracts',
+    { binding: old.index, chainId: old.chainId, vault: old.vault },
+  );
+}
