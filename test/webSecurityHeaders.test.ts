@@ -175,3 +175,29 @@ describe('browser hardening', () => {
     }, 60_000);
   }
 });
+
+describe('security headers on early answers', () => {
+  let t: TestNode;
+  beforeAll(async () => {
+    t = await startTestNode({ rateExempt: [], rateIp: { perSecond: 0.1, burst: 1 } });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('a 429 from the rate limits, answered before any route runs, carries them too', async () => {
+    expect((await fetch(`${t.url}/v1/node`)).status).toBe(200);
+    const res = await fetch(`${t.url}/v1/node`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  }, 60_000);
+
+  it('an error met while routing (a malformed URL), before any hook runs, is still nosniff JSON', async () => {
+    const res = await fetch(`${t.url}/v1/contributions/%zz`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  }, 60_000);
+});
