@@ -3,7 +3,7 @@
 // test-artifacts/screenshots/.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { collectPageErrors, launchBrowser, screenshot } from './helpers/browser.ts';
 import { startTestNode, type TestNode } from './helpers/testNode.ts';
 
 describe('the explorer in a browser', () => {
@@ -16,7 +16,7 @@ describe('the explorer in a browser', () => {
     t = await startTestNode({ epochSeconds: 0 });
     browser = await launchBrowser();
     page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    await collectPageErrors(page, errors);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

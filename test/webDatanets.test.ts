@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TypedDataDomain } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { collectPageErrors, launchBrowser, screenshot } from './helpers/browser.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const NOTES = 'field-notes';
@@ -39,7 +39,7 @@ describe('the Datanets and Log pages in a browser', () => {
     await act(author, { type: 'Curate', contribution: r.result.contribution as number, decision: 'reject', reason: 'needs a source' });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
+    await collectPageErrors(page, errors);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -119,7 +119,7 @@ describe('the Datanets and Log pages in a browser', () => {
       };
     }, wallet.address);
     const walletPage = await context.newPage();
-    walletPage.on('pageerror', (e) => errors.push(e.message));
+    await collectPageErrors(walletPage, errors);
     await walletPage.goto(`${t.url}/#/datanets?name=${NOTES}`);
     await walletPage.getByRole('heading', { level: 3, name: `Contribute a file to ${NOTES}` }).waitFor();
     await walletPage.locator('#signer').getByText('wallet').waitFor();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HERON, KETTLE, makeReciter } from '../src/testing/reciter.ts';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { collectPageErrors, launchBrowser, screenshot } from './helpers/browser.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
@@ -47,7 +47,7 @@ describe('the Playground and Earnings pages', () => {
       pricePer1kInput: PRICE.toString(), pricePer1kOutput: PRICE.toString(), dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 0,
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    page.on('pageerror', (e) => errors.push(e.message));
+    await collectPageErrors(page, errors);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from './helpers/browser.ts';
+import { collectPageErrors, launchBrowser, screenshot } from './helpers/browser.ts';
 import { startTestNode, type TestNode } from './helpers/testNode.ts';
 import { inclusionCases, unhex } from '../src/ledger/testdata/vectors.ts';
 import { seedDemo } from '../src/node/demo.ts';
@@ -58,7 +58,7 @@ describe('the Receipts and Models pages in a browser', () => {
     receipt = t.node.receiptFor(inference);
     browser = await launchBrowser();
     page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
+    await collectPageErrors(page, errors);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -13,7 +13,9 @@ export interface ErrorPayload {
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const send = (status: number, payload: ErrorPayload['error']) => reply.status(status).type('application/json').send({ error: payload });
+  // nosniff here too: errors met while routing (a malformed URL) come before securityHeaders.ts runs.
+  const send = (status: number, payload: ErrorPayload['error']) =>
+    reply.status(status).type('application/json').header('x-content-type-options', 'nosniff').send({ error: payload });
   if (error instanceof ActionRejected)
     return send(error.status, { code: error.code, field: error.field, message: error.message, ...(error.details ? { details: error.details } : {}) });
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -71,6 +73,6 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Dup
         : [400, 'Bad Request', { code: 'malformed_request', message: `not a valid HTTP request (${error.code ?? error.message})` }];
   const body = JSON.stringify({ error: payload });
   if (socket.writable)
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
   socket.destroy(error);
 }

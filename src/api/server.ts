@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { TributaryNode } from '../node/node.ts';
 import { clientErrorHandler, errorHandler } from './errors.ts';
 import { installRateLimits } from './rateLimitHooks.ts';
+import { installSecurityHeaders } from './securityHeaders.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { attributionRoutes } from './routes/attribution.ts';
 import { baseModelRoutes } from './routes/baseModels.ts';
@@ -55,6 +56,8 @@ export async function buildServer(node: TributaryNode, opts: ServerOptions = {})
     reply.status(404).send({ error: { code: 'not_found', field: 'url', message: `no route ${req.method} ${req.url}` } }),
   );
 
+  // Headers first, so that even an early answer (a 429) carries them.
+  await installSecurityHeaders(app);
   installRateLimits(app, node.config);
   await app.register(swagger, {
     openapi: {

@@ -21,3 +21,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Collects into `errors` what a page must never show: uncaught errors, and anything the
+ * Content-Security-Policy refused (the `securitypolicyviolation` event, and Chromium's
+ * console report of it). Call before the first navigation.
+ */
+export async function collectPageErrors(page: Page, errors: string[]): Promise<void> {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  await page.exposeFunction('__cspViolation', (what: string) => errors.push(`securitypolicyviolation: ${what}`));
+  // A string, not a function: the test code is type-checked without the DOM library.
+  await page.addInitScript(
+    "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation(`${e.effectiveDirective} refused ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`))",
+  );
+}

@@ -9,6 +9,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     if (v === undefined || v === false) continue;
     if (typeof v === 'function') el.addEventListener(k.replace(/^on/, '').toLowerCase(), v as EventListener);
     else if (v === true) el.setAttribute(k, '');
+    // Through the CSSOM: the node's CSP (style-src 'self') refuses style attributes in markup.
+    else if (k === 'style') el.style.cssText = String(v);
     else el.setAttribute(k, String(v));
   }
   append(el, children);

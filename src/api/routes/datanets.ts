@@ -6,6 +6,7 @@ import { type ContributionRecord, type DatanetCounts, type DatanetRecord, DEFAUL
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { Count, errorResponses } from '../schemas.ts';
+import { asUserBytes, userContentType } from '../userBytes.ts';
 
 const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a datanet name (lowercase letters, digits, -)');
 
@@ -182,7 +183,7 @@ export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         if (c.status === 'withdrawn') throw reject.gone('id', `contribution ${c.id} was withdrawn by its author; its content is deleted`);
         const bytes = node.blobs.get(c.contentHash);
         if (!bytes) throw reject.gone('id', `content of contribution ${c.id} is not held by this node`);
-        return reply.type(`${c.mediaType}; charset=utf-8`).header('x-content-sha256', c.contentHash).send(bytes);
+        return asUserBytes(reply, userContentType(c.mediaType), c.fileName).header('x-content-sha256', c.contentHash).send(bytes);
       },
     });
   };

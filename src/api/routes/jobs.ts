@@ -10,6 +10,7 @@ import { findJob, jobKeys, type TrainingJobRecord } from '../../models/records.t
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { Address, Count, errorResponses, Signature } from '../schemas.ts';
+import { asUserBytes } from '../userBytes.ts';
 
 const Sha = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits');
 const Job = z.object({
@@ -103,8 +104,7 @@ export function jobRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       handler: async (req, reply) => {
         const hash = req.params.sha256.toLowerCase();
         if (!node.models.files.has(hash)) throw reject.notFound('sha256', `this node holds no file ${hash}`);
-        return reply
-          .type('application/octet-stream')
+        return asUserBytes(reply, 'application/octet-stream', `${hash}.gguf`)
           .header('content-length', String(node.models.files.size(hash)))
           .header('x-content-sha256', hash)
           .send(createReadStream(node.models.files.path(hash)));
