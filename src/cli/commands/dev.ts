@@ -54,7 +54,7 @@ export function registerDev(program: Command): void {
       checkReceipt(r.receipt, verifierKey);
       const split = r.receipt.result.split as Array<{ account: string; role: string; amount: string; contribution?: number }>;
       ctx.out({ ...receiptJson(r.receipt), attribution: r.attribution }, () => [
-        `${model} charged ${formatTokens(String(r.receipt.result.fee))}`,
+        `${model} charged ${String(r.receipt.result.requester)} ${formatTokens(String(r.receipt.result.fee))}`,
         ...split.map((c) => `  ${c.role.padEnd(9)} ${formatTokens(c.amount).padEnd(24)} ${c.account}${c.contribution === undefined ? '' : ` (contribution ${c.contribution})`}`),
         r.attribution.contributions.length === 0
           ? '  attribution found nothing: the usage part went to the baseline'

@@ -114,6 +114,7 @@ export const inferenceRecord: ActionDefinition<InferenceRecordMessage> = {
       effects: book.effects(),
       result: {
         inference: ctx.index,
+        requester: m.requester,
         fee: fee.toString(),
         split: credits.map((c) => ({ account: c.account, role: c.role, amount: c.amount.toString(), ...(c.contribution === undefined ? {} : { contribution: c.contribution }) })),
       },
