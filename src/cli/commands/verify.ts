@@ -62,6 +62,7 @@ export function registerVerify(program: Command): void {
               ...(report.money
                 ? [
                     `  money       ${report.money.conserved ? 'conserved' : 'NOT conserved'}: ${report.money.held} base units held = ${report.money.deposited} deposited - ${report.money.withdrawn} withdrawn and paid out`,
+                    `  backing     ${report.money.money} money: ${report.money.backed} base units backed by deposits on chain, ${report.money.unbacked} unbacked (faucet credit, never paid out)`,
                     `  accounts    ${report.money.accounts} with money, ${report.money.epochs} epochs closed (every balance and payout root recomputed)`,
                   ]
                 : []),
