@@ -21,6 +21,9 @@ interface MaterialisedTable extends TableSpec {
 const text = (column: string) => ({ column, type: 'text' as const });
 const int = (column: string) => ({ column, type: 'int' as const });
 
+/** The Merkle tree's stored nodes (level 0: the leaf hashes). */
+export const TREE_TABLE: TableSpec = { table: 'tree', key: [int('level'), int('idx')], columns: ['hash'] };
+
 /** In the order they are compared: the first difference found is the one reported. */
 export const MATERIALISED_TABLES: readonly MaterialisedTable[] = [
   { table: 'state', key: [text('key')], columns: ['value'], name: (k) => describeMoneyKey(k.key) ?? `state key ${k.key}` },
@@ -28,7 +31,7 @@ export const MATERIALISED_TABLES: readonly MaterialisedTable[] = [
   { table: 'views', key: [text('key')], columns: ['value'], name: (k) => describeMoneyKey(k.key) ?? `view ${k.key}` },
   { table: 'payouts', key: [text('account'), int('epoch')], columns: ['cumulative'], name: (k) => `the payout leaf of ${k.account} in epoch ${k.epoch}` },
   { table: 'checkpoints', key: [int('size')], columns: ['note', 'state_root'], name: (k) => `the checkpoint at size ${k.size}` },
-  { table: 'tree', key: [int('level'), int('idx')], columns: ['hash'], name: (k) => `the tree node at level ${k.level}, index ${k.idx}` },
+  { ...TREE_TABLE, name: (k) => `the tree node at level ${k.level}, index ${k.idx}` },
   { table: 'blobs', key: [text('hash')], columns: ['refs'], name: (k) => `the contribution bytes ${k.hash}` },
 ];
 

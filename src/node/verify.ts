@@ -26,7 +26,7 @@ import { SqliteState } from '../store/stateStore.ts';
 import { pagedRows, type RowDifference } from '../store/tableDiff.ts';
 import { createProtocol } from './actions.ts';
 import { recordEntry } from './applyEntry.ts';
-import { compareMaterialised, MaterialisedMismatch, type MaterialisedReport } from './materialised.ts';
+import { compareMaterialised, MaterialisedMismatch, type MaterialisedReport, TREE_TABLE } from './materialised.ts';
 import { STATE_EXTENSION } from './nodeKey.ts';
 
 export interface VerifyReport {
@@ -263,7 +263,7 @@ export function databaseSource(db: Db): LogSource {
     checkpoints: async (after, limit) => entries.checkpoints(after, limit),
     storedLeafHash: (i) => leaf.get(i)?.hash,
     storedTreeNodes: function* () {
-      for (const r of pagedRows(db, { table: 'tree', key: [{ column: 'level', type: 'int' }, { column: 'idx', type: 'int' }], columns: ['hash'] }))
+      for (const r of pagedRows(db, TREE_TABLE))
         yield { level: Number(r.level), idx: Number(r.idx), hash: Buffer.from(r.hash, 'hex') };
     },
     database: db,
