@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import type { Db } from '../src/store/sql.ts';
+import { registerTinyModel } from './helpers/models.ts';
 import { runCli } from './helpers/runCli.ts';
 import { databaseUrlFor, openTestDb, verifyTestData } from './helpers/testDatabase.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
@@ -33,14 +33,7 @@ describe('tributary verify compares every materialised table with replay', () =>
     for (const [i, c] of texts.entries())
       await t.client.act(newSigner(), { type: 'Contribute', datanet: 'mill', contentHash: sha(c), size: c.length, fileName: `c${i}.txt` }, c);
     await t.client.act(owner, { type: 'Snapshot', datanet: 'mill' });
-    const file = tinyLlamaGguf();
-    const res = await fetch(`${t.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file });
-    expect(res.status).toBe(200);
-    await t.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: sha(file) });
-    await t.client.act(owner, {
-      type: 'RegisterModel', name: 'mill-chat', datanet: 'mill', snapshot: 1, base: sha(file), adapter: '0x' + '00'.repeat(32), job: 0,
-      pricePer1kInput: (2n * TOKEN).toString(), pricePer1kOutput: (6n * TOKEN).toString(), dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000,
-    });
+    await registerTinyModel(t, owner, 'mill-chat', 'mill');
     await t.client.faucet(requester.address, (100n * TOKEN).toString());
     await t.client.recordInference({ model: 'mill-chat@1', requester: requester.address, provider: newSigner().address, inputTokens: 40, output: texts[1].toString() });
     await t.client.closeEpoch();
@@ -101,7 +94,7 @@ describe('tributary verify compares every materialised table with replay', () =>
     expect(report.ok).toBe(false);
     expect(report.divergence?.row).toEqual({ table: 'journal', key: { seq: String(line.seq) }, column: 'amount', stored: PLANTED, replayed: line.amount });
     expect(report.divergence?.reason).toBe(
-      `the node's materialised journal differs from replay: table journal, journal line ${line.seq} (seq ${line.seq}): amount is ${PLANTED} in the node, replay gives ${line.amount}`,
+      `the node's materialised journal differs from replay: table journal: journal line ${line.seq}, column amount, is ${PLANTED} in the node, replay gives ${line.amount} (seq ${line.seq})`,
     );
   });
 
@@ -114,7 +107,7 @@ describe('tributary verify compares every materialised table with replay', () =>
     );
     expect(report.divergence?.row).toMatchObject({ table: 'journal', key: { seq: String(seq) } });
     expect(report.divergence?.row?.replayed).toBeUndefined();
-    expect(report.divergence?.reason).toMatch(new RegExp(`table journal, journal line ${seq} \\(seq ${seq}\\): the node holds .*amount=${PLANTED}.*, which replay does not produce`));
+    expect(report.divergence?.reason).toMatch(new RegExp(`table journal: the node holds journal line ${seq} = .*amount=${PLANTED}.*, which replay does not produce \\(seq ${seq}\\)$`));
   });
 
   it("names an earnings view whose usage earnings were raised (the issue's 999,000 tokens)", async () => {
@@ -125,7 +118,7 @@ describe('tributary verify compares every materialised table with replay', () =>
       (d) => d.prepare('UPDATE views SET value = ? WHERE key = ?').run(view.value, view.key),
     );
     expect(report.divergence?.row).toEqual({ table: 'views', key: { key: view.key }, column: 'value', stored: planted, replayed: view.value });
-    expect(report.divergence?.reason).toContain(`table views, the earnings view of account ${view.key.slice('earn/a/'.length)} (key ${view.key}): value is ${planted} in the node`);
+    expect(report.divergence?.reason).toContain(`table views: the earnings view of account ${view.key.slice('earn/a/'.length)} is ${planted} in the node, replay gives ${view.value} (key ${view.key})`);
   });
 
   it('names an earnings view that was deleted', async () => {
@@ -135,7 +128,7 @@ describe('tributary verify compares every materialised table with replay', () =>
       (d) => d.prepare('INSERT INTO views (key, value) VALUES (?, ?)').run(view.key, view.value),
     );
     expect(report.divergence?.row).toEqual({ table: 'views', key: { key: view.key }, replayed: view.value });
-    expect(report.divergence?.reason).toContain(`the earnings view of contribution ${Number(view.key.slice('earn/c/'.length))} (key ${view.key}) is missing from the node; replay gives ${view.value}`);
+    expect(report.divergence?.reason).toContain(`table views: the earnings view of contribution ${Number(view.key.slice('earn/c/'.length))} is missing from the node; replay gives ${view.value} (key ${view.key})`);
   });
 
   it('names a payout leaf whose cumulative amount was changed', async () => {
@@ -145,7 +138,7 @@ describe('tributary verify compares every materialised table with replay', () =>
       (d) => d.prepare('UPDATE payouts SET cumulative = ? WHERE account = ? AND epoch = ?').run(leaf.cumulative, leaf.account, leaf.epoch),
     );
     expect(report.divergence?.row).toEqual({ table: 'payouts', key: { account: leaf.account, epoch: String(leaf.epoch) }, column: 'cumulative', stored: PLANTED, replayed: leaf.cumulative });
-    expect(report.divergence?.reason).toContain(`table payouts, the payout leaf of ${leaf.account} in epoch ${leaf.epoch}`);
+    expect(report.divergence?.reason).toContain(`table payouts: the payout leaf of ${leaf.account} in epoch ${leaf.epoch}, column cumulative, is ${PLANTED} in the node, replay gives ${leaf.cumulative}`);
   });
 
   it('names a balance that was changed', async () => {
@@ -157,7 +150,7 @@ describe('tributary verify compares every materialised table with replay', () =>
       (d) => d.prepare('UPDATE state SET value = ? WHERE key = ?').run(bal.value, key),
     );
     expect(report.divergence?.row).toEqual({ table: 'state', key: { key }, column: 'value', stored: planted, replayed: bal.value });
-    expect(report.divergence?.reason).toContain(`table state, the prepaid balance of ${requester.address.toLowerCase()} (key ${key}): value is ${planted} in the node`);
+    expect(report.divergence?.reason).toContain(`table state: the prepaid balance of ${requester.address.toLowerCase()} is ${planted} in the node, replay gives ${bal.value} (key ${key})`);
   });
 
   it('names a checkpoint whose stored state root (the one anchored on-chain) was changed', async () => {
@@ -209,7 +202,7 @@ describe('tributary verify compares every materialised table with replay', () =>
     }
     expect(run.code, run.stderr).toBe(1);
     // The journal is compared before the views: its line is the first difference.
-    expect(run.stdout).toContain(`table journal diverges: the node's materialised journal differs from replay: table journal, journal line ${line.seq} (seq ${line.seq}): amount is ${PLANTED} in the node, replay gives ${line.amount}`);
+    expect(run.stdout).toContain(`table journal diverges: the node's materialised journal differs from replay: table journal: journal line ${line.seq}, column amount, is ${PLANTED} in the node, replay gives ${line.amount} (seq ${line.seq})`);
     const ok = await runCli(t.url, join(work, 'ks.json'), work, args);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/tables {6}every row the API serves matches replay: state \d+, journal \d+, views \d+, payouts \d+/);

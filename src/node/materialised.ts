@@ -40,13 +40,16 @@ export class MaterialisedMismatch extends Error {
   override readonly name = 'MaterialisedMismatch';
   constructor(readonly difference: RowDifference & { what: string }) {
     const d = difference;
-    const where = `table ${d.table}, ${d.what} (${Object.entries(d.key).map(([c, v]) => `${c} ${v}`).join(', ')})`;
+    const key = `(${Object.entries(d.key).map(([c, v]) => `${c} ${v}`).join(', ')})`;
+    // A table with one value column reads as "X is A in the node"; with several, the column is named.
+    const what = d.column === undefined || d.column === 'value' ? d.what : `${d.what}, column ${d.column},`;
     super(
-      d.stored === undefined
-        ? `${where} is missing from the node; replay gives ${d.replayed}`
-        : d.replayed === undefined
-          ? `${where}: the node holds ${d.stored}, which replay does not produce`
-          : `${where}: ${d.column} is ${d.stored} in the node, replay gives ${d.replayed}`,
+      `table ${d.table}: ` +
+        (d.stored === undefined
+          ? `${what} is missing from the node; replay gives ${d.replayed} ${key}`
+          : d.replayed === undefined
+            ? `the node holds ${what} = ${d.stored}, which replay does not produce ${key}`
+            : `${what} is ${d.stored} in the node, replay gives ${d.replayed} ${key}`),
     );
   }
 }
