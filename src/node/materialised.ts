@@ -77,7 +77,7 @@ export function compareMaterialised(node: Db, replay: Db, size: number): Materia
     if (node.dialect === 'postgres') node.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     const count = new EntryStore(node).count();
     if (count !== size)
-      return { compared: false, reason: `the node holds ${count} entries and its latest checkpoint covers ${size}; its tables describe another log size` };
+      return { compared: false, reason: `the node holds ${count} entries, replay reached ${size}: the node kept appending while verify read it` };
     const rows: Record<string, number> = {};
     let missingBlobs = 0;
     for (const spec of MATERIALISED_TABLES) {

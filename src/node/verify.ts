@@ -78,11 +78,13 @@ class Divergence extends Error {
 }
 
 const PAGE = 1000;
+/** How many times verify replays what a running node appended meanwhile, to compare its tables at one size. */
+const CATCH_UP_TRIES = 3;
 
-/** Every checkpoint the source lists, ascending by size, read in pages. */
-export async function allCheckpoints(source: LogSource): Promise<Array<{ size: number; note: string }>> {
+/** Every checkpoint the source lists (above size `from`), ascending by size, read in pages. */
+export async function allCheckpoints(source: LogSource, from = 0): Promise<Array<{ size: number; note: string }>> {
   const cps: Array<{ size: number; note: string }> = [];
-  for (let after = 0; ; ) {
+  for (let after = from; ; ) {
     const page = await source.checkpoints(after, PAGE);
     cps.push(...page);
     if (page.length < PAGE) return cps;
@@ -148,19 +150,22 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
       checked++;
     };
 
-    for (let from = 0; from < target; ) {
-      const page = await source.entries(from, Math.min(PAGE, target - from));
-      if (page.length === 0) throw new Divergence(from, `the source has no entry ${from}, but a checkpoint covers ${target}`);
-      db.transaction(() => {
-        for (const { index, data } of page) {
-          if (index !== tree.size) throw new Divergence(tree.size, `expected entry ${tree.size}, the source sent ${index}`);
-          replayOne(index, data);
-          while (nextCp < cps.length && cps[nextCp].size === tree.size) checkCheckpoint(cps[nextCp++]);
-        }
-      })();
-      from += page.length;
-      opts.onProgress?.(from, target);
-    }
+    const replayTo = async (target: number) => {
+      for (let from = tree.size; from < target; ) {
+        const page = await source.entries(from, Math.min(PAGE, target - from));
+        if (page.length === 0) throw new Divergence(from, `the source has no entry ${from}, but a checkpoint covers ${target}`);
+        db.transaction(() => {
+          for (const { index, data } of page) {
+            if (index !== tree.size) throw new Divergence(tree.size, `expected entry ${tree.size}, the source sent ${index}`);
+            replayOne(index, data);
+            while (nextCp < cps.length && cps[nextCp].size === tree.size) checkCheckpoint(cps[nextCp++]);
+          }
+        })();
+        from += page.length;
+        opts.onProgress?.(from, target);
+      }
+    };
+    await replayTo(target);
 
     if (source.storedTreeNodes) {
       const mine = new SqliteHashStore(db);
@@ -176,7 +181,15 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     let materialised: MaterialisedReport | undefined;
     if (source.database) {
       try {
-        materialised = compareMaterialised(source.database, db, target);
+        // A running node may have appended since: catch up with its newer checkpoints, a few times.
+        for (let tries = 0; ; tries++) {
+          materialised = compareMaterialised(source.database, db, tree.size);
+          if (materialised.compared || tries === CATCH_UP_TRIES) break;
+          const newer = await allCheckpoints(source, tree.size);
+          if (newer.length === 0) break;
+          cps.push(...newer);
+          await replayTo(newer[newer.length - 1].size);
+        }
       } catch (e) {
         if (!(e instanceof MaterialisedMismatch)) throw e;
         const { what: _what, ...row } = e.difference;
