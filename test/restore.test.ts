@@ -11,7 +11,7 @@ import { verifyConsistency } from '../src/ledger/proof.ts';
 import { parseCheckpoint } from '../src/ledger/checkpoint.ts';
 import { openNote, parseVerifierKey } from '../src/ledger/note.ts';
 import { verifyReceipt } from '../src/node/receipt.ts';
-import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { registerTinyModel } from './helpers/models.ts';
 import { runCli } from './helpers/runCli.ts';
 import { databaseUrlFor, verifyTestData } from './helpers/testDatabase.ts';
 import { apiKeyOf, newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
@@ -44,14 +44,7 @@ describe('tributary restore', () => {
       if (i === 4) await source.client.act(author, { type: 'OptOut', contribution: r.result.contribution as number, reason: 'changed my mind' });
     }
     await source.client.act(owner, { type: 'Snapshot', datanet: 'lore' });
-    const file = tinyLlamaGguf();
-    const res = await fetch(`${source.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file });
-    expect(res.status).toBe(200);
-    await source.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: sha(file) });
-    await source.client.act(owner, {
-      type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: sha(file), adapter: '0x' + '00'.repeat(32), job: 0,
-      pricePer1kInput: (2n * TOKEN).toString(), pricePer1kOutput: (6n * TOKEN).toString(), dataBps: 5000, ownerBps: 2500, computeBps: 2000, treasuryBps: 500, baselineBps: 2000,
-    });
+    await registerTinyModel(source, owner, 'lore-chat', 'lore');
     await source.client.faucet(requester.address, (100n * TOKEN).toString());
     await source.client.recordInference(await apiKeyOf(source.client, requester), { model: 'lore-chat@1', provider: newSigner().address, inputTokens: 40, output: texts[1].toString() });
     await source.client.closeEpoch();

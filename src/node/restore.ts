@@ -17,6 +17,7 @@ import { MoneyStore } from '../store/moneyStore.ts';
 import { SqliteState } from '../store/stateStore.ts';
 import { sha256Hex } from '../datanets/intake.ts';
 import { createProtocol } from './actions.ts';
+import { recordEntry } from './applyEntry.ts';
 import { TributaryClient } from '../client/client.ts';
 import type { Db } from '../store/sql.ts';
 import { allCheckpoints, databaseSource, type LogSource, verifyLog, type VerifyReport } from './verify.ts';
@@ -74,22 +75,19 @@ export async function restoreLog(
           }
           const signer = protocol.authenticate(params!, entry.action, entry.auth);
           const applied = protocol.apply(state, params!, entry, signer);
-          entries.append(index, data);
-          tree.append(hashLeaf(data));
-          state.write(applied.changes);
-          for (const eff of applied.effects ?? []) {
-            if (eff.kind === 'retainBlob') {
-              const b = live.get(eff.hash) ?? { refs: 0 };
+          // Blob bytes are not in the log: note which live contribution to fetch them by.
+          recordEntry({ entries, tree, state, money, blobs: {
+            retain: (hash) => {
+              const b = live.get(hash) ?? { refs: 0 };
               b.refs++;
               b.contribution ??= applied.result?.contribution as number | undefined;
-              live.set(eff.hash, b);
-            } else if (eff.kind === 'releaseBlob') {
-              const b = live.get(eff.hash);
-              if (b && --b.refs <= 0) live.delete(eff.hash);
-            } else if (eff.kind === 'journal') money.appendLines(index, entry.time, eff.lines);
-            else if (eff.kind === 'views') money.addToViews(eff.increments);
-            else money.recordPayouts(eff.epoch, eff.leaves);
-          }
+              live.set(hash, b);
+            },
+            release: (hash) => {
+              const b = live.get(hash);
+              if (b && --b.refs <= 0) live.delete(hash);
+            },
+          } }, entry, data, hashLeaf(data), applied);
           while (nextCp < cps.length && cps[nextCp].size === tree.size) {
             state.saveHash();
             entries.saveCheckpoint({ size: tree.size, note: cps[nextCp].note, stateRoot: state.hash.root() });

@@ -18,6 +18,7 @@ import { SqliteHashStore } from '../store/hashStore.ts';
 import type { SqliteState } from '../store/stateStore.ts';
 import type { SubmissionQueue } from '../store/submissionQueue.ts';
 import type { BatchReport } from './events.ts';
+import { recordEntry } from './applyEntry.ts';
 import { type Outcome, refusalOutcome } from './outcome.ts';
 
 export interface Submission {
@@ -181,18 +182,14 @@ export class Sequencer {
           }
           const bytes = encodeEntry(entry);
           const leaf = hashLeaf(bytes);
-          entries.append(index, bytes);
-          this.tree.append(leaf);
-          state.write(applied.changes);
-          for (const eff of applied.effects ?? []) {
-            if (eff.kind === 'retainBlob') {
-              if (!p.sub.blob || p.sub.blob.hash !== eff.hash) throw new Error(`entry ${index} retains blob ${eff.hash} but the submission carries no such content`);
-              blobs.retain(eff.hash, p.sub.blob.bytes);
-            } else if (eff.kind === 'releaseBlob') blobs.release(eff.hash);
-            else if (eff.kind === 'journal') money.appendLines(index, time, eff.lines);
-            else if (eff.kind === 'views') money.addToViews(eff.increments);
-            else money.recordPayouts(eff.epoch, eff.leaves);
-          }
+          const blob = p.sub.blob;
+          recordEntry({ entries, tree: this.tree, state, money, blobs: {
+            retain: (hash) => {
+              if (!blob || blob.hash !== hash) throw new Error(`entry ${index} retains blob ${hash} but the submission carries no such content`);
+              blobs.retain(hash, blob.bytes);
+            },
+            release: (hash) => blobs.release(hash),
+          } }, entry, bytes, leaf, applied);
           this.lastTime = time;
           accepted.push({ p, index, leaf, entry: bytes, result: applied.result ?? {} });
         }

@@ -1,6 +1,8 @@
 // `tributary verify`: replays a whole log from nothing into a scratch database and
 // checks every entry's encoding, leaf hash and signature, every checkpoint's signature,
-// root and state root, and finally the node's materialised state. It stops at the first
+// root and state root, and finally every table the node materialised from its log and
+// serves the API from (state, journal, earnings views, payout leaves, checkpoints, tree,
+// blob references), each rebuilt by the replay (materialised.ts). It stops at the first
 // divergence and names it. Trusts nothing from the source but the bytes it replays.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +14,19 @@ import { openNote, parseVerifierKey } from '../ledger/note.ts';
 import { MerkleTree } from '../ledger/tree.ts';
 import type { ProtocolParams } from '../protocol/action.ts';
 import { decodeEntry, type Entry } from '../protocol/entry.ts';
-import { auditMoney, describeMoneyKey, type MoneyAudit } from '../settlement/audit.ts';
+import { auditMoney, type MoneyAudit } from '../settlement/audit.ts';
+import { BlobStore } from '../store/blobs.ts';
 import { openPostgres } from '../store/postgres.ts';
 import type { Db } from '../store/sql.ts';
 import { openSqlite } from '../store/sqlite.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { SqliteHashStore } from '../store/hashStore.ts';
-import { scanStateHash, SqliteState } from '../store/stateStore.ts';
+import { MoneyStore } from '../store/moneyStore.ts';
+import { SqliteState } from '../store/stateStore.ts';
+import { pagedRows, type RowDifference } from '../store/tableDiff.ts';
 import { createProtocol } from './actions.ts';
+import { recordEntry } from './applyEntry.ts';
+import { compareMaterialised, MaterialisedMismatch, type MaterialisedReport, TREE_TABLE } from './materialised.ts';
 import { STATE_EXTENSION } from './nodeKey.ts';
 
 export interface VerifyReport {
@@ -30,7 +37,15 @@ export interface VerifyReport {
   stateRoot: string;
   /** The books as replay recomputed them (present when the replay reached the end). */
   money?: MoneyAudit;
-  divergence?: { index: number | null; checkpointSize?: number; reason: string };
+  /** How the node's materialised tables compared with replay's (sources that are a database). */
+  materialised?: MaterialisedReport;
+  divergence?: {
+    index: number | null;
+    checkpointSize?: number;
+    reason: string;
+    /** A materialised row that differs: its table, key, column, the node's value and replay's. */
+    row?: RowDifference;
+  };
 }
 
 export interface VerifyOptions {
@@ -47,10 +62,8 @@ export interface LogSource {
   storedLeafHash?(index: number): Buffer | undefined;
   /** The source's stored Merkle tree nodes (level, index, hash), if it keeps them, to compare with replay's. */
   storedTreeNodes?(): Iterable<{ level: number; idx: number; hash: Buffer }>;
-  /** The root of the source's materialised state at log size `size`, if it has one. */
-  materialisedStateRoot?(size: number): Buffer | undefined;
-  /** The source's materialised state rows in key order, to name what differs. */
-  materialisedState?(): Iterable<{ key: string; value: string }>;
+  /** The source's own database, whose materialised tables are compared with replay's. */
+  database?: Db;
 }
 
 class Divergence extends Error {
@@ -58,17 +71,20 @@ class Divergence extends Error {
     readonly index: number | null,
     reason: string,
     readonly checkpointSize?: number,
+    readonly row?: RowDifference,
   ) {
     super(reason);
   }
 }
 
 const PAGE = 1000;
+/** How many times verify replays what a running node appended meanwhile, to compare its tables at one size. */
+const CATCH_UP_TRIES = 3;
 
-/** Every checkpoint the source lists, ascending by size, read in pages. */
-export async function allCheckpoints(source: LogSource): Promise<Array<{ size: number; note: string }>> {
+/** Every checkpoint the source lists (above size `from`), ascending by size, read in pages. */
+export async function allCheckpoints(source: LogSource, from = 0): Promise<Array<{ size: number; note: string }>> {
   const cps: Array<{ size: number; note: string }> = [];
-  for (let after = 0; ; ) {
+  for (let after = from; ; ) {
     const page = await source.checkpoints(after, PAGE);
     cps.push(...page);
     if (page.length < PAGE) return cps;
@@ -81,6 +97,11 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
   const db = openSqlite(join(scratchDir, 'replay.db'), { scratch: true });
   const state = new SqliteState(db);
   const tree = new MerkleTree(new SqliteHashStore(db), 0);
+  // The tables the sequencer writes beside state, rebuilt the same way to compare them.
+  const replayed = new EntryStore(db);
+  const money = new MoneyStore(db);
+  const blobRefs = new BlobStore(db);
+  const NO_BYTES = Buffer.alloc(0); // verify counts references; the bytes are checked against their hashes in place
   const protocol = createProtocol();
   let params: ProtocolParams | undefined;
   let checked = 0;
@@ -125,22 +146,26 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
       const got = state.hash.root().toString('base64');
       if (want !== got)
         throw new Divergence(cp.size - 1, `checkpoint at size ${cp.size}: signed state root ${want} but replay gives ${got}`, cp.size);
+      replayed.saveCheckpoint({ size: cp.size, note: cp.note, stateRoot: state.hash.root() });
       checked++;
     };
 
-    for (let from = 0; from < target; ) {
-      const page = await source.entries(from, Math.min(PAGE, target - from));
-      if (page.length === 0) throw new Divergence(from, `the source has no entry ${from}, but a checkpoint covers ${target}`);
-      db.transaction(() => {
-        for (const { index, data } of page) {
-          if (index !== tree.size) throw new Divergence(tree.size, `expected entry ${tree.size}, the source sent ${index}`);
-          replayOne(index, data);
-          while (nextCp < cps.length && cps[nextCp].size === tree.size) checkCheckpoint(cps[nextCp++]);
-        }
-      })();
-      from += page.length;
-      opts.onProgress?.(from, target);
-    }
+    const replayTo = async (target: number) => {
+      for (let from = tree.size; from < target; ) {
+        const page = await source.entries(from, Math.min(PAGE, target - from));
+        if (page.length === 0) throw new Divergence(from, `the source has no entry ${from}, but a checkpoint covers ${target}`);
+        db.transaction(() => {
+          for (const { index, data } of page) {
+            if (index !== tree.size) throw new Divergence(tree.size, `expected entry ${tree.size}, the source sent ${index}`);
+            replayOne(index, data);
+            while (nextCp < cps.length && cps[nextCp].size === tree.size) checkCheckpoint(cps[nextCp++]);
+          }
+        })();
+        from += page.length;
+        opts.onProgress?.(from, target);
+      }
+    };
+    await replayTo(target);
 
     if (source.storedTreeNodes) {
       const mine = new SqliteHashStore(db);
@@ -153,17 +178,31 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     }
     const scanned = state.scanHash().root();
     if (!scanned.equals(state.hash.root())) throw new Divergence(null, 'replayed state hash disagrees with a full scan (verifier bug)');
-    const live = source.materialisedStateRoot?.(target);
-    if (live && !live.equals(scanned)) {
-      const diff = source.materialisedState ? firstDifference(source.materialisedState(), db) : undefined;
-      throw new Divergence(null, `the node's materialised state (root ${live.toString('hex')}) differs from replay (${scanned.toString('hex')})${diff ? `: ${diff}` : ''}`);
+    let materialised: MaterialisedReport | undefined;
+    if (source.database) {
+      try {
+        // A running node may have appended since: catch up with its newer checkpoints, a few times.
+        for (let tries = 0; ; tries++) {
+          materialised = compareMaterialised(source.database, db, tree.size);
+          if (materialised.compared || tries === CATCH_UP_TRIES) break;
+          const newer = await allCheckpoints(source, tree.size);
+          if (newer.length === 0) break;
+          cps.push(...newer);
+          await replayTo(newer[newer.length - 1].size);
+        }
+      } catch (e) {
+        if (!(e instanceof MaterialisedMismatch)) throw e;
+        const { what: _what, ...row } = e.difference;
+        throw new Divergence(null, `the node's materialised ${row.table} differs from replay: ${e.message}`, undefined, row);
+      }
     }
-    const money = auditMoney(state);
-    if (!money.conserved)
-      throw new Divergence(null, `money is not conserved: balances hold ${money.held} base units, deposits minus withdrawals are ${BigInt(money.deposited) - BigInt(money.withdrawn)}`);
-    return { ...report({}), money, ok: true };
+    const audit = auditMoney(state);
+    if (!audit.conserved)
+      throw new Divergence(null, `money is not conserved: balances hold ${audit.held} base units, deposits minus withdrawals are ${BigInt(audit.deposited) - BigInt(audit.withdrawn)}`);
+    return { ...report({}), money: audit, materialised, ok: true };
   } catch (e) {
-    if (e instanceof Divergence) return report({ divergence: { index: e.index, checkpointSize: e.checkpointSize, reason: e.message } });
+    if (e instanceof Divergence)
+      return report({ divergence: { index: e.index, checkpointSize: e.checkpointSize, reason: e.message, ...(e.row ? { row: e.row } : {}) } });
     throw e;
   } finally {
     db.close();
@@ -197,36 +236,13 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     } catch (e) {
       throw new Divergence(index, `entry ${index} (${entry.action.type}): ${(e as Error).message}`);
     }
-    let changes;
+    let applied;
     try {
-      changes = protocol.apply(state, params!, entry, signer).changes;
+      applied = protocol.apply(state, params!, entry, signer);
     } catch (e) {
       throw new Divergence(index, `entry ${index} (${entry.action.type}) breaks a rule on replay: ${(e as Error).message}`);
     }
-    state.write(changes);
-    tree.append(leaf);
-  }
-}
-
-/** The first state key where the node and the replay disagree, named as a person would. */
-function firstDifference(node: Iterable<{ key: string; value: string }>, replay: Db): string | undefined {
-  const name = (key: string) => describeMoneyKey(key) ?? `state key ${key}`;
-  const mine = replay.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate();
-  const theirs = node[Symbol.iterator]();
-  try {
-    let r = mine.next();
-    let n = theirs.next();
-    while (!r.done || !n.done) {
-      if (n.done || (!r.done && r.value.key < n.value.key)) return `${name(r.value!.key)} is missing from the node; replay gives ${r.value!.value}`;
-      if (r.done || r.value.key > n.value.key) return `the node has ${name(n.value.key)} = ${n.value.value}, which replay does not`;
-      if (r.value.value !== n.value.value) return `${name(n.value.key)} is ${n.value.value} in the node, replay gives ${r.value.value}`;
-      r = mine.next();
-      n = theirs.next();
-    }
-    return undefined;
-  } finally {
-    mine.return?.();
-    theirs.return?.();
+    recordEntry({ tree, state, money, blobs: { retain: (h) => blobRefs.retain(h, NO_BYTES), release: (h) => blobRefs.release(h) } }, entry, data, leaf, applied);
   }
 }
 
@@ -259,10 +275,11 @@ export function databaseSource(db: Db): LogSource {
     entries: async (from, limit) => entries.range(from, limit),
     checkpoints: async (after, limit) => entries.checkpoints(after, limit),
     storedLeafHash: (i) => leaf.get(i)?.hash,
-    storedTreeNodes: () => db.prepare<[], { level: number; idx: number; hash: Buffer }>('SELECT level, idx, hash FROM tree').iterate(),
-    // Comparable only if the node appended nothing after the checkpoint we replayed to.
-    materialisedStateRoot: (size) => (entries.count() === size ? scanStateHash(db).root() : undefined),
-    materialisedState: () => db.prepare<[], { key: string; value: string }>('SELECT key, value FROM state ORDER BY key').iterate(),
+    storedTreeNodes: function* () {
+      for (const r of pagedRows(db, TREE_TABLE))
+        yield { level: Number(r.level), idx: Number(r.idx), hash: Buffer.from(r.hash, 'hex') };
+    },
+    database: db,
   };
 }
 

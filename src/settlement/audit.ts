@@ -50,7 +50,7 @@ export function auditMoney(state: StateReader): MoneyAudit {
   };
 }
 
-/** A state key as a person would name it, for reports of what differs. */
+/** A state or earnings-view key as a person would name it, for reports of what differs. */
 export function describeMoneyKey(key: string): string | undefined {
   if (key.startsWith(moneyKeys.balancePrefix)) {
     const acct = key.slice(moneyKeys.balancePrefix.length);
@@ -63,5 +63,11 @@ export function describeMoneyKey(key: string): string | undefined {
   if (key.startsWith(moneyKeys.paidPrefix)) return `the cumulative payout of ${key.slice(moneyKeys.paidPrefix.length)}`;
   if (key.startsWith(moneyKeys.epochPrefix)) return `the record (and payout root) of epoch ${Number(key.slice(moneyKeys.epochPrefix.length))}`;
   if (key === moneyKeys.totals) return 'the totals of deposits and withdrawals';
+  // Earnings views (not state, but named the same way when a view differs).
+  if (key.startsWith(moneyKeys.modelUsagePrefix)) return `the usage view of model ${key.slice(moneyKeys.modelUsagePrefix.length)}`;
+  if (key.startsWith(moneyKeys.contributionEarningsPrefix))
+    return `the earnings view of contribution ${Number(key.slice(moneyKeys.contributionEarningsPrefix.length))}`;
+  if (key.startsWith(moneyKeys.datanetEarningsPrefix)) return `the earnings view of datanet ${key.slice(moneyKeys.datanetEarningsPrefix.length)}`;
+  if (key.startsWith(moneyKeys.accountEarningsPrefix)) return `the earnings view of account ${key.slice(moneyKeys.accountEarningsPrefix.length)}`;
   return undefined;
 }

@@ -2,8 +2,8 @@
 // the payout leaves each epoch changed, and the cumulative earnings views. Written in the sequencer's transaction, so
 // they never disagree with the state they explain. Balances are protocol state, not
 // here; these exist for views, exports and payout proofs. They are derived from the
-// actions' effects, so a replay could rebuild them; `verify` does not yet compare them
-// (payout leaves are checked against the epoch's root whenever a proof is served).
+// actions' effects (node/applyEntry.ts), so a replay rebuilds them, and `verify` compares
+// them row by row with the node's (node/materialised.ts).
 import type { Db } from './db.ts';
 import { prefixEnd } from './stateStore.ts';
 

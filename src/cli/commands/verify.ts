@@ -1,5 +1,7 @@
 // `tributary verify`: replay a whole log from nothing and check every entry, signature,
-// root and state root, from a data directory (--data) or a node's public API (--node).
+// root and state root, from a data directory (--data), a PostgreSQL database (--database)
+// or a node's public API (--node); from a database, also every table the node
+// materialised from the log (journal, earnings views, payout leaves, balances...).
 // Exit 0 when it all checks out, 1 at the first divergence, which is named.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +13,7 @@ import { nodeId } from '../pins.ts';
 import { Progress } from '../progress.ts';
 
 export function describeDivergence(d: NonNullable<VerifyReport['divergence']>): string {
+  if (d.row) return `table ${d.row.table} diverges: ${d.reason}`;
   if (d.index !== null) return `entry ${d.index} diverges: ${d.reason}`;
   if (d.checkpointSize !== undefined) return `checkpoint at size ${d.checkpointSize} diverges: ${d.reason}`;
   return `log diverges: ${d.reason}`;
@@ -66,6 +69,14 @@ export function registerVerify(program: Command): void {
                     `  accounts    ${report.money.accounts} with money, ${report.money.epochs} epochs closed (every balance and payout root recomputed)`,
                   ]
                 : []),
+              ...(report.materialised?.compared
+                ? [
+                    `  tables      every row the API serves matches replay: ${Object.entries(report.materialised.rows).map(([t, n]) => `${t} ${n}`).join(', ')}`,
+                    ...(report.materialised.missingBlobs > 0 ? [`  content     ${report.materialised.missingBlobs} live contributions' bytes are missing (the API answers 410 for them)`] : []),
+                  ]
+                : report.materialised
+                  ? [`  tables      not compared: ${report.materialised.reason}; run verify again`]
+                  : []),
             ]
           : [`${describeDivergence(report.divergence!)}`, `  (replayed ${report.entries} entries and ${report.checkpoints} checkpoints from ${source} before it)`],
       );
