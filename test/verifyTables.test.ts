@@ -14,7 +14,7 @@ import type { Db } from '../src/store/sql.ts';
 import { registerTinyModel } from './helpers/models.ts';
 import { runCli } from './helpers/runCli.ts';
 import { databaseUrlFor, openTestDb, verifyTestData } from './helpers/testDatabase.ts';
-import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { apiKeyOf, newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 const TOKEN = 10n ** 18n;
@@ -36,10 +36,11 @@ describe('tributary verify compares every materialised table with replay', () =>
     await t.client.act(owner, { type: 'Snapshot', datanet: 'mill' });
     await registerTinyModel(t, owner, 'mill-chat', 'mill');
     await t.client.faucet(requester.address, (100n * TOKEN).toString());
-    await t.client.recordInference({ model: 'mill-chat@1', requester: requester.address, provider: newSigner().address, inputTokens: 40, output: texts[1].toString() });
+    const key = await apiKeyOf(t.client, requester);
+    await t.client.recordInference(key, { model: 'mill-chat@1', provider: newSigner().address, inputTokens: 40, output: texts[1].toString() });
     await t.client.closeEpoch();
     // Earnings after the epoch too, so that the views and the journal run past the payout.
-    await t.client.recordInference({ model: 'mill-chat@1', requester: requester.address, provider: newSigner().address, inputTokens: 20, output: texts[2].toString() });
+    await t.client.recordInference(key, { model: 'mill-chat@1', provider: newSigner().address, inputTokens: 20, output: texts[2].toString() });
   });
   afterAll(async () => {
     await t?.stop();
