@@ -15,6 +15,7 @@ import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { databaseUrlFor, verifyTestData } from './helpers/testDatabase.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { putModelFile } from './helpers/uploads.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 const TOKEN = 10n ** 18n;
@@ -45,7 +46,7 @@ describe('tributary restore', () => {
     }
     await source.client.act(owner, { type: 'Snapshot', datanet: 'lore' });
     const file = tinyLlamaGguf();
-    const res = await fetch(`${source.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file });
+    const res = await putModelFile(source.url, file, owner);
     expect(res.status).toBe(200);
     await source.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: sha(file) });
     await source.client.act(owner, {
