@@ -7,6 +7,7 @@
 // goes, a registered one stays, and a staged blob nobody claimed expires.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_HEADERS as H } from '../src/protocol/uploadIntent.ts';
@@ -186,6 +187,37 @@ describe('upload quotas', () => {
     await t.client.act(carol, { type: 'Contribute', datanet: 'notes', contentHash: sha(text), size: text.length, fileName: 'n.txt' });
     expect(t.node.uploads.held(carol.address)).toBe(a.length);
     expect((await put(t.url, 'model-file', b, await intentFor(t.url, carol, 'model-file', b))).status).toBe(200);
+  });
+});
+
+describe('upload quotas and uploads in flight', () => {
+  let t: TestNode;
+  const [a, b, c] = ['flight a', 'flight b', 'flight c'].map(variant);
+  const QUOTA = 2 * a.length + 100;
+
+  beforeAll(async () => {
+    t = await startTestNode({ epochSeconds: 0, uploadQuotaBytes: QUOTA });
+  });
+  afterAll(async () => t.stop());
+
+  it('an upload still streaming counts against the quota, and stops counting once its client goes away', async () => {
+    const eve = newSigner();
+    // Eve starts uploading `a` and keeps the connection open, half sent.
+    const intent = await intentFor(t.url, eve, 'model-file', a);
+    const head = `PUT /v1/models/files/${sha(a)} HTTP/1.1\r\nHost: x\r\n${Object.entries(intent).map(([k, v]) => `${k}: ${v}\r\n`).join('')}Content-Type: application/octet-stream\r\nContent-Length: ${a.length}\r\n\r\n`;
+    const socket = connect(Number(new URL(t.url).port), '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from(head), a.subarray(0, 100)])));
+    socket.on('error', () => {});
+    await expect.poll(() => readdirSync(join(t.dataDir, 'models', 'incoming')).length, { timeout: 5_000 }).toBe(1);
+    expect(t.node.uploads.held(eve.address)).toBe(a.length);
+    // `b` fits beside it; `c` would fit beside `b` alone, but not beside `b` and `a` in flight.
+    expect((await put(t.url, 'model-file', b, await intentFor(t.url, eve, 'model-file', b))).status).toBe(200);
+    const over = await answer(await put(t.url, 'model-file', c, await intentFor(t.url, eve, 'model-file', c)));
+    expect(over).toMatchObject({ status: 413, error: { code: 'quota_exceeded', details: { held: a.length + b.length } } });
+    socket.destroy();
+    await expect.poll(() => t.node.uploads.held(eve.address), { timeout: 5_000 }).toBe(b.length);
+    await expect.poll(() => readdirSync(join(t.dataDir, 'models', 'incoming')), { timeout: 5_000 }).toEqual([]);
+    expect(existsSync(join(t.dataDir, 'models', `${sha(a).slice(2)}.gguf`))).toBe(false);
+    expect((await put(t.url, 'model-file', c, await intentFor(t.url, eve, 'model-file', c))).status).toBe(200);
   });
 });
 
