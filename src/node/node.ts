@@ -12,6 +12,7 @@ import type { ActionMessage, Entry } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { GENESIS_KEY } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
+import { UPLOAD_HEADERS } from '../protocol/uploadIntent.ts';
 import { BlobStore } from '../store/blobs.ts';
 import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
@@ -306,7 +307,7 @@ export class TributaryNode {
   stageBlob(grant: UploadGrant, bytes: Uint8Array): void {
     const actual = sha256Hex(bytes);
     if (actual !== grant.hash) throw reject.invalid('content', `content SHA-256 is ${actual}, not ${grant.hash}`);
-    if (bytes.length !== grant.size) throw reject.invalid('x-upload-size', `the body is ${bytes.length} bytes, the upload declared ${grant.size}`);
+    if (bytes.length !== grant.size) throw reject.invalid(UPLOAD_HEADERS.size, `the body is ${bytes.length} bytes, the upload declared ${grant.size}`);
     const now = Date.now();
     this.db.transaction(() => {
       this.blobs.stage(actual, bytes, now);
