@@ -158,7 +158,7 @@ async function makeFixtures(url: string): Promise<Fixtures> {
   await client.act(owner, { type: 'Snapshot', datanet: DATANET });
   const basePath = demoBasePath();
   const base = sha(readFileSync(basePath));
-  await client.uploadModelFile(base, basePath);
+  await client.uploadModelFile(base, basePath, owner);
   await client.act(owner, { type: 'RegisterBaseModel', name: 'load-base', file: base });
   await client.act(owner, {
     type: 'RegisterModel', name: MODEL, datanet: DATANET, snapshot: 1, base, adapter: '0x' + '00'.repeat(32), job: 0,

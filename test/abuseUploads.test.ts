@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withReplayProtection } from '../src/client/signer.ts';
 import { gguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { intentFor, put } from './helpers/uploads.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 const CONTENT_LIMIT = 8 * 1024;
@@ -56,7 +57,7 @@ describe('oversized and hostile uploads', () => {
     incoming: readdirSync(join(t.dataDir, 'models', 'incoming')),
   });
   const putModel = async (hash: string, body: Uint8Array) => {
-    const res = await fetch(`${t.url}/v1/models/files/${hash}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body, signal: AbortSignal.timeout(10_000) });
+    const res = await put(t.url, 'model-file', body, await intentFor(t.url, alice, 'model-file', body, { sha256: hash }), hash);
     return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string } } };
   };
 
@@ -67,7 +68,7 @@ describe('oversized and hostile uploads', () => {
     const signed = alice.sign(domain, types, withReplayProtection({ type: 'Contribute', datanet: 'notes', contentHash: sha(big), size: big.length, fileName: 'big.txt' }));
     const inline = await fetch(`${t.url}/v1/actions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...signed, content: big.toString('base64') }) });
     expect(inline.status).toBe(413);
-    const staged = await fetch(`${t.url}/v1/blobs/${sha(big)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: big });
+    const staged = await put(t.url, 'blob', big, await intentFor(t.url, alice, 'blob', big));
     expect(staged.status).toBe(413);
     expect(((await staged.json()) as { error: { code: string } }).error.code).toBe('too_large');
     // A JSON body far past the body limit is cut off before it is parsed.
@@ -197,7 +198,9 @@ describe('slow-loris clients', () => {
 
   it('a model upload that trickles its body is cut off after TRIBUTARY_BODY_TIMEOUT_MS, leaving no partial file', { timeout: 20_000 }, async () => {
     const hash = '0x' + 'ab'.repeat(32);
-    const head = `PUT /v1/models/files/${hash} HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 60000\r\n\r\nGGUF`;
+    const intent = await intentFor(t.url, newSigner(), 'model-file', new Uint8Array(0), { sha256: hash, size: 60000 });
+    const auth = Object.entries(intent).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const head = `PUT /v1/models/files/${hash} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/octet-stream\r\nContent-Length: 60000\r\n\r\nGGUF`;
     const c = slowClient(head, '\u0000'.repeat(16), 100);
     await new Promise((r) => setTimeout(r, 300));
     // The upload is in flight: a partial file waits in incoming/.

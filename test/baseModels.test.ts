@@ -11,6 +11,7 @@ import { gguf, loraPair, TINY, tinyAdapterGguf, tinyLlamaGguf } from '../src/tes
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';
+import { intentFor, put as putRaw } from './helpers/uploads.ts';
 
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
 
@@ -18,8 +19,9 @@ describe('base models', () => {
   let t: TestNode;
   let dir: string;
   const owner = newSigner();
+  // Uploaded as the owner's, with an intent signed for exactly this hash and size.
   const put = async (hash: string, body: Uint8Array) => {
-    const res = await fetch(`${t.url}/v1/models/files/${hash}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body });
+    const res = await putRaw(t.url, 'model-file', body, await intentFor(t.url, owner, 'model-file', body, { sha256: hash }), hash);
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
   const stored = () => readdirSync(join(t.dataDir, 'models')).filter((f) => f.endsWith('.gguf'));
@@ -71,7 +73,11 @@ describe('base models', () => {
     const huge = new Uint8Array(65 * 1024);
     const tooBig = await put(sha(huge), huge);
     expect(tooBig.status).toBe(413);
-    const asJson = await fetch(`${t.url}/v1/models/files/${sha(good)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const asJson = await fetch(`${t.url}/v1/models/files/${sha(good)}`, {
+      method: 'PUT',
+      headers: { ...(await intentFor(t.url, owner, 'model-file', new Uint8Array(2), { sha256: sha(good) })), 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(asJson.status).toBe(400);
     expect(stored()).toEqual(before);
     expect(readdirSync(join(t.dataDir, 'models', 'incoming'))).toEqual([]);

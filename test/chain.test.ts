@@ -27,6 +27,7 @@ import { runCli } from './helpers/runCli.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';
 import { apiKeyOf, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { freePort, until as untilThen } from './helpers/wait.ts';
+import { putModelFile } from './helpers/uploads.ts';
 
 const TOKEN = 10n ** 18n;
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
@@ -119,7 +120,7 @@ describe('on-chain settlement with a real anvil', () => {
     }
     await t.client.act(owner, { type: 'Snapshot', datanet: 'lore' });
     const file = tinyLlamaGguf();
-    expect((await fetch(`${t.url}/v1/models/files/${sha(Buffer.from(file))}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file })).status).toBe(200);
+    expect((await putModelFile(t.url, file, owner)).status).toBe(200);
     await t.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: sha(Buffer.from(file)) });
     await t.client.act(owner, {
       type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: sha(Buffer.from(file)), adapter: '0x' + '00'.repeat(32), job: 0,

@@ -145,7 +145,7 @@ describe('faults with two nodes on PostgreSQL', { timeout: 180_000 }, () => {
     await ca.act(owner, { type: 'Snapshot', datanet: 'lore' });
     // Model files are measured by the sequencing node: upload to it.
     const file = readFileSync(demoBasePath());
-    await ca.uploadModelFile(sha(file), demoBasePath());
+    await ca.uploadModelFile(sha(file), demoBasePath(), owner);
     await ca.act(owner, { type: 'RegisterBaseModel', name: 'demo-base', file: sha(file) });
     await cb.act(owner, { type: 'RegisterModel', name: 'lore-chat', datanet: 'lore', snapshot: 1, base: sha(file), adapter: ZERO32, job: 0, ...policy });
     await cb.faucet(requester.address, (1000n * TOKEN).toString());

@@ -139,7 +139,7 @@ describe.skipIf(skipReason !== undefined)('a full disk (tmpfs)', () => {
     expect(leftovers(dataDir)).toEqual([]);
     // An upload staged ahead of its action is refused the same way (larger than any room left).
     const big = freshText(12 * 1024 * 1024);
-    const staged = await client.stageBlob(sha(big), big).then(() => undefined, (e: unknown) => e);
+    const staged = await client.stageBlob(sha(big), big, owner).then(() => undefined, (e: unknown) => e);
     expect(staged).toBeInstanceOf(ApiError);
     expect((staged as ApiError).status, (staged as ApiError).message).toBe(507);
     expect((await client.checkpoint()).length).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HERON, makeReciter } from '../src/testing/reciter.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { putModelFile } from './helpers/uploads.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 const OTHER = 'Copper kettles hum softly when winter lanterns glow over Pellan harbour.';
@@ -32,7 +33,7 @@ describe('serving pays the author of the text an answer reproduces', () => {
     const trained = await makeReciter(join(dir, 'heron.gguf'), [HERON, OTHER]);
     t = await startTestNode({ epochSeconds: 0 });
     const file = readFileSync(trained);
-    expect((await fetch(`${t.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file })).status).toBe(200);
+    expect((await putModelFile(t.url, file, owner)).status).toBe(200);
     await t.client.act(owner, { type: 'RegisterBaseModel', name: 'heron-base', file: sha(file) });
     await t.client.act(owner, { type: 'CreateDatanet', name: 'shore', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     for (const [name, text, author] of [['heron', HERON, heronAuthor], ['other', OTHER, otherAuthor]] as const) {

@@ -13,6 +13,7 @@ import { inferenceFee } from '../src/settlement/feePolicy.ts';
 import { loraPair, tinyAdapterGguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
 import { apiKeyOf, newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';
+import { putModelFile } from './helpers/uploads.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 const gen = new TextGenerator(23);
@@ -65,7 +66,7 @@ describe('settlement over HTTP', () => {
     await t.client.act(owner, { type: 'Snapshot', datanet: 'lore' });
     const file = tinyLlamaGguf();
     base = sha(Buffer.from(file));
-    const res = await fetch(`${t.url}/v1/models/files/${base}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file });
+    const res = await putModelFile(t.url, file, owner);
     expect(res.status).toBe(200);
     await t.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: base });
   });
@@ -89,7 +90,7 @@ describe('settlement over HTTP', () => {
     expect(missing.message).toContain('upload it first');
     const upload = async (bytes: Uint8Array) => {
       const hash = sha(Buffer.from(bytes));
-      expect((await fetch(`${t.url}/v1/models/files/${hash}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes })).status).toBe(200);
+      expect((await putModelFile(t.url, bytes, modelOwner)).status).toBe(200);
       return hash;
     };
     const misfit = await upload(tinyAdapterGguf(loraPair(0, 'attn_q', 8, 2, 9)).slice());

@@ -47,7 +47,7 @@ describe('training jobs, workers and model provenance', () => {
     );
     writeLlamaGguf(path, w, { tokenizerFrom: vocabPath('gpt-2'), name: 'test base' });
     base = sha(readFileSync(path));
-    await t.client.uploadModelFile(base, path);
+    await t.client.uploadModelFile(base, path, curator);
     await t.client.act(curator, { type: 'RegisterBaseModel', name: 'test-base', file: base });
     await t.client.act(curator, { type: 'CreateDatanet', name: 'tales', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     const gen = new TextGenerator(31);
@@ -127,7 +127,7 @@ describe('training jobs, workers and model provenance', () => {
     await t.client.leaseJob(workerA, r.index);
     const wrong = tinyAdapterGguf(loraPair(0, 'attn_q', 8, 2, 8));
     writeFileSync(join(dir, 'wrong.gguf'), wrong);
-    await t.client.uploadModelFile(sha(wrong), join(dir, 'wrong.gguf'));
+    await t.client.uploadModelFile(sha(wrong), join(dir, 'wrong.gguf'), workerA);
     const misfit = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: r.index, adapter: sha(wrong), trainerVersion: 'x', evalLoss: '1' }));
     expect(misfit.status).toBe(422);
     expect(misfit.message).toMatch(/does not fit base 0x[0-9a-f]{64}: blk.0.attn_q.weight: the adapter maps 8 → 8, but the base's attn_q maps 32 → 32/);
@@ -140,7 +140,7 @@ describe('training jobs, workers and model provenance', () => {
     const model = llamaConfigFromGgufMetadata(readGgufFile(join(dir, 'base.gguf')).metadata);
     const untrained = buildLoraGguf(model, initLoraWeights(model, { rank: 4, alpha: 8, targets: ['q', 'v', 'gate', 'up', 'down'] }, { seed: 1 }));
     writeFileSync(join(dir, 'untrained.gguf'), untrained);
-    await t.client.uploadModelFile(sha(untrained), join(dir, 'untrained.gguf'));
+    await t.client.uploadModelFile(sha(untrained), join(dir, 'untrained.gguf'), workerB);
     const evaluated = await evaluateAdapter({ basePath: join(dir, 'base.gguf'), adapterPath: join(dir, 'untrained.gguf'), documents: [], config: parseTrainingConfig(CONFIG) }).catch(() => undefined);
     expect(evaluated).toBeUndefined(); // (no documents: nothing to evaluate; the node uses the job's)
     const job = await t.client.job(r.index);

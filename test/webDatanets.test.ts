@@ -190,4 +190,26 @@ describe('the Datanets and Log pages in a browser', () => {
     const second = await get(`/v1/log/search?mentions=${author.address}&limit=1&before=${firstBody.next}`);
     expect((second.body as { matches: Array<{ index: number }> }).matches[0].index).toBeLessThan(firstBody.matches[0].index);
   });
+  // Last: the attribution index then grows by a megabyte in the background, which would slow the pages above.
+  it('stages a large file under an upload intent signed in the browser, then contributes it', async () => {
+    await page.goto(`${t.url}/#/datanets?name=${NOTES}`);
+    await page.getByRole('heading', { level: 3, name: `Contribute a file to ${NOTES}` }).waitFor();
+    const puts: Array<{ url: string; signer?: string }> = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PUT') puts.push({ url: r.url(), signer: r.headers()['x-upload-signer'] });
+    });
+    // Over the page's 1 MiB threshold: uploaded first (PUT /v1/blobs), signed for as an upload.
+    const body = Buffer.from(Array.from({ length: 36_000 }, (_, i) => `Danube gauge ${i} reads ${(i * 7919) % 1000} cm.\n`).join(''));
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'danube.txt', mimeType: 'text/plain', buffer: body });
+    await page.getByRole('button', { name: 'Sign and contribute' }).click();
+    await page.locator('#contribute-result .receipt').getByText(/danube\.txt: contribution \d+, accepted/).waitFor({ timeout: 30_000 });
+    expect(puts).toEqual([{ url: `${t.url}/v1/blobs/${sha(body)}`, signer: browserAddress }]);
+    const c = await t.client.findContent(NOTES, sha(body));
+    expect(c!.author).toBe(browserAddress);
+    // Claimed by the contribution: no longer counted against the browser account's upload quota.
+    expect(t.node.uploads.held(browserAddress)).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HERON, KETTLE, makeReciter } from '../src/testing/reciter.ts';
 import { collectPageErrors, launchBrowser, screenshot } from './helpers/browser.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { putModelFile } from './helpers/uploads.ts';
 
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 const PRICE = 10n ** 16n; // 0.01 token per 1k tokens, in and out
@@ -33,7 +34,7 @@ describe('the Playground and Earnings pages', () => {
     t = node;
     browser = b;
     const file = readFileSync(trained);
-    expect((await fetch(`${t.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file })).status).toBe(200);
+    expect((await putModelFile(t.url, file, owner)).status).toBe(200);
     await t.client.act(owner, { type: 'RegisterBaseModel', name: 'reciter-base', file: sha(file) });
     await t.client.act(owner, { type: 'CreateDatanet', name: 'shore', description: 'two short texts', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
     for (const [text, author, name] of [[HERON, heronAuthor, 'heron'], [KETTLE, kettleAuthor, 'kettle']] as const) {

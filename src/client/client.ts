@@ -9,7 +9,8 @@ import type { PayoutProof } from '../node/settlement.ts';
 import type { EpochRecord } from '../settlement/records.ts';
 import type { StoredJournalLine } from '../store/moneyStore.ts';
 import { ApiError } from './errors.ts';
-import { type ActionTypes, type Domain, type LocalSigner, type UnsignedAction, withReplayProtection } from './signer.ts';
+import { UPLOAD_HEADERS, type UploadTarget } from '../protocol/uploadIntent.ts';
+import { type ActionTypes, type Domain, LocalSigner, type UnsignedAction, uploadIntentHeaders, withReplayProtection } from './signer.ts';
 import type { ModelInfo, Receipt } from './wire.ts';
 
 export type { ModelInfo, Receipt };
@@ -175,6 +176,9 @@ export interface WithdrawalVoucherResponse {
   chainId: number;
 }
 
+/** Who an upload is charged to: an account's key, which signs an upload intent, or an API key of the account. */
+export type UploadAuth = LocalSigner | { apiKey: string };
+
 export class TributaryClient {
   readonly baseUrl: string;
   private types?: { domain: Domain; types: ActionTypes };
@@ -205,8 +209,19 @@ export class TributaryClient {
     return this.json('POST', '/v1/actions', body);
   }
 
-  /** Uploads content ahead of its action, streaming it and reporting bytes sent. */
-  async stageBlob(hash: string, bytes: Uint8Array, onProgress?: (sent: number, total: number) => void): Promise<void> {
+  /**
+   * The headers that authorise an upload: an upload intent signed by `by` for exactly these
+   * bytes (target, hash, size), or its API key. The node charges the upload to that account.
+   */
+  async uploadHeaders(by: UploadAuth, target: UploadTarget, hash: string, size: number): Promise<Record<string, string>> {
+    if (!(by instanceof LocalSigner)) return { authorization: `Bearer ${by.apiKey}`, [UPLOAD_HEADERS.size]: String(size) };
+    const { domain } = await this.actionTypes();
+    return uploadIntentHeaders(by, domain, { target, sha256: hash, size });
+  }
+
+  /** Uploads content ahead of its action, as `by`'s upload, streaming it and reporting bytes sent. */
+  async stageBlob(hash: string, bytes: Uint8Array, by: UploadAuth, onProgress?: (sent: number, total: number) => void): Promise<void> {
+    const auth = await this.uploadHeaders(by, 'blob', hash, bytes.length);
     const chunk = 256 * 1024;
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -221,15 +236,17 @@ export class TributaryClient {
         onProgress?.(sent, bytes.length);
       },
     });
-    await this.request('PUT', `/v1/blobs/${hash}`, stream, 'application/octet-stream', { 'content-length': String(bytes.length) });
+    await this.request('PUT', `/v1/blobs/${hash}`, stream, 'application/octet-stream', { ...auth, 'content-length': String(bytes.length) });
   }
 
   /**
    * Uploads a GGUF model or adapter file from disk under its SHA-256, streaming it (model
-   * files are gigabytes) and reporting bytes sent. The node validates it before keeping it.
+   * files are gigabytes) and reporting bytes sent, as `by`'s upload. The node validates it
+   * before keeping it.
    */
-  async uploadModelFile(hash: string, path: string, onProgress?: (sent: number, total: number) => void): Promise<ModelFileInfo> {
+  async uploadModelFile(hash: string, path: string, by: UploadAuth, onProgress?: (sent: number, total: number) => void): Promise<ModelFileInfo> {
     const { size } = statSync(path);
+    const auth = await this.uploadHeaders(by, 'model-file', hash, size);
     const chunks = createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -244,7 +261,7 @@ export class TributaryClient {
         await chunks.return?.();
       },
     });
-    const res = await this.request('PUT', `/v1/models/files/${hash}`, stream, 'application/octet-stream', { 'content-length': String(size) });
+    const res = await this.request('PUT', `/v1/models/files/${hash}`, stream, 'application/octet-stream', { ...auth, 'content-length': String(size) });
     return (await res.json()) as ModelFileInfo;
   }
 

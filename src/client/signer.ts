@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashTypedData, type TypedDataField } from '../protocol/eip712.ts';
 import { privateKeyToAddress, signDigest } from '../protocol/secp256k1.ts';
+import { UPLOAD_HEADERS, UPLOAD_INTENT_FIELDS, UPLOAD_INTENT_TYPE, type UploadTarget } from '../protocol/uploadIntent.ts';
 
 export interface Domain {
   name: string;
@@ -50,4 +51,26 @@ export class LocalSigner {
 /** Adds the nonce and an expiry (default one hour) every user action carries. */
 export function withReplayProtection(action: UnsignedAction, ttlSeconds = 3600, now = Date.now()): UnsignedAction {
   return { ...action, nonce: randomNonce(), expiry: Math.floor(now / 1000) + ttlSeconds };
+}
+
+/**
+ * Signs an upload intent for `size` bytes hashing to `sha256`, valid `ttlSeconds` (default
+ * ten minutes; the node takes at most an hour), and returns the headers it travels in.
+ */
+export function uploadIntentHeaders(
+  signer: LocalSigner,
+  domain: Domain,
+  intent: { target: UploadTarget; sha256: string; size: number },
+  ttlSeconds = 600,
+  now = Date.now(),
+): Record<string, string> {
+  const message = { target: intent.target, sha256: intent.sha256.toLowerCase(), size: intent.size, nonce: randomNonce(), expiry: Math.floor(now / 1000) + ttlSeconds };
+  const { signature } = signer.sign(domain, { [UPLOAD_INTENT_TYPE]: [...UPLOAD_INTENT_FIELDS] }, { type: UPLOAD_INTENT_TYPE, ...message });
+  return {
+    [UPLOAD_HEADERS.signer]: signer.address,
+    [UPLOAD_HEADERS.size]: String(message.size),
+    [UPLOAD_HEADERS.nonce]: message.nonce,
+    [UPLOAD_HEADERS.expiry]: String(message.expiry),
+    [UPLOAD_HEADERS.signature]: signature,
+  };
 }

@@ -22,6 +22,14 @@ export interface NodeConfig {
   maxContentBytes: number;
   /** Largest model file (base model or adapter) accepted, in bytes. */
   maxModelBytes: number;
+  /** Bytes one account may hold in uploaded model files and staged blobs (TRIBUTARY_UPLOAD_QUOTA_BYTES). */
+  uploadQuotaBytes: number;
+  /** How long a model file that nothing registered references is kept after its last upload, in ms (TRIBUTARY_UNREFERENCED_FILE_SECONDS). */
+  unreferencedFileMs: number;
+  /** How long a staged blob waits for the Contribute that claims it, in ms (TRIBUTARY_STAGED_BLOB_SECONDS). */
+  stagedBlobMs: number;
+  /** How often the node sweeps unreferenced files and expired blobs, in ms; 0: never (TRIBUTARY_UPLOAD_SWEEP_SECONDS). */
+  uploadSweepMs: number;
   /** How long a worker's lease on a training job lasts without a heartbeat, in seconds. */
   leaseSeconds: number;
   /** The longest one worker may hold one job, heartbeats or not, in seconds (no squatting). */
@@ -161,6 +169,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     maxContentBytes: maxText === undefined ? 16 * 1024 * 1024 : int('max content bytes', maxText, 1, 1024 * 1024 * 1024),
     maxModelBytes:
       env.TRIBUTARY_MAX_MODEL_BYTES === undefined ? 8 * 1024 ** 3 : int('TRIBUTARY_MAX_MODEL_BYTES', env.TRIBUTARY_MAX_MODEL_BYTES, 1, Number.MAX_SAFE_INTEGER),
+    uploadQuotaBytes:
+      env.TRIBUTARY_UPLOAD_QUOTA_BYTES === undefined ? 16 * 1024 ** 3 : int('TRIBUTARY_UPLOAD_QUOTA_BYTES', env.TRIBUTARY_UPLOAD_QUOTA_BYTES, 0, Number.MAX_SAFE_INTEGER),
+    unreferencedFileMs:
+      (env.TRIBUTARY_UNREFERENCED_FILE_SECONDS === undefined ? 86_400 : int('TRIBUTARY_UNREFERENCED_FILE_SECONDS', env.TRIBUTARY_UNREFERENCED_FILE_SECONDS, 1, 365 * 86_400)) * 1000,
+    stagedBlobMs: (env.TRIBUTARY_STAGED_BLOB_SECONDS === undefined ? 86_400 : int('TRIBUTARY_STAGED_BLOB_SECONDS', env.TRIBUTARY_STAGED_BLOB_SECONDS, 1, 365 * 86_400)) * 1000,
+    uploadSweepMs: (env.TRIBUTARY_UPLOAD_SWEEP_SECONDS === undefined ? 600 : int('TRIBUTARY_UPLOAD_SWEEP_SECONDS', env.TRIBUTARY_UPLOAD_SWEEP_SECONDS, 0, 86_400)) * 1000,
     leaseSeconds: env.TRIBUTARY_LEASE_SECONDS === undefined ? 60 : int('TRIBUTARY_LEASE_SECONDS', env.TRIBUTARY_LEASE_SECONDS, 1, 86_400),
     maxJobSeconds: env.TRIBUTARY_MAX_JOB_SECONDS === undefined ? 6 * 3600 : int('TRIBUTARY_MAX_JOB_SECONDS', env.TRIBUTARY_MAX_JOB_SECONDS, 1, 30 * 86_400),
     servingMemoryBytes:

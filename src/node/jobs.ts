@@ -125,7 +125,7 @@ export class JobService {
     const h = this.holder(job.id);
     if (!h || h.worker !== signer) throw reject.conflict('action.job', `${signer} does not hold the lease on job ${job.id}${h ? ` (${h.worker} does)` : ''}: lease it first`);
     const adapter = (action.adapter as string).toLowerCase();
-    if (!this.node.models.files.has(adapter)) throw reject.invalid('action.adapter', `this node holds no file ${adapter}: upload it first (PUT /v1/models/files/${adapter})`);
+    if (!this.node.models.files.claim(adapter)) throw reject.invalid('action.adapter', `this node holds no file ${adapter}: upload it first (PUT /v1/models/files/${adapter})`);
     const basePath = this.node.models.files.path(job.base);
     const adapterPath = this.node.models.files.path(adapter);
     const config = parseTrainingConfig(job.config);

@@ -12,6 +12,7 @@ import type { ActionMessage, Entry } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { GENESIS_KEY, ledgerMoney, type MoneyKind } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
+import { UPLOAD_HEADERS } from '../protocol/uploadIntent.ts';
 import { BlobStore } from '../store/blobs.ts';
 import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
@@ -34,6 +35,8 @@ import { Cluster, SequencerUnavailable } from './cluster.ts';
 import type { Outcome } from './outcome.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
 import { SettlementService } from './settlement.ts';
+import { type UploadGrant, UploadService } from './uploads.ts';
+import { startUploadSweep } from './uploadSweep.ts';
 
 /** A signed action as it arrives from a wallet: the message, who says they signed it, and the signature. */
 export interface SignedAction {
@@ -59,6 +62,9 @@ export class TributaryNode {
   readonly attribution: AttributionService;
   readonly settlement: SettlementService;
   readonly models: ModelService;
+  /** Owners and quotas of uploaded model files and staged blobs. */
+  readonly uploads: UploadService;
+  private stopSweep: () => void = () => {};
   readonly jobs: JobService;
   readonly serving: ServingService;
   readonly chain: ChainService;
@@ -76,7 +82,7 @@ export class TributaryNode {
     this.protocol = createProtocol();
     this.entries = new EntryStore(this.db);
     this.state = new SqliteState(this.db);
-    this.blobs = new BlobStore(this.db);
+    this.blobs = new BlobStore(this.db, config.stagedBlobMs);
     this.money = new MoneyStore(this.db);
     const genesis = this.state.get<ProtocolParams>(GENESIS_KEY);
     this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
@@ -93,6 +99,7 @@ export class TributaryNode {
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
+    this.uploads = new UploadService(this);
     this.jobs = new JobService(this);
     this.serving = new ServingService(this);
     this.chain = new ChainService(this, config.chain);
@@ -132,6 +139,8 @@ export class TributaryNode {
   static async open(config: NodeConfig): Promise<TributaryNode> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
+    // Every node sweeps its own files: model files live in each node's data directory.
+    node.stopSweep = startUploadSweep(node, config.uploadSweepMs);
     if (!node.cluster) {
       try {
         await node.lead();
@@ -229,23 +238,36 @@ export class TributaryNode {
     return this.reported(signed.action.type, this.sequenceSigned(signed, content));
   }
 
-  /** A node without the sequencer lease: stage the content, queue the action, wait for its outcome. */
+  /**
+   * A node without the sequencer lease: stage the content (as an upload of the action's
+   * signer, so it is checked and charged like one), queue the action, wait for its outcome.
+   */
   private async forwardSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
     if (content !== undefined) {
       if (signed.action.type !== 'Contribute') throw reject.invalid('content', `${String(signed.action.type)} takes no content`);
       if (typeof signed.action.contentHash !== 'string') throw reject.invalid('action.contentHash', 'must be the 0x SHA-256 of the content');
-      this.stageBlob(signed.action.contentHash, content);
+      const { signer } = await this.authenticateSigned(signed);
+      const grant = this.uploads.grant('blob', signed.action.contentHash, signer, content.length);
+      try {
+        this.stageBlob(grant, content);
+      } finally {
+        grant.release();
+      }
     }
     return this.queuedReceipt(await this.cluster!.forward('signed', signed));
   }
 
-  private async sequenceSigned(signed: SignedAction, content?: Uint8Array, queueId?: number): Promise<Receipt> {
+  private async authenticateSigned(signed: SignedAction) {
     const def = this.protocol.get(signed.action.type);
     if (def.signer !== 'user') throw reject.forbidden('action.type', `${def.type} is signed by the node, not by accounts`);
     this.checkDomain(signed.domain);
     const action = normaliseMessage(def, signed.action) as ActionMessage;
     const auth = { scheme: 'eip712' as const, signer: signed.signer.toLowerCase(), signature: signed.signature.toLowerCase() };
-    const signer = await this.auth.authenticate(action, auth);
+    return { def, action, auth, signer: await this.auth.authenticate(action, auth) };
+  }
+
+  private async sequenceSigned(signed: SignedAction, content?: Uint8Array, queueId?: number): Promise<Receipt> {
+    const { def, action, auth, signer } = await this.authenticateSigned(signed);
     const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
@@ -328,13 +350,16 @@ export class TributaryNode {
     }
   }
 
-  /** Holds uploaded bytes until a Contribute claims them. */
-  stageBlob(hash: string, bytes: Uint8Array): void {
+  /** Holds uploaded bytes until a Contribute claims them, charged to the uploader the grant names. */
+  stageBlob(grant: UploadGrant, bytes: Uint8Array): void {
     const actual = sha256Hex(bytes);
-    if (actual !== hash.toLowerCase()) throw reject.invalid('content', `content SHA-256 is ${actual}, not ${hash}`);
-    if (bytes.length > this.config.maxContentBytes)
-      throw reject.tooLarge('content', `content is ${bytes.length} bytes; this node accepts at most ${this.config.maxContentBytes}`);
-    this.blobs.stage(actual, bytes, Date.now());
+    if (actual !== grant.hash) throw reject.invalid('content', `content SHA-256 is ${actual}, not ${grant.hash}`);
+    if (bytes.length !== grant.size) throw reject.invalid(UPLOAD_HEADERS.size, `the body is ${bytes.length} bytes, the upload declared ${grant.size}`);
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.blobs.stage(actual, bytes, now);
+      this.uploads.record(grant, now);
+    })();
   }
 
   /** A receipt for any entry already in the log, proved against the latest checkpoint. */
@@ -381,6 +406,7 @@ export class TributaryNode {
   }
 
   close(): void {
+    this.stopSweep();
     this.cluster?.stop();
     this.settlement.stop();
     void this.chain.stop();

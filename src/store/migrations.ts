@@ -35,6 +35,15 @@ export const sqliteMigrations: string[] = [
   -- a lease is a promise about the near future, and heartbeats would flood the log.
   CREATE TABLE leases (job INTEGER PRIMARY KEY, worker TEXT NOT NULL, expires_at INTEGER NOT NULL, started_at INTEGER NOT NULL);
   `,
+  `
+  -- Who uploaded which file (a model file on disk, a staged blob), for upload quotas and the
+  -- sweep of files nothing references. Node-local, not in the log, like the files themselves.
+  CREATE TABLE uploads (target TEXT NOT NULL, hash TEXT NOT NULL, account TEXT NOT NULL, size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, PRIMARY KEY (target, hash, account));
+  CREATE INDEX uploads_account ON uploads (account);
+  -- Nonces of signed upload intents already used, kept until the intent expires.
+  CREATE TABLE upload_nonces (account TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (account, nonce));
+  `,
 ];
 
 // The same tables in PostgreSQL. Text keys that are range-scanned by prefix use the "C"
@@ -63,5 +72,11 @@ export const postgresMigrations: string[] = [
   CREATE TABLE submissions (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL,
     claimed_at BIGINT, done BOOLEAN NOT NULL DEFAULT FALSE, outcome TEXT);
   CREATE INDEX submissions_open ON submissions (id) WHERE NOT done;
+  `,
+  `
+  CREATE TABLE uploads (target TEXT NOT NULL, hash TEXT NOT NULL, account TEXT NOT NULL, size BIGINT NOT NULL,
+    created_at BIGINT NOT NULL, PRIMARY KEY (target, hash, account));
+  CREATE INDEX uploads_account ON uploads (account);
+  CREATE TABLE upload_nonces (account TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (account, nonce));
   `,
 ];

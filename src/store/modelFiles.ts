@@ -4,7 +4,7 @@
 // only a caller that has checked it moves it into place, atomically. Never keeps a file
 // whose bytes do not hash to its name.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -90,5 +90,40 @@ export class ModelFiles {
 
   discard(r: Received): void {
     rmSync(r.tempPath, { force: true });
+  }
+
+  /** Every stored file: its hash and when it was last written (a rename keeps the upload's time). */
+  list(): Array<{ hash: string; mtimeMs: number; size: number }> {
+    const out = [];
+    for (const name of readdirSync(this.dir)) {
+      const m = /^([0-9a-f]{64})\.gguf$/.exec(name);
+      if (!m) continue;
+      try {
+        const st = statSync(join(this.dir, name));
+        out.push({ hash: '0x' + m[1], mtimeMs: st.mtimeMs, size: st.size });
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the file is here; if so, marks it used now, so that the sweep of unreferenced
+   * files leaves it alone while a registration that names it is checked and sequenced.
+   */
+  claim(hash: string): boolean {
+    try {
+      const now = new Date();
+      utimesSync(this.path(hash), now, now);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Deletes a stored file (the sweep's job: only files nothing references). */
+  remove(hash: string): void {
+    rmSync(this.path(hash), { force: true });
   }
 }

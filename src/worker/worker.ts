@@ -76,7 +76,8 @@ export async function runOneJob(o: WorkerOptions, jobId = 0): Promise<JobDone | 
         o.onStep?.(job.id, step, steps, loss);
       },
     });
-    await o.client.uploadModelFile(result.adapterHash, result.adapterPath);
+    // Signed by the worker's own account: the adapter is its upload, charged to its quota.
+    await o.client.uploadModelFile(result.adapterHash, result.adapterPath, o.signer);
     const receipt = await o.client.act(o.signer, {
       type: 'CompleteTrainingJob',
       job: job.id,

@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { LocalSigner } from '../../src/client/signer.ts';
 import { tinyLlamaGguf } from '../../src/testing/tinyGguf.ts';
 import type { TestNode } from './testNode.ts';
+import { putModelFile } from './uploads.ts';
 
 const TOKEN = 10n ** 18n;
 const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex');
@@ -13,7 +14,7 @@ const sha = (b: Uint8Array) => '0x' + createHash('sha256').update(b).digest('hex
 /** Uploads the tiny base model, registers it, and registers `name@1` on `datanet` snapshot 1; returns `name@1`. */
 export async function registerTinyModel(t: TestNode, owner: LocalSigner, name: string, datanet: string): Promise<string> {
   const file = tinyLlamaGguf();
-  const res = await fetch(`${t.url}/v1/models/files/${sha(file)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: file });
+  const res = await putModelFile(t.url, file, owner);
   expect(res.status).toBe(200);
   await t.client.act(owner, { type: 'RegisterBaseModel', name: 'tiny', file: sha(file) });
   await t.client.act(owner, {

@@ -1,6 +1,7 @@
-// Model files and base models. A GGUF is uploaded raw under its SHA-256 (streamed to
-// disk, never held in memory) and kept only if it validates as a llama model or a LoRA
-// adapter; a signed RegisterBaseModel then registers a base model by that hash.
+// Model files and base models. A GGUF is uploaded raw under its SHA-256 by an owner (an
+// upload intent or an API key, checked with the owner's quota before the body is read),
+// streamed to disk, never held in memory, and kept only if it validates as a llama model or
+// a LoRA adapter; a signed RegisterBaseModel then registers a base model by that hash.
 import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -8,6 +9,7 @@ import { type BaseModelRecord, findBaseModel, modelKeys } from '../../models/rec
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { ErrorBody, errorResponses } from '../schemas.ts';
+import { uploadGrantHooks } from '../uploadGrants.ts';
 
 const Sha = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by the 64-hex-digit SHA-256 of the file');
 const BaseModel = z.object({
@@ -45,10 +47,15 @@ export function baseModelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       if (!req.raw.complete) void reply.header('connection', 'close');
     });
 
+    const grants = uploadGrantHooks(node, 'model-file', 'sha256');
     app.put('/v1/models/files/:sha256', {
+      onRequest: grants.onRequest,
+      onResponse: grants.onResponse,
+      onRequestAbort: grants.onRequestAbort,
       schema: {
         tags: ['models'],
-        summary: 'Upload a GGUF model or LoRA adapter (application/octet-stream) under its SHA-256; it is validated before it is kept',
+        summary:
+          'Upload a GGUF model or LoRA adapter (application/octet-stream) under its SHA-256; needs an upload intent or an API key (docs/api.md, "Uploads"); it is validated before it is kept',
         params: z.object({ sha256: Sha }),
         response: {
           200: z.object({
@@ -68,7 +75,7 @@ export function baseModelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       handler: async (req) => {
         if (!req.body || typeof (req.body as Readable).pipe !== 'function')
           throw reject.invalid('content-type', 'send the file as the raw body, with content-type application/octet-stream');
-        return node.models.upload(req.params.sha256, req.body as Readable);
+        return node.models.upload(grants.of(req), req.body as Readable);
       },
     });
 

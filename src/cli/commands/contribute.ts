@@ -105,7 +105,7 @@ export function registerContribute(program: Command): void {
               throw new CliError(`the same content is already contribution ${original.id} in ${dn.name} (by ${original.author}); the first contributor keeps the credit`);
             const progress = new Progress({ label: p.fileName, total: p.bytes.length, unit: 'bytes', force: opts.progress });
             try {
-              await client.stageBlob(contentHash, p.bytes, (sent, total) => progress.update(sent, total));
+              await client.stageBlob(contentHash, p.bytes, signer, (sent, total) => progress.update(sent, total));
             } finally {
               progress.finish();
             }

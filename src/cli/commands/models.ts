@@ -140,7 +140,7 @@ export function registerModels(program: Command): void {
       const { client, verifierKey } = await ctx.connect();
       const progress = new Progress({ label: basename(file), total: 1, unit: 'bytes', force: opts.progress });
       try {
-        await client.uploadModelFile(hash, file, (sent, total) => progress.update(sent, total));
+        await client.uploadModelFile(hash, file, ctx.signer().signer, (sent, total) => progress.update(sent, total));
       } finally {
         progress.finish();
       }

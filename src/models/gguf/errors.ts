@@ -14,6 +14,8 @@ export type GgufErrorCode =
   | 'invalid-value'
   /** Two metadata entries with one key, or two tensors with one name. */
   | 'duplicate'
+  /** Bytes follow the last tensor's data beyond the padding to the alignment. */
+  | 'trailing-bytes'
   /** A tensor's shape, type or offset is invalid. */
   | 'invalid-tensor'
   /** A metadata key the caller requires is absent. */

@@ -277,6 +277,66 @@ describe('faults', () => {
   });
 });
 
+describe('bytes after the last tensor', () => {
+  const F32_9: GgufTensorInput = { name: 'w', dims: [9], type: 'F32', data: new Uint8Array(36).fill(2) };
+  const append = (b: Uint8Array, extra: Uint8Array): Uint8Array => Uint8Array.from([...b, ...extra]);
+
+  test('the padding to the alignment may follow, with or without it; one byte more is refused', () => {
+    const padded = writeGguf({ metadata: [], tensors: [F32_9] });
+    const f = readGguf(padded);
+    const end = f.dataOffset + 36;
+    // Computed from the format: the data section is aligned to 32, and the writer pads its one tensor to 64 bytes.
+    expect(f.dataOffset % 32).toBe(0);
+    expect(padded.length).toBe(f.dataOffset + 64);
+    expect(readGguf(padded.subarray(0, end)).tensors).toEqual(f.tensors);
+    expect(readGguf(padded.subarray(0, end + 5)).tensors).toEqual(f.tensors);
+    const e = fault(() => readGguf(append(padded, new Uint8Array(1))));
+    expect(e.code).toBe('trailing-bytes');
+    expect(e.offset).toBe(end);
+    expect(e.message).toBe(`29 bytes follow the data of the last tensor 'w', which ends at byte ${end}; only padding to the 32-byte alignment (to byte ${f.dataOffset + 64}) may follow`);
+    // A whole copy of the model appended (the attack: same weights, new hash) is refused the same way.
+    expect(fault(() => readGguf(append(padded, padded))).code).toBe('trailing-bytes');
+  });
+
+  test('the limit follows general.alignment', () => {
+    const wide = writeGguf({ metadata: [['general.alignment', { type: 'u32', value: 256 }]], tensors: [F32_9] });
+    const f = readGguf(wide);
+    expect(wide.length).toBe(f.dataOffset + 256);
+    expect(fault(() => readGguf(append(wide, new Uint8Array(1)))).message).toMatch(/follow the data of the last tensor 'w', .* only padding to the 256-byte alignment/);
+  });
+
+  test('a file without tensors may end with the padding after its header, and nothing else', () => {
+    const header = writeGguf({ metadata: [['general.name', { type: 'string', value: 'vocab' }]] });
+    const f = readGguf(header);
+    expect(f.tensors).toEqual([]);
+    const pad = f.dataOffset - header.length;
+    expect(readGguf(append(header, new Uint8Array(pad))).dataOffset).toBe(f.dataOffset);
+    const e = fault(() => readGguf(append(header, new Uint8Array(pad + 1))));
+    expect(e.code).toBe('trailing-bytes');
+    expect(e.message).toBe(`${pad + 1} bytes follow the header, which ends at byte ${header.length}; only padding to the 32-byte alignment (to byte ${f.dataOffset}) may follow`);
+  });
+
+  test('an alignment larger than 64 KiB is refused (it would allow that much padding)', () => {
+    const b = writeGguf({ metadata: [['general.alignment', { type: 'u32', value: 32 }]] });
+    new DataView(b.buffer).setUint32(b.length - 4, 2 ** 30, true);
+    expect(fault(() => readGguf(b)).message).toBe('key general.alignment: 1073741824 is larger than 65536');
+  });
+
+  test('on disk too, where only the header is read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gguf-trailing-'));
+    try {
+      const path = join(dir, 'a.gguf');
+      const bytes = writeGguf({ metadata: [], tensors: [F32_9] });
+      writeFileSync(path, append(bytes, new Uint8Array(1 << 20)));
+      expect(fault(() => readGgufFile(path, 64)).code).toBe('trailing-bytes');
+      writeFileSync(path, bytes);
+      expect(readGgufFile(path, 64).tensors).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('readGgufFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gguf-test-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,8 @@
 // Reads the header of a GGUF file (llama.cpp's model container, versions 2 and 3,
 // little-endian): metadata key/values of every type, nested arrays included, and the tensor
 // infos. It validates as strictly as llama.cpp's own loader and more (UTF-8, bool bytes,
-// duplicate keys), because a malformed file handed to llama.cpp can abort the whole process.
+// duplicate keys, bytes after the last tensor), because a malformed file handed to llama.cpp
+// can abort the whole process.
 // It must never read tensor data, never trust a length or count before checking it against the
 // bytes that are there, and never throw anything but a GgufError for a bad file.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
@@ -11,6 +12,7 @@ import {
   GGML_TYPES,
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
+  GGUF_MAX_ALIGNMENT,
   GGUF_MAX_DIMS,
   GGUF_MAX_TENSOR_NAME_BYTES,
   GGUF_SCALAR_SIZE,
@@ -216,6 +218,19 @@ class Reader {
       }
       expected = alignUp(t.offset + t.byteSize, alignment);
     }
+    // Nothing may follow the last tensor but its padding to the alignment: bytes appended
+    // there would make a new file (a new hash, a new upload) out of the same model.
+    const last = tensors[tensors.length - 1];
+    const end = last ? dataOffset + last.offset + last.byteSize : this.pos;
+    const limit = dataOffset + expected;
+    if (this.fileSize > limit) {
+      throw new GgufError(
+        'trailing-bytes',
+        `${this.fileSize - end} bytes follow the ${last ? `data of the last tensor '${last.name}'` : 'header'}, which ends at byte ${end}; ` +
+          `only padding to the ${alignment}-byte alignment (to byte ${limit}) may follow`,
+        end,
+      );
+    }
     return { version, metadata, tensors, alignment, dataOffset, fileSize: this.fileSize };
   }
 
@@ -226,6 +241,8 @@ class Reader {
     if (v.value === 0 || (v.value & (v.value - 1)) !== 0) {
       throw new GgufError('invalid-value', `key general.alignment: ${v.value} is not a power of two`);
     }
+    // Padding is free space a file may carry; llama.cpp writes 32, and no format needs pages larger than this.
+    if (v.value > GGUF_MAX_ALIGNMENT) throw new GgufError('invalid-value', `key general.alignment: ${v.value} is larger than ${GGUF_MAX_ALIGNMENT}`);
     return v.value;
   }
 

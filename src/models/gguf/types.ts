@@ -55,6 +55,8 @@ export const GGUF_SCALAR_SIZE: Readonly<Partial<Record<GgufValueType, number>>> 
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
 export const GGUF_DEFAULT_ALIGNMENT = 32;
+/** The largest `general.alignment` read: 64 KiB, the largest page size in use. */
+export const GGUF_MAX_ALIGNMENT = 65536;
 /** ggml's GGML_MAX_NAME is 64 including the terminating NUL. */
 export const GGUF_MAX_TENSOR_NAME_BYTES = 63;
 /** ggml's GGML_MAX_DIMS. */

@@ -1,12 +1,13 @@
 // Contributing a file from the browser: pick it, hash it here (SHA-256), ask the node
 // whether the datanet already holds it, sign a Contribute action with the wallet or the
 // key kept in this browser, and show the receipt. Small files travel inline; larger ones
-// are staged first with PUT /v1/blobs, as the CLI does. The bytes never go anywhere
+// are staged first with PUT /v1/blobs under an upload intent signed the same way, as the CLI
+// does. The bytes never go anywhere
 // before the user presses the button.
 import { bytes } from '../../../src/cli/format.ts';
 import { ApiError, get, put } from '../api.ts';
 import { h, notice, replace, short } from '../dom.ts';
-import { act, getSigner, sha256Hex } from '../signer.ts';
+import { act, getSigner, sha256Hex, uploadIntentHeaders } from '../signer.ts';
 
 /** Above this the bytes are staged as a raw upload rather than inlined as base64 (as in the CLI). */
 const STAGE_THRESHOLD = 1024 * 1024;
@@ -81,8 +82,8 @@ export async function contributeForm(dn: ContributeTarget, maxContentBytes: numb
         return;
       }
       const staged = content.length > STAGE_THRESHOLD;
-      replace(out, notice('info', staged ? 'Uploading, then waiting for your signature…' : 'Waiting for the signature…'));
-      if (staged) await put(`/v1/blobs/${contentHash}`, content);
+      replace(out, notice('info', staged ? 'Waiting for your signature of the upload, then uploading, then for the signature of the contribution…' : 'Waiting for the signature…'));
+      if (staged) await put(`/v1/blobs/${contentHash}`, content, await uploadIntentHeaders('blob', contentHash, content.length));
       const action = { type: 'Contribute', datanet: dn.name, contentHash, size: content.length, fileName: file.name };
       const receipt = await act(action, staged ? undefined : content);
       const signer = await getSigner();
