@@ -1,9 +1,29 @@
 // JSON Schema checks for JSONL datanets: compiling a datanet's schema when it is
 // created, and checking every record of a contribution against it. Compiled
 // validators are cached by schema text, since one datanet sees many contributions.
-import { Ajv, type ValidateFunction } from 'ajv';
+// The schema is the datanet creator's, so its regular expressions (`pattern`,
+// `patternProperties`, `propertyNames`) must never run on a backtracking engine: they
+// run on RE2, whose time is linear in the input, and a pattern RE2 cannot run
+// (backreferences, lookaround) is refused when the schema is compiled.
+import { Ajv, type CodeOptions, type ValidateFunction } from 'ajv';
+import { RE2 } from 're2-wasm';
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+/** Ajv's regular-expression engine: RE2 (linear time), always in Unicode mode as Ajv asks. */
+const re2: NonNullable<CodeOptions['regExp']> = Object.assign(
+  (pattern: string, flags: string) => {
+    try {
+      return new RE2(pattern, flags.includes('u') ? flags : `${flags}u`);
+    } catch (e) {
+      throw new RecordSchemaError(
+        `pattern ${JSON.stringify(pattern)} cannot run on RE2, the linear-time engine schemas use ` +
+          `(backreferences and lookaround are not supported): ${(e as Error).message}`,
+      );
+    }
+  },
+  { code: 'new RE2' },
+);
+
+const ajv = new Ajv({ allErrors: false, strict: false, code: { regExp: re2 } });
 const cache = new Map<string, ValidateFunction>();
 
 export class RecordSchemaError extends Error {
@@ -26,6 +46,7 @@ export function compileRecordSchema(text: string): ValidateFunction {
   try {
     fn = ajv.compile(schema as object);
   } catch (e) {
+    if (e instanceof RecordSchemaError) throw e;
     throw new RecordSchemaError(`schema does not compile: ${(e as Error).message}`);
   }
   if (cache.size > 256) cache.clear();
