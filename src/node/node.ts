@@ -3,12 +3,12 @@
 // submit one of the node's own, read the log and its proofs. It holds no HTTP.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { contentProblem, sha256Hex } from '../datanets/intake.ts';
+import { sha256Hex } from '../datanets/intake.ts';
 import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
 import { hashLeaf } from '../ledger/hasher.ts';
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
-import type { ActionMessage, Entry } from '../protocol/entry.ts';
+import type { ActionMessage, Entry, EntryAuth } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { GENESIS_KEY } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
@@ -21,6 +21,7 @@ import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
 import { AttributionService } from './attribution.ts';
 import { AuthPool } from './authPool.ts';
+import { CpuPool } from './cpuPool.ts';
 import { ChainService } from './chain.ts';
 import type { NodeConfig } from './config.ts';
 import { NodeEvents } from './events.ts';
@@ -53,6 +54,8 @@ export class TributaryNode {
   readonly money: MoneyStore;
   readonly sequencer: Sequencer;
   private readonly auth: AuthPool;
+  /** Worker threads for the heavy steps of requests (tokenizing, attribution, content checks), each with a time budget. */
+  readonly cpu: CpuPool;
   readonly attribution: AttributionService;
   readonly settlement: SettlementService;
   readonly models: ModelService;
@@ -79,6 +82,7 @@ export class TributaryNode {
     this.params = genesis ?? { chainId: config.chainId, origin: key.name, nodeKey: key.verifierKey };
     if (genesis && genesis.nodeKey !== key.verifierKey)
       throw new Error(`node.key in ${config.dataDir} is not the key this log was started with (${genesis.nodeKey})`);
+    this.cpu = new CpuPool(config.cpuWorkers, config.cpuBudgetMs);
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
@@ -199,10 +203,10 @@ export class TributaryNode {
     const action = normaliseMessage(def, signed.action) as ActionMessage;
     const auth = { scheme: 'eip712' as const, signer: signed.signer.toLowerCase(), signature: signed.signature.toLowerCase() };
     const signer = await this.auth.authenticate(action, auth);
-    const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
+    const blob = def.type === 'Contribute' ? await this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
-    const attest = await this.attest(def.type, action, signer);
+    const attest = await this.attest(def.type, action, auth, signer);
     const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'], queueId }));
     if (def.type === 'CompleteTrainingJob') this.jobs.release(action.job as number);
     if (duplicate)
@@ -212,8 +216,8 @@ export class TributaryNode {
   }
 
   /** What the node measures about an action before sequencing it, for its entry's `attest`. */
-  private async attest(type: string, action: ActionMessage, signer: string): Promise<object | undefined> {
-    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, signer);
+  private async attest(type: string, action: ActionMessage, auth: EntryAuth, signer: string): Promise<object | undefined> {
+    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, auth, signer);
     if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
     if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
     if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
@@ -339,6 +343,7 @@ export class TributaryNode {
     void this.chain.stop();
     void this.serving.close();
     void this.auth.close();
+    void this.cpu.close();
     void this.attribution.close();
     this.db.close();
   }
@@ -377,14 +382,15 @@ export class TributaryNode {
       throw reject.invalid('domain.chainId', `this node's EIP-712 chainId is ${want.chainId}, not ${domain.chainId}`);
   }
 
-  private intake(action: ActionMessage, content: Uint8Array | undefined) {
+  /** Checks a contribution's bytes (hash, UTF-8, the datanet's schema) on a CPU worker: up to maxContentBytes of them. */
+  private async intake(action: ActionMessage, content: Uint8Array | undefined) {
     const hash = action.contentHash as string;
     const dn = this.state.get<DatanetRecord>(keys.datanet(action.datanet as string));
     if (!dn) throw reject.notFound('action.datanet', `no datanet named ${action.datanet as string}`);
     const bytes = content ?? this.blobs.staged(hash);
     if (!bytes) throw reject.invalid('content', `no content: send it base64 in "content", or PUT /v1/blobs/${hash} first`);
-    const problem = contentProblem(dn, { contentHash: hash, size: action.size as number }, bytes, this.config.maxContentBytes);
-    if (problem) throw problem;
+    const message = { contentHash: hash, size: action.size as number };
+    await this.cpu.run('contentProblem', { datanet: dn, message, bytes, maxBytes: this.config.maxContentBytes }, `checking ${bytes.length} bytes of content`);
     return { hash, bytes };
   }
 
