@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileRecordSchema, jsonlProblem, RecordSchemaError } from './recordSchema.ts';
+import { compileRecordSchema, jsonlProblem, MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES, parseRecordSchema, RecordSchemaError } from './recordSchema.ts';
 
 const schema = (s: object) => JSON.stringify(s);
 
@@ -38,5 +38,26 @@ describe('record schemas run their patterns on RE2', () => {
 
   it('refuses such a pattern in patternProperties as well', () => {
     expect(() => compileRecordSchema(schema({ patternProperties: { '(?=k)': { type: 'integer' } } }))).toThrow(/cannot run on RE2/);
+  });
+});
+
+describe('the cheap checks apply runs', () => {
+  it('bounds how much a schema holds, and how deep', () => {
+    const props = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, { type: 'string' }]));
+    // The root, its properties object, and one object per property.
+    expect(() => parseRecordSchema(schema({ type: 'object', properties: props(MAX_SCHEMA_NODES - 2) }))).not.toThrow();
+    expect(() => parseRecordSchema(schema({ type: 'object', properties: props(MAX_SCHEMA_NODES - 1) }))).toThrow(
+      `schema holds more than ${MAX_SCHEMA_NODES} objects and arrays, the most a datanet's schema may`,
+    );
+    let deep: object = { type: 'string' };
+    for (let d = 1; d < MAX_SCHEMA_DEPTH; d++) deep = { not: deep };
+    expect(() => parseRecordSchema(JSON.stringify(deep))).not.toThrow();
+    expect(() => parseRecordSchema(JSON.stringify({ not: deep }))).toThrow(`schema nests objects and arrays deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  });
+
+  it('refuses what is not a JSON object, before any compile', () => {
+    expect(() => parseRecordSchema('{')).toThrow(/^schema is not JSON/);
+    expect(() => parseRecordSchema('[]')).toThrow('schema must be a JSON object');
+    expect(() => compileRecordSchema('"x"')).toThrow('schema must be a JSON object');
   });
 });

@@ -20,8 +20,13 @@ import type { TributaryNode } from './node.ts';
 
 export type Scope = { datanet: string; version?: number };
 
-/** The longest text POST /v1/attribution takes, in UTF-16 units. */
-export const MAX_ATTRIBUTED_TEXT = 1_000_000;
+/**
+ * The longest text POST /v1/attribution takes, in UTF-16 units. Matching costs time
+ * linear in the text for new text, but quadratic in the length of copied runs (each
+ * position re-checks the run it continues): 200,000 characters copied from one contribution
+ * took 15 s on a busy 2-core machine, 100,000 took 3.5 s (docs/attribution.md, "Limits").
+ */
+export const MAX_ATTRIBUTED_TEXT = 100_000;
 
 export interface ScopedStatus extends IndexStatus {
   datanet: string;

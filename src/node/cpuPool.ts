@@ -20,7 +20,7 @@ type Output<K extends CpuTaskName> = ReturnType<CpuTasks[K]>;
 interface Job {
   task: CpuTaskName;
   input: unknown;
-  /** What the task is for, in the words of the request ("attributing a text of 1,000,000 characters"). */
+  /** What the task is for, in the words of the request ("attributing a text of 100000 characters"). */
   what: string;
   resolve(result: unknown): void;
   reject(e: unknown): void;
@@ -37,6 +37,8 @@ export class CpuPool {
   private readonly waiting: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /** Tasks started since the pool was made, in-line ones included. */
+  private started = 0;
 
   /**
    * `workers` threads, started on first use; `budgetMs` the longest one task may run.
@@ -51,6 +53,7 @@ export class CpuPool {
   /** Runs a task on a worker thread (in-line without workers); a 503 when it overruns its budget or too many wait. */
   run<K extends CpuTaskName>(task: K, input: Input<K>, what: string): Promise<Output<K>> {
     if (this.workers === 0) {
+      this.started++;
       try {
         return Promise.resolve((cpuTasks[task] as (i: Input<K>) => Output<K>)(input));
       } catch (e) {
@@ -69,9 +72,9 @@ export class CpuPool {
     });
   }
 
-  /** Tasks waiting for a thread and tasks running, for metrics and tests. */
-  get load(): { waiting: number; running: number } {
-    return { waiting: this.waiting.length, running: this.slots.filter((s) => s.job).length };
+  /** Tasks waiting for a thread, running, and started in all, for metrics and tests. */
+  get stats(): { waiting: number; running: number; started: number } {
+    return { waiting: this.waiting.length, running: this.slots.filter((s) => s.job).length, started: this.started };
   }
 
   async close(): Promise<void> {
@@ -115,6 +118,7 @@ export class CpuPool {
         this.budgetMs,
       );
       slot.job = { ...job, id, timer };
+      this.started++;
       slot.worker.ref();
       try {
         slot.worker.postMessage({ id, task: job.task, input: job.input });

@@ -10,6 +10,8 @@ import { adoptShardTable, findSpans, type MatchOptions, type SpanMatch } from '.
 import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
 import type { EncodeResult } from '../attribution/tokenizer/tokenizer.ts';
 import { contentProblem } from '../datanets/intake.ts';
+import { compileRecordSchema, RecordSchemaError } from '../datanets/recordSchema.ts';
+import { reject } from '../protocol/errors.ts';
 import type { DatanetRecord } from '../datanets/records.ts';
 
 /** One node's shards of an index, as AttributionIndex.queryViews gives them. */
@@ -57,6 +59,17 @@ export const cpuTasks = {
   contentProblem(input: { datanet: DatanetRecord; message: { contentHash: string; size: number }; bytes: Uint8Array; maxBytes: number }): null {
     const problem = contentProblem(input.datanet, input.message, input.bytes, input.maxBytes);
     if (problem) throw problem;
+    return null;
+  },
+
+  /** That a new JSONL datanet's schema compiles, its patterns on RE2: refused as action.schema if not. */
+  compileSchema(input: { schema: string }): null {
+    try {
+      compileRecordSchema(input.schema);
+    } catch (e) {
+      if (e instanceof RecordSchemaError) throw reject.invalid('action.schema', e.message);
+      throw e;
+    }
     return null;
   },
 };

@@ -218,12 +218,25 @@ export class TributaryNode {
   /** What the node measures about an action before sequencing it, for its entry's `attest`. */
   private async attest(type: string, action: ActionMessage, auth: EntryAuth, signer: string): Promise<object | undefined> {
     if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, auth, signer);
+    if (type === 'CreateDatanet' && action.kind === 'jsonl' && action.schema !== '') {
+      this.checkRules(action, auth, signer);
+      await this.cpu.run('compileSchema', { schema: action.schema as string }, `compiling a schema of ${(action.schema as string).length} characters`);
+    }
     if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
     if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
     if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
     if (type === 'Withdraw' && !this.chain.configured)
       throw new ActionRejected(409, 'no_chain', 'action.type', 'this node has no chain configured: there is nowhere to pay a withdrawal out (see tributary chain deploy)');
     return undefined;
+  }
+
+  /**
+   * Runs every rule of a user action (expiry, nonce, its own apply) against the current
+   * state, writing nothing, with `measured` standing in for what the node has yet to
+   * measure: the cheap checks, so that an action refused anyway costs no expensive one.
+   */
+  checkRules(action: ActionMessage, auth: EntryAuth, signer: string, measured?: Entry['attest']): void {
+    this.protocol.apply(this.state, this.params, { v: 1, index: this.size, time: Date.now(), action, auth, ...(measured ? { attest: measured } : {}) }, signer);
   }
 
   /**

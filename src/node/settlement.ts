@@ -5,7 +5,7 @@
 // protocol's actions; this file only decides when to log them and with what inputs.
 import { createHash } from 'node:crypto';
 import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../datanets/records.ts';
-import { type ActionMessage, ENTRY_VERSION, type EntryAuth } from '../protocol/entry.ts';
+import type { ActionMessage, EntryAuth } from '../protocol/entry.ts';
 import { reject } from '../protocol/errors.ts';
 import { MAX_ATTRIBUTED } from '../settlement/actions/inferenceRecord.ts';
 import type { RegisterModelAttest } from '../settlement/actions/registerModel.ts';
@@ -69,10 +69,8 @@ export class SettlementService {
    */
   async attestRegisterModel(action: ActionMessage, auth: EntryAuth, signer: string): Promise<RegisterModelAttest | undefined> {
     const snap = action.datanet === '' ? undefined : this.node.state.get<SnapshotRecord>(datanetKeys.snapshot(action.datanet as string, action.snapshot as number));
-    // Every rule (expiry, nonce, and RegisterModel's own) but what the node measures, stood in
-    // for here; apply refuses a missing datanet or version precisely. Nothing is written.
-    const measured = { adapterChecked: true, trainingTokens: snap ? snap.contributions.map(() => 0) : [] };
-    this.node.protocol.apply(this.node.state, this.node.params, { v: ENTRY_VERSION, index: this.node.size, time: Date.now(), action, auth, attest: measured }, signer);
+    // Every rule but what the node measures, stood in for here; apply refuses a missing datanet or version precisely.
+    this.node.checkRules(action, auth, signer, { adapterChecked: true, trainingTokens: snap ? snap.contributions.map(() => 0) : [] });
     const adapterChecked = action.job === 0 && action.adapter !== NO_ADAPTER ? this.node.models.checkAdapter(action.base as string, action.adapter as string) : undefined;
     if (!snap) return adapterChecked ? { adapterChecked } : undefined;
     return { ...(adapterChecked ? { adapterChecked } : {}), trainingTokens: await this.trainingTokens(snap) };
