@@ -61,7 +61,11 @@ export async function runStallScenario(url: string, s: StallScenario): Promise<S
   const { domain, types } = await client.actionTypes();
   const signed = (action: UnsignedAction, content?: Uint8Array) =>
     JSON.stringify({ ...owner.sign(domain, types, withReplayProtection(action)), ...(content ? { content: Buffer.from(content).toString('base64') } : {}) });
-  const act = (action: UnsignedAction, content?: Uint8Array) => () => post(url, '/v1/actions', signed(action, content));
+  // Bodies are built before the probe starts: only the node's work is measured.
+  const act = (action: UnsignedAction, content?: Uint8Array) => {
+    const body = signed(action, content);
+    return () => post(url, '/v1/actions', body);
+  };
 
   // The corpus: documents of ~100k characters, each a contribution, then a version of it.
   await client.act(owner, { type: 'CreateDatanet', name: 'corpus', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
@@ -85,13 +89,11 @@ export async function runStallScenario(url: string, s: StallScenario): Promise<S
   let copied = docs.join('\n');
   while (copied.length < s.attributionChars) copied += `\n${copied}`;
   copied = copied.slice(0, s.attributionChars);
-  await probe(`POST /v1/attribution: ${s.attributionChars.toLocaleString('en')} characters copied from the corpus`, () =>
-    post(url, '/v1/attribution', JSON.stringify({ datanet: 'corpus', text: copied })),
-  );
+  const attribution = JSON.stringify({ datanet: 'corpus', text: copied });
+  await probe(`POST /v1/attribution: ${s.attributionChars.toLocaleString('en')} characters copied from the corpus`, () => post(url, '/v1/attribution', attribution));
   const shardText = 'x'.repeat(Math.max(MAX_ATTRIBUTED_TEXT, s.maxContentBytes));
-  await probe(`POST /v1/attribution/shard-query: ${shardText.length.toLocaleString('en')} characters, no secret`, () =>
-    post(url, '/v1/attribution/shard-query', JSON.stringify({ datanet: 'corpus', tokenizer: 'x', text: shardText, tokens: 1, minSpan: 8, maxOccurrences: 64, mode: 'attribute' })),
-  );
+  const shardQuery = JSON.stringify({ datanet: 'corpus', tokenizer: 'x', text: shardText, tokens: 1, minSpan: 8, maxOccurrences: 64, mode: 'attribute' });
+  await probe(`POST /v1/attribution/shard-query: ${shardText.length.toLocaleString('en')} characters, no secret`, () => post(url, '/v1/attribution/shard-query', shardQuery));
   // Fresh text of the largest size: the near-duplicate check tokenizes and matches all of it.
   const fresh = new TextGenerator(97);
   let text = '';
@@ -102,6 +104,13 @@ export async function runStallScenario(url: string, s: StallScenario): Promise<S
     { type: 'Contribute', datanet: 'corpus', contentHash: sha(content), size: content.length, fileName: 'big.txt' },
     content,
   ));
+  // The same size staged first as raw bytes (PUT /v1/blobs), the way the CLI sends large files: no JSON, no base64.
+  const staged = Buffer.from(new TextGenerator(98).document(Math.ceil(s.maxContentBytes / 5))).subarray(0, s.maxContentBytes);
+  await probe(`PUT /v1/blobs then Contribute: ${staged.length.toLocaleString('en')} bytes, near-duplicate check on`, async () => {
+    const put = await fetch(`${url}/v1/blobs/${sha(staged)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: staged });
+    if (put.status >= 300) return put;
+    return post(url, '/v1/actions', signed({ type: 'Contribute', datanet: 'corpus', contentHash: sha(staged), size: staged.length, fileName: 'staged.txt' }));
+  });
   await probe(`POST /v1/actions CreateDatanet: JSONL schema of ${MAX_SCHEMA_NODES} objects, ^(a+)+$ patterns`, act({
     type: 'CreateDatanet', name: 'evil', description: '', license: 'CC0-1.0', kind: 'jsonl', schema: largestSchema(), policy: 'open', curators: [],
   }));

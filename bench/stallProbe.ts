@@ -1,8 +1,9 @@
 // Measures whether one request stalls a node: while the request runs, /healthz is asked
-// again and again (one at a time), and the node's own event-loop delay is read from
+// again and again (one at a time, from a worker thread), and the node's own event-loop delay is read from
 // /metrics (tributary_event_loop_lag_seconds{stat="max"}, monitorEventLoopDelay inside the
 // node's process, reset by each scrape). Shared by the event-loop benchmark and its
 // end-to-end test. It never changes the node: it only reads /healthz and /metrics.
+import { Worker } from 'node:worker_threads';
 
 export interface StallReport {
   /** What the request was, in words. */
@@ -25,22 +26,37 @@ async function loopMaxMs(url: string): Promise<number> {
   return m ? Number(m[1]) * 1000 : Number.NaN;
 }
 
+/**
+ * Asks /healthz again and again from a worker thread, so that what the asking side does
+ * on its own thread (building and sending a 20 MB body) does not count as the node's delay.
+ */
+const POLLER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const latencies = [];
+let stop = false;
+let during = 0;
+parentPort.on('message', () => { stop = true; });
+(async () => {
+  while (!stop) {
+    const t0 = performance.now();
+    const res = await fetch(workerData.url + '/healthz');
+    await res.arrayBuffer();
+    latencies.push(performance.now() - t0);
+    if (!stop) during++;
+    await new Promise((wake) => setTimeout(wake, workerData.everyMs));
+  }
+  parentPort.postMessage({ latencies, during });
+})();
+`;
+
 /** Runs `request` against the node at `url` while probing /healthz every `everyMs` (one at a time). */
 export async function probeStall(url: string, name: string, request: () => Promise<Response>, everyMs = 20): Promise<StallReport> {
   await loopMaxMs(url); // resets the node's histogram: what follows is this request's window
-  const latencies: number[] = [];
-  let during = 0;
-  let done = false;
-  const poller = (async () => {
-    while (!done) {
-      const t0 = performance.now();
-      const res = await fetch(`${url}/healthz`);
-      await res.arrayBuffer();
-      latencies.push(performance.now() - t0);
-      if (!done) during++;
-      await new Promise((wake) => setTimeout(wake, everyMs));
-    }
-  })();
+  const poller = new Worker(POLLER, { eval: true, workerData: { url, everyMs } });
+  const polled = new Promise<{ latencies: number[]; during: number }>((resolve, reject) => {
+    poller.once('message', resolve);
+    poller.once('error', reject);
+  });
   const t0 = performance.now();
   let status: number;
   let text: string;
@@ -49,10 +65,11 @@ export async function probeStall(url: string, name: string, request: () => Promi
     status = res.status;
     text = await res.text();
   } finally {
-    done = true;
+    poller.postMessage('stop');
   }
   const ms = performance.now() - t0;
-  await poller;
+  const { latencies, during } = await polled;
+  await poller.terminate();
   let body: unknown = text;
   try {
     body = JSON.parse(text);

@@ -27,7 +27,6 @@ describe('the most expensive requests, with their largest inputs, on a real node
   beforeAll(async () => {
     t = await startTestNode({ maxContentBytes: 2 * 1024 * 1024, rateIp: { perSecond: 0, burst: 0 } });
     reports = await runStallScenario(t.url, { maxContentBytes: 2 * 1024 * 1024, attributionChars: MAX_ATTRIBUTED_TEXT, corpusChars: 600_000 });
-    if (process.env.STALL_DEBUG) for (const r of reports) console.log(r.name, r.status, JSON.stringify(r.body).slice(0, 400), Math.round(r.ms), Math.round(r.loopMaxMs), r.healthz.answered, r.healthz.during, Math.round(Math.max(...r.healthz.latenciesMs)));
   }, 600_000);
   afterAll(async () => t?.stop());
 

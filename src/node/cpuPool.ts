@@ -80,7 +80,7 @@ export class CpuPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const j of this.waiting.splice(0)) j.reject(new ActionRejected(503, 'unavailable', undefined, `${j.what}: the node is shutting down`));
-    await Promise.all(this.slots.splice(0).map((s) => this.end(s, 'the node is shutting down')));
+    await Promise.all([...this.slots].map((s) => this.end(s, 'the node is shutting down')));
   }
 
   /** Starts threads up to the number asked for (on first use, and after one was ended). */
