@@ -10,7 +10,7 @@ import type { BuildResult, Progress } from './build.ts';
 import type { ShardBuilder } from './builder.ts';
 import { docLength, type Shard } from './shard.ts';
 import { readShardFile } from './shardFile.ts';
-import { prepareShard, type ShardView } from './spans.ts';
+import { adoptShardTable, prepareShard, type ShardView } from './spans.ts';
 import type { Tokenizer } from './tokenizer/tokenizer.ts';
 
 export const FANOUT = 4;
@@ -180,9 +180,12 @@ export class AttributionIndex {
       if (text !== undefined) texts.push({ id, text });
     }
     const obsolete: string[] = [];
+    // Shards just built, as their builder read them back: taken as loaded once the manifest names them.
+    const built = new Map<string, BuildResult>();
     if (texts.length > 0) {
       const file = `shard-${next.nextShard++}.bin`;
       const r = await this.builder.build({ out: join(this.dir, file), texts, shards: [] }, progress);
+      built.set(file, r);
       next.shards.push(entry(file, 0, r));
     }
     // Tiered merges: FANOUT shards of one tier become one of the next, without their tombstones.
@@ -193,12 +196,13 @@ export class AttributionIndex {
       const file = `shard-${next.nextShard++}.bin`;
       const drop = next.tombstones;
       const r = await this.builder.build({ out: join(this.dir, file), texts: [], shards: group.map((g) => ({ path: join(this.dir, g.file), drop })) }, progress);
+      built.set(file, r);
       next.shards = [...next.shards.filter((s) => !group.includes(s)), entry(file, tier + 1, r)];
       obsolete.push(...group.map((g) => g.file));
     }
     // A tombstone whose document no merge has dropped yet stays; the others are done.
     const stillPresent = new Set<number>();
-    for (const m of next.shards) for (const id of this.shard(m.file).docIds) stillPresent.add(id);
+    for (const m of next.shards) for (const id of (built.get(m.file)?.shard ?? this.shard(m.file)).docIds) stillPresent.add(id);
     next.tombstones = next.tombstones.filter((id) => stillPresent.has(id));
     next.logSize = source.logSize;
     const unchanged =
@@ -210,6 +214,11 @@ export class AttributionIndex {
       return;
     }
     this.writeManifest(next);
+    for (const [f, r] of built) {
+      if (!next.shards.some((m) => m.file === f)) continue; // merged away in this same sync
+      adoptShardTable(r.shard, r.table);
+      this.loaded.set(f, r.shard);
+    }
     for (const f of obsolete) {
       this.loaded.delete(f);
       rmSync(join(this.dir, f), { force: true });

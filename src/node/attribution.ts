@@ -85,14 +85,19 @@ export class AttributionService {
   }
 
   /**
-   * How much of `text` long spans of the datanet's live contributions already cover, and
+   * How much of a text (or UTF-8 bytes) long spans of the datanet's live contributions already cover, and
    * whose. Uses the index as it stands (built on first use, refreshed in the background),
    * so that intake does not wait for a rebuild.
    */
-  async coverage(datanet: string, text: string, minSpan: number): Promise<{ coveredPpm: number; repeats: number[] }> {
-    if (this.split) return coverageOf((await this.fanOut({ datanet }, text, 'coverage', { minSpan })).attribution);
+  async coverage(datanet: string, content: string | Uint8Array, minSpan: number): Promise<{ coveredPpm: number; repeats: number[] }> {
+    if (this.split) {
+      const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+      return coverageOf((await this.fanOut({ datanet }, text, 'coverage', { minSpan })).attribution);
+    }
     const index = await this.current({ datanet });
-    return coverageOf(await this.node.cpu.run('attribute', { shards: index.queryViews(), text, params: { minSpan } }, `measuring how much of ${text.length} characters repeats earlier contributions`));
+    // Bytes are decoded on the worker: for a large contribution that too is work the event loop is spared.
+    const what = `measuring how much of ${content.length} ${typeof content === 'string' ? 'characters' : 'bytes'} repeats earlier contributions`;
+    return coverageOf(await this.node.cpu.run('attribute', { shards: index.queryViews(), text: content, params: { minSpan } }, what));
   }
 
   /**

@@ -41,14 +41,17 @@ export class CpuPool {
   private started = 0;
 
   /**
-   * `workers` threads, started on first use; `budgetMs` the longest one task may run.
-   * The budget counts from the moment a thread takes the task, so time spent waiting
-   * for a thread is not charged to it.
+   * `workers` threads, started at once (a thread takes seconds to load its code and the
+   * vocabulary on a busy machine: the first requests should not wait for that);
+   * `budgetMs` the longest one task may run. The budget counts from the moment a ready
+   * thread takes the task, so time spent waiting for a thread is not charged to it.
    */
   constructor(
     private readonly workers: number,
     readonly budgetMs: number,
-  ) {}
+  ) {
+    this.start();
+  }
 
   /** Runs a task on a worker thread (in-line without workers); a 503 when it overruns its budget or too many wait. */
   run<K extends CpuTaskName>(task: K, input: Input<K>, what: string): Promise<Output<K>> {
@@ -83,7 +86,7 @@ export class CpuPool {
     await Promise.all([...this.slots].map((s) => this.end(s, 'the node is shutting down')));
   }
 
-  /** Starts threads up to the number asked for (on first use, and after one was ended). */
+  /** Starts threads up to the number asked for (at first, and after one was ended). */
   private start(): void {
     while (this.slots.length < this.workers) {
       const worker = new Worker(new URL('./cpuWorker.boot.mjs', import.meta.url));

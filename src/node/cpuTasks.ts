@@ -20,6 +20,10 @@ export interface QueryShards {
   liveTokens: number;
 }
 
+function utf8(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 /** The shards a task was handed, with the tables their loader built (a clone is a new object to this thread). */
 function adopt(shards: QueryShards): QueryShards {
   for (const v of shards.views) adoptShardTable(v.shard, v.table);
@@ -32,10 +36,11 @@ export const cpuTasks = {
     return defaultTokenizer().encode(input.text);
   },
 
-  /** An attribution of a text against one node's shards: tokenize, find the maximal spans, score. */
-  attribute(input: { shards: QueryShards; text: string; params: AttributionParams }): Attribution {
+  /** An attribution of a text (or of UTF-8 bytes, decoded here) against one node's shards: tokenize, find the maximal spans, score. */
+  attribute(input: { shards: QueryShards; text: string | Uint8Array; params: AttributionParams }): Attribution {
     const { views, liveTokens } = adopt(input.shards);
-    return attribute(defaultTokenizer(), views, liveTokens, input.text, input.params);
+    const text = typeof input.text === 'string' ? input.text : utf8(input.text);
+    return attribute(defaultTokenizer(), views, liveTokens, text, input.params);
   },
 
   /** The unscored spans of token ids among one node's shards (its part of a query over a split index). */
@@ -52,7 +57,7 @@ export const cpuTasks = {
   /** Token counts of texts given as UTF-8 bytes (the training tokens a RegisterModel attests). */
   countTokens(input: { texts: Uint8Array[] }): number[] {
     const tok = defaultTokenizer();
-    return input.texts.map((bytes) => tok.encode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')).ids.length);
+    return input.texts.map((bytes) => tok.encode(utf8(bytes)).ids.length);
   },
 
   /** Why a contribution's bytes cannot be accepted (see datanets/intake.ts); thrown, so that it travels as the refusal it is. */

@@ -246,7 +246,7 @@ export class TributaryNode {
   private async duplicateCheck(datanet: string, bytes: Uint8Array): Promise<{ coveredPpm: number; repeats: number[] } | undefined> {
     const policy = this.state.get<DuplicatePolicy>(keys.duplicatePolicy(datanet)) ?? DEFAULT_DUPLICATE_POLICY;
     if (policy.policy === 'off') return undefined;
-    const cov = await this.attribution.coverage(datanet, Buffer.from(bytes).toString('utf8'), policy.minSpan);
+    const cov = await this.attribution.coverage(datanet, bytes, policy.minSpan);
     if (cov.coveredPpm < policy.thresholdPpm || cov.repeats.length === 0) return undefined;
     if (policy.policy === 'reject')
       throw reject.conflict(
