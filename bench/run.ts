@@ -1,9 +1,10 @@
-// `npm run bench`: every figure issues #2 and #9 name, each printed beside its target or its
+// `npm run bench`: every figure issues #2, #9 and #15 name, each printed beside its target or its
 // anchor. Machines are shared and noisy: compare ratios within one run.
 import { runCryptoBench } from '../src/protocol/crypto.bench.ts';
 import { benchPayoutTree } from '../src/settlement/payoutTree.bench.ts';
 import { benchSettlement } from '../src/settlement/settlement.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
+import { printEventLoopBench, runEventLoopBench } from './eventLoop.bench.ts';
 import { runGasBench } from './gas.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
 import { LOAD_DEFAULTS, runLoadBench } from './load.bench.ts';
@@ -56,6 +57,9 @@ row('query latency, 256-token output, p50 / p99', `${fmt(a.queryP50Ms, 2)} / ${f
 row('bytes per token, on disk / in memory', `${fmt(a.diskBytesPerToken, 2)} / ${fmt(a.memoryBytesPerToken, 2)} B`, 'infini-gram 7 B/token');
 row(`quality over ${a.queries} planted outputs: precision@3 / recall@3`, `${fmt(a.precisionAt3, 3)} / ${fmt(a.recallAt3, 3)}`, 'outputs copy 1-3 spans of 12-40 words from known contributions');
 row('recall when every other copied word is replaced', `${fmt(a.paraphraseRecall, 3)}`, 'exact matching: paraphrase finds (almost) nothing, by design');
+
+console.log('\nEvent loop under the most expensive requests, each with the largest input it allows (a `tributary start` child process; issue 15)');
+printEventLoopBench(await runEventLoopBench(quick), row);
 
 console.log('\nSettlement (in-process: attribution weights -> exact fee split -> journal lines -> balances)');
 const st = benchSettlement(quick ? 50_000 : 200_000);

@@ -2,7 +2,9 @@
 // each listing the other two in TRIBUTARY_ATTRIBUTION_PEERS), all on one PostgreSQL
 // database beside a fourth node that holds the whole index: every query fanned out from
 // any of the three gives the bytes the whole node gives, near-duplicate intake agrees,
-// and a stopped part is a 503 naming it, never a partial attribution.
+// and a stopped part is a 503 naming it, never a partial attribution. Only the parts,
+// holding TRIBUTARY_ATTRIBUTION_SECRET, may ask one another: anyone else is refused
+// before the node reads what they sent.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +15,14 @@ import { TextGenerator } from '../bench/corpus.ts';
 import { buildServer } from '../src/api/server.ts';
 import { TributaryClient } from '../src/client/client.ts';
 import type { LocalSigner } from '../src/client/signer.ts';
+import { PEER_SECRET_HEADER } from '../src/node/attributionPeers.ts';
 import { loadConfig } from '../src/node/config.ts';
 import { TributaryNode } from '../src/node/node.ts';
 import { type PostgresServer, startPostgres } from './helpers/postgres.ts';
 import { newSigner } from './helpers/testNode.ts';
 import { freePort, until } from './helpers/wait.ts';
 
+const SECRET = 'the-three-parts-share-this-secret';
 const sha = (b: Buffer) => '0x' + createHash('sha256').update(b).digest('hex');
 const gen = new TextGenerator(23);
 const docs = Array.from({ length: 14 }, () => gen.document(140));
@@ -92,7 +96,7 @@ describe('an attribution index split over three nodes', () => {
       const peers = urls.slice(0, 3).filter((_, j) => j !== k);
       // Part 1 reads the log's growth only every 2 s: a node that lags the others.
       const lag = k === 1 ? { TRIBUTARY_FOLLOW_POLL_MS: '2000' } : {};
-      parts.push(await startAt(ports[k], dirs[k], { ...env, ...lag, TRIBUTARY_ATTRIBUTION_SHARD: `${k}/3`, TRIBUTARY_ATTRIBUTION_PEERS: peers.join(',') }));
+      parts.push(await startAt(ports[k], dirs[k], { ...env, ...lag, TRIBUTARY_ATTRIBUTION_SHARD: `${k}/3`, TRIBUTARY_ATTRIBUTION_PEERS: peers.join(','), TRIBUTARY_ATTRIBUTION_SECRET: SECRET }));
     }
     copyFileSync(join(dirs[0], 'node.key'), join(dirs[3], 'node.key'));
     whole = await startAt(ports[3], dirs[3], env);
@@ -207,7 +211,11 @@ describe('an attribution index split over three nodes', () => {
     const tokens: number = (await attribute(whole, { datanet: 'lore', text })).json.tokens;
     const tokenizer = (await whole.client.buildIndex('lore')).tokenizer;
     const ask = async (body: object, k = 1) => {
-      const res = await fetch(`${parts[k].url}/v1/attribution/shard-query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${parts[k].url}/v1/attribution/shard-query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [PEER_SECRET_HEADER]: SECRET },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, json: (await res.json()) as Record<string, any> };
     };
     const q = { datanet: 'lore', tokenizer, text, tokens, minSpan: 8, maxOccurrences: 64, mode: 'attribute' };
@@ -222,6 +230,40 @@ describe('an attribution index split over three nodes', () => {
     expect(held).not.toContain(-1);
     expect((await ask({ ...q, tokenizer: 'gpt2-bpe:0000000000000000' })).json.error).toMatchObject({ code: 'conflict', field: 'tokenizer' });
     expect((await ask({ ...q, tokens: tokens + 1 })).json.error).toMatchObject({ code: 'conflict', field: 'tokens' });
+  });
+
+  it('refuses a shard query without the shared secret, or with a wrong one, before reading it', async () => {
+    const text = `${shared} ${words(docs[5], 0, 20)}`;
+    const tokenizer = (await whole.client.buildIndex('lore')).tokenizer;
+    const q = JSON.stringify({ datanet: 'lore', tokenizer, text, tokens: 1, minSpan: 8, maxOccurrences: 64, mode: 'attribute' });
+    const ask = async (url: string, body: string, secret?: string) => {
+      const res = await fetch(`${url}/v1/attribution/shard-query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { [PEER_SECRET_HEADER]: secret }) },
+        body,
+      });
+      return { status: res.status, error: ((await res.json()) as { error: Record<string, unknown> }).error };
+    };
+    const statuses = async () => Promise.all([whole, ...parts].map((n) => n.client.buildIndex('lore').then((s) => ({ logSize: s.logSize, shards: s.shards }))));
+    const before = await statuses();
+    const sizes = [whole, ...parts].map((n) => n.node.size);
+    for (const p of parts) {
+      expect(await ask(p.url, q)).toMatchObject({ status: 401, error: { code: 'unauthorized', field: PEER_SECRET_HEADER } });
+      expect(await ask(p.url, q, 'the-three-parts-share-this-secreT')).toMatchObject({ status: 403, error: { code: 'forbidden', field: PEER_SECRET_HEADER } });
+      // A body that is not even JSON gets the same answers, not a 400: it was never read.
+      expect((await ask(p.url, '{ not json', undefined)).status).toBe(401);
+      expect((await ask(p.url, '{ not json', 'wrong')).status).toBe(403);
+      // With the secret the same bytes reach the parser, which is how a peer's query goes on.
+      expect(await ask(p.url, '{ not json', SECRET)).toMatchObject({ status: 400, error: { code: 'malformed_json' } });
+    }
+    // The node holding whole indexes answers no shard query, with the secret or without.
+    for (const secret of [undefined, SECRET]) {
+      const r = await ask(whole.url, q, secret);
+      expect(r).toMatchObject({ status: 404, error: { code: 'not_found', field: 'url' } });
+      expect(r.error.message).toContain('TRIBUTARY_ATTRIBUTION_SHARD is not set');
+    }
+    expect(await statuses()).toEqual(before);
+    expect([whole, ...parts].map((n) => n.node.size)).toEqual(sizes);
   });
 
   it('fails with a 503 naming a stopped part, on every query that needs it, and writes nothing', async () => {

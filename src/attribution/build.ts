@@ -1,8 +1,9 @@
 // One index build step, the same whether it runs on a worker thread or in-line: tokenize
 // new documents and/or take the live documents of existing shards, build one shard,
-// and write it to disk. Merges reuse the shards' tokens, so nothing is re-tokenized.
-import { buildShard, docLength, type ShardDocument } from './shard.ts';
+// write it to disk, and read it back into shared memory for the index to query. Merges reuse the shards' tokens, so nothing is re-tokenized.
+import { buildShard, docLength, type Shard, type ShardDocument } from './shard.ts';
 import { readShardFile, writeShardFile } from './shardFile.ts';
+import { prepareShard } from './spans.ts';
 import type { Tokenizer } from './tokenizer/tokenizer.ts';
 
 export interface BuildJob {
@@ -19,6 +20,13 @@ export interface BuildResult {
   bytes: number;
   tokenizeSeconds: number;
   suffixArraySeconds: number;
+  /**
+   * The shard as written, read back into shared memory (checksum checked) with its
+   * first-token table: the index takes both as they are, so that loading a new shard never
+   * runs on the thread that answers queries.
+   */
+  shard: Shard;
+  table: Int32Array;
 }
 
 export type Progress = (phase: 'tokenize' | 'suffix-array' | 'write', done: number, total: number) => void;
@@ -46,8 +54,12 @@ export function runBuildJob(job: BuildJob, tokenizer: Tokenizer, onProgress: Pro
   const t2 = performance.now();
   onProgress('write', 0, 1);
   const bytes = writeShardFile(job.out, shard);
+  const written = readShardFile(job.out);
+  const table = prepareShard(written);
   onProgress('write', 1, 1);
   return {
+    shard: written,
+    table,
     documents: docs.length,
     tokens: shard.tokens.length - docs.length,
     bytes,

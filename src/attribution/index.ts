@@ -5,15 +5,20 @@
 // query time. The manifest is replaced atomically, so a crash mid-build loses nothing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Attribution, type AttributionParams, attribute, coverageOf } from './attribute.ts';
+import { type Attribution, type AttributionParams, attribute } from './attribute.ts';
 import type { BuildResult, Progress } from './build.ts';
 import type { ShardBuilder } from './builder.ts';
 import { docLength, type Shard } from './shard.ts';
 import { readShardFile } from './shardFile.ts';
-import { findSpans, type MatchOptions, prepareShard, type ShardView, type SpanMatch } from './spans.ts';
+import { adoptShardTable, prepareShard, type ShardView } from './spans.ts';
 import type { Tokenizer } from './tokenizer/tokenizer.ts';
 
 export const FANOUT = 4;
+
+/** A shard as a query thread takes it: with the first-token table its loader built (adoptShardTable). */
+export interface QueryView extends ShardView {
+  table: Int32Array;
+}
 
 export interface ManifestShard {
   file: string;
@@ -110,21 +115,6 @@ export class AttributionIndex {
     return attribute(this.tokenizer, views, liveTokens, text, params);
   }
 
-  /** Coverage of `text` by spans of at least `minSpan` tokens found in live documents, and who holds them. */
-  coverage(text: string, minSpan: number): { coveredPpm: number; repeats: number[] } {
-    return coverageOf(this.attribute(text, { minSpan }));
-  }
-
-  /**
-   * The maximal spans of a query already tokenized with this index's tokenizer, and the
-   * live tokens they were found among, unscored: this index's share when the documents of
-   * one scope are split over several nodes (mergeSpans joins the shares).
-   */
-  match(ids: ArrayLike<number>, opts: MatchOptions): { spans: SpanMatch[]; liveTokens: number } {
-    const { views, liveTokens } = this.views();
-    return { spans: findSpans(views, ids, opts), liveTokens };
-  }
-
   status(): IndexStatus {
     const { liveTokens, liveDocuments, documents } = this.views();
     return {
@@ -147,6 +137,16 @@ export class AttributionIndex {
       this.loaded.set(file, s);
     }
     return s;
+  }
+
+  /**
+   * What a query needs to run on another thread: the shards (in shared memory, so handing
+   * them over copies nothing) with their first-token tables, the tombstones, and the live
+   * token count. The index's tokenizer runs there too; its id is `tokenizerId`.
+   */
+  queryViews(): { views: QueryView[]; liveTokens: number; tokenizerId: string } {
+    const { views, liveTokens } = this.views();
+    return { views: views.map((v) => ({ ...v, table: prepareShard(v.shard) })), liveTokens, tokenizerId: this.tokenizer.id };
   }
 
   private views(): { views: ShardView[]; liveTokens: number; liveDocuments: number; documents: number } {
@@ -180,9 +180,12 @@ export class AttributionIndex {
       if (text !== undefined) texts.push({ id, text });
     }
     const obsolete: string[] = [];
+    // Shards just built, as their builder read them back: taken as loaded once the manifest names them.
+    const built = new Map<string, BuildResult>();
     if (texts.length > 0) {
       const file = `shard-${next.nextShard++}.bin`;
       const r = await this.builder.build({ out: join(this.dir, file), texts, shards: [] }, progress);
+      built.set(file, r);
       next.shards.push(entry(file, 0, r));
     }
     // Tiered merges: FANOUT shards of one tier become one of the next, without their tombstones.
@@ -193,12 +196,13 @@ export class AttributionIndex {
       const file = `shard-${next.nextShard++}.bin`;
       const drop = next.tombstones;
       const r = await this.builder.build({ out: join(this.dir, file), texts: [], shards: group.map((g) => ({ path: join(this.dir, g.file), drop })) }, progress);
+      built.set(file, r);
       next.shards = [...next.shards.filter((s) => !group.includes(s)), entry(file, tier + 1, r)];
       obsolete.push(...group.map((g) => g.file));
     }
     // A tombstone whose document no merge has dropped yet stays; the others are done.
     const stillPresent = new Set<number>();
-    for (const m of next.shards) for (const id of this.shard(m.file).docIds) stillPresent.add(id);
+    for (const m of next.shards) for (const id of (built.get(m.file)?.shard ?? this.shard(m.file)).docIds) stillPresent.add(id);
     next.tombstones = next.tombstones.filter((id) => stillPresent.has(id));
     next.logSize = source.logSize;
     const unchanged =
@@ -210,6 +214,11 @@ export class AttributionIndex {
       return;
     }
     this.writeManifest(next);
+    for (const [f, r] of built) {
+      if (!next.shards.some((m) => m.file === f)) continue; // merged away in this same sync
+      adoptShardTable(r.shard, r.table);
+      this.loaded.set(f, r.shard);
+    }
     for (const f of obsolete) {
       this.loaded.delete(f);
       rmSync(join(this.dir, f), { force: true });

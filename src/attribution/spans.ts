@@ -79,15 +79,25 @@ interface Longest {
  * per shard): it replaces the first ~log2(N) steps of every search with one lookup.
  */
 const buckets = new WeakMap<Shard, Int32Array>();
-/** Builds the first-token table now rather than on the first query (call after loading a shard). */
-export function prepareShard(shard: Shard): void {
-  bucketsOf(shard);
+/**
+ * Builds the first-token table now rather than on the first query (call after loading a
+ * shard), and returns it. It lives in shared memory like the shard, so that a query thread
+ * handed both (adoptShardTable) need not rebuild it.
+ */
+export function prepareShard(shard: Shard): Int32Array {
+  return bucketsOf(shard);
+}
+
+/** On a query thread: use the first-token table the loading thread built for this shard. */
+export function adoptShardTable(shard: Shard, table: Int32Array): void {
+  if (table.length !== shard.vocabSize + 2) throw new RangeError(`first-token table of ${table.length} entries, want ${shard.vocabSize + 2}`);
+  buckets.set(shard, table);
 }
 
 function bucketsOf(shard: Shard): Int32Array {
   let b = buckets.get(shard);
   if (!b) {
-    b = new Int32Array(shard.vocabSize + 2);
+    b = new Int32Array(new SharedArrayBuffer((shard.vocabSize + 2) * 4));
     const text = shard.tokens;
     for (let i = 0; i < text.length; i++) b[text[i] + 1]++;
     for (let t = 1; t < b.length; t++) b[t] += b[t - 1];

@@ -14,13 +14,19 @@ import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
 import { type ContributionRecord, type DatanetRecord, findContribution, keys, type SnapshotRecord } from '../datanets/records.ts';
 import { reject } from '../protocol/errors.ts';
 import { findModel } from '../settlement/records.ts';
-import { askPeer, checkParts, type PartAnswer, type PartQuery } from './attributionPeers.ts';
+import { askPeer, checkPeerSecret, checkParts, type PartAnswer, type PartQuery } from './attributionPeers.ts';
+import type { QueryShards } from './cpuTasks.ts';
 import type { TributaryNode } from './node.ts';
 
 export type Scope = { datanet: string; version?: number };
 
-/** The longest text POST /v1/attribution takes, in UTF-16 units. */
-export const MAX_ATTRIBUTED_TEXT = 1_000_000;
+/**
+ * The longest text POST /v1/attribution takes, in UTF-16 units. Matching costs time
+ * linear in the text for new text, but quadratic in the length of copied runs (each
+ * position re-checks the run it continues): 200,000 characters copied from one contribution
+ * took 15 s on a busy 2-core machine, 100,000 took 3.5 s (docs/attribution.md, "Limits").
+ */
+export const MAX_ATTRIBUTED_TEXT = 100_000;
 
 export interface ScopedStatus extends IndexStatus {
   datanet: string;
@@ -69,18 +75,29 @@ export class AttributionService {
       return { scope: scoped(logSize), ...attribution };
     }
     const index = await this.fresh(scope);
-    const result = index.attribute(text, { ...params, repeats: this.repeats(scope.datanet) });
-    return { scope: scoped(index.logSize), ...result };
+    const logSize = index.logSize;
+    const result = await this.node.cpu.run(
+      'attribute',
+      { shards: index.queryViews(), text, params: { ...params, repeats: this.repeats(scope.datanet) } },
+      `attributing a text of ${text.length} characters`,
+    );
+    return { scope: scoped(logSize), ...result };
   }
 
   /**
-   * How much of `text` long spans of the datanet's live contributions already cover, and
+   * How much of a text (or UTF-8 bytes) long spans of the datanet's live contributions already cover, and
    * whose. Uses the index as it stands (built on first use, refreshed in the background),
    * so that intake does not wait for a rebuild.
    */
-  async coverage(datanet: string, text: string, minSpan: number): Promise<{ coveredPpm: number; repeats: number[] }> {
-    if (this.split) return coverageOf((await this.fanOut({ datanet }, text, 'coverage', { minSpan })).attribution);
-    return (await this.current({ datanet })).coverage(text, minSpan);
+  async coverage(datanet: string, content: string | Uint8Array, minSpan: number): Promise<{ coveredPpm: number; repeats: number[] }> {
+    if (this.split) {
+      const text = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
+      return coverageOf((await this.fanOut({ datanet }, text, 'coverage', { minSpan })).attribution);
+    }
+    const index = await this.current({ datanet });
+    // Bytes are decoded on the worker: for a large contribution that too is work the event loop is spared.
+    const what = `measuring how much of ${content.length} ${typeof content === 'string' ? 'characters' : 'bytes'} repeats earlier contributions`;
+    return coverageOf(await this.node.cpu.run('attribute', { shards: index.queryViews(), text: content, params: { minSpan } }, what));
   }
 
   /**
@@ -91,9 +108,18 @@ export class AttributionService {
   async part(q: PartQuery): Promise<PartAnswer> {
     const tokenizer = defaultTokenizer();
     if (q.tokenizer !== tokenizer.id) throw reject.conflict('tokenizer', `this node indexes with tokenizer ${tokenizer.id}, not ${q.tokenizer}`);
-    const { ids } = tokenizer.encode(q.text);
-    if (ids.length !== q.tokens) throw reject.conflict('tokens', `this node makes ${ids.length} tokens of the text, not ${q.tokens}`);
-    return this.ownPart(q.version === undefined ? { datanet: q.datanet } : { datanet: q.datanet, version: q.version }, ids, q, q.mode);
+    const scope = q.version === undefined ? { datanet: q.datanet } : { datanet: q.datanet, version: q.version };
+    const index = await this.indexFor(scope, q.mode);
+    const opts = { minSpan: q.minSpan, maxOccurrences: q.maxOccurrences };
+    const part = this.partOf(scope, index);
+    const { tokens, spans } = await this.node.cpu.run('tokensAndSpans', { shards: part.shards, text: q.text, opts }, `a shard query over ${q.text.length} characters`);
+    if (tokens !== q.tokens) throw reject.conflict('tokens', `this node makes ${tokens} tokens of the text, not ${q.tokens}`);
+    return { ...part.answer, liveTokens: part.shards.liveTokens, spans };
+  }
+
+  /** Refuses a shard query that does not come from a peer holding the shared secret (before its body is read). */
+  checkPeer(secretHeader: string | string[] | undefined): void {
+    checkPeerSecret(this.node.config.attribution, secretHeader);
   }
 
   /** The longest text a query may carry: an attribution's, or a contribution's for its near-duplicate check. */
@@ -105,11 +131,27 @@ export class AttributionService {
    * The spans of `ids` among the contributions this node holds. An attribution brings the
    * index up to date first; a near-duplicate check takes it as it stands (see coverage).
    */
-  private async ownPart(scope: Scope, ids: ArrayLike<number>, opts: MatchOptions, mode: PartQuery['mode']): Promise<PartAnswer> {
-    const index = mode === 'attribute' ? await this.fresh(scope) : await this.current(scope);
-    const { spans, liveTokens } = index.match(ids, { minSpan: opts.minSpan, maxOccurrences: opts.maxOccurrences });
+  private async ownPart(scope: Scope, ids: Uint32Array, opts: MatchOptions, mode: PartQuery['mode']): Promise<PartAnswer> {
+    const part = this.partOf(scope, await this.indexFor(scope, mode));
+    const match = { minSpan: opts.minSpan, maxOccurrences: opts.maxOccurrences };
+    const spans = await this.node.cpu.run('match', { shards: part.shards, ids, opts: match }, `matching ${ids.length} tokens`);
+    return { ...part.answer, liveTokens: part.shards.liveTokens, spans };
+  }
+
+  private indexFor(scope: Scope, mode: PartQuery['mode']): Promise<AttributionIndex> {
+    return mode === 'attribute' ? this.fresh(scope) : this.current(scope);
+  }
+
+  /**
+   * The shards a part's spans are found in, and the rest of its answer, taken together
+   * before the matching runs (the index may move on meanwhile).
+   */
+  private partOf(scope: Scope, index: AttributionIndex): { shards: QueryShards; answer: Omit<PartAnswer, 'spans' | 'liveTokens'> } {
     const { part, of } = this.node.config.attribution;
-    return { part: { index: part, of }, tokenizer: defaultTokenizer().id, logSize: index.logSize, contents: this.contents.get(keyOf(scope)) ?? null, liveTokens, spans };
+    return {
+      shards: index.queryViews(),
+      answer: { part: { index: part, of }, tokenizer: defaultTokenizer().id, logSize: index.logSize, contents: this.contents.get(keyOf(scope)) ?? null },
+    };
   }
 
   /** Whether this node holds only part of each index. */
@@ -127,13 +169,13 @@ export class AttributionService {
   private async fanOut(scope: Scope, text: string, mode: PartQuery['mode'], params: AttributionParams): Promise<{ logSize: number; attribution: Attribution }> {
     this.index(scope); // an unknown datanet or version is a 404 here, before any peer is asked
     const tokenizer = defaultTokenizer();
-    const encoded = tokenizer.encode(text);
+    const encoded = await this.node.cpu.run('encode', { text }, `tokenizing ${text.length} characters`);
     const opts = matchOptions(params);
     const query: PartQuery = { datanet: scope.datanet, ...(scope.version === undefined ? {} : { version: scope.version }), tokenizer: tokenizer.id, text, tokens: encoded.ids.length, ...opts, mode };
     const sharding = this.node.config.attribution;
     const deadline = Date.now() + sharding.timeoutMs;
     for (let pause = 10; ; pause = Math.min(500, pause * 2)) {
-      const [local, ...remote] = await Promise.all([this.ownPart(scope, encoded.ids, opts, mode), ...sharding.peers.map((peer) => askPeer(peer, query, deadline))]);
+      const [local, ...remote] = await Promise.all([this.ownPart(scope, encoded.ids, opts, mode), ...sharding.peers.map((peer) => askPeer(peer, sharding.secret!, query, deadline))]);
       const answers = remote.map((answer, i) => ({ peer: sharding.peers[i], answer }));
       checkParts(sharding, local, answers);
       const apart = mode === 'attribute' ? answers.filter((a) => a.answer.contents !== local.contents) : [];

@@ -1,11 +1,18 @@
-// Attribution indexes split over nodes (TRIBUTARY_ATTRIBUTION_SHARD, _PEERS): the wire
-// shape of one part's answer to a query (POST /v1/attribution/shard-query), asking a peer
-// for its part, and checking that the answers together make exactly one index, every part
-// once. It never lets a partial answer through: a part that is missing, unreachable or
-// answers wrongly is a 503 that names it, since payouts follow attributions.
+// Attribution indexes split over nodes (TRIBUTARY_ATTRIBUTION_SHARD, _PEERS, _SECRET): the
+// wire shape of one part's answer to a query (POST /v1/attribution/shard-query), asking a
+// peer for its part with the shared secret, checking that secret on a query that arrives,
+// and checking that the answers together make exactly one index, every part once. It never
+// lets a partial answer through: a part that is missing, unreachable or answers wrongly is
+// a 503 that names it, since payouts follow attributions. It never answers a shard query
+// that does not prove the secret: such a query is refused before its body is even read.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { MatchOptions } from '../attribution/spans.ts';
-import { reject } from '../protocol/errors.ts';
+import { ActionRejected, reject } from '../protocol/errors.ts';
+import type { AttributionSharding } from './config.ts';
+
+/** The header in which a node proves TRIBUTARY_ATTRIBUTION_SECRET to the peer it asks. */
+export const PEER_SECRET_HEADER = 'x-tributary-attribution-secret';
 
 /**
  * What a node asks each part for: the spans of a text in one scope. The text travels, not
@@ -43,15 +50,31 @@ export const PartAnswer = z.object({
 });
 export type PartAnswer = z.infer<typeof PartAnswer>;
 
+/**
+ * Lets a shard query through only from a peer that holds this node's secret: a node that
+ * holds whole indexes answers none (404), a query without the secret is a 401 and one with
+ * the wrong secret a 403. Digests of equal length are compared in constant time, so the
+ * answer's timing says nothing about how much of a guess was right.
+ */
+export function checkPeerSecret(sharding: Pick<AttributionSharding, 'of' | 'secret'>, given: string | string[] | undefined): void {
+  if (sharding.of === 1 || sharding.secret === undefined)
+    throw reject.notFound('url', 'this node holds whole attribution indexes (TRIBUTARY_ATTRIBUTION_SHARD is not set): it answers no shard queries');
+  if (given === undefined || given === '')
+    throw new ActionRejected(401, 'unauthorized', PEER_SECRET_HEADER, `a shard query must carry the peers' shared secret (TRIBUTARY_ATTRIBUTION_SECRET) in the ${PEER_SECRET_HEADER} header`);
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  if (Array.isArray(given) || !timingSafeEqual(digest(given), digest(sharding.secret)))
+    throw reject.forbidden(PEER_SECRET_HEADER, `the ${PEER_SECRET_HEADER} header does not hold this node's TRIBUTARY_ATTRIBUTION_SECRET`);
+}
+
 /** A peer's part of `query`, or a 503 naming the peer: unreachable, too slow, refusing, or answering nonsense. */
-export async function askPeer(peer: string, query: PartQuery, deadline: number): Promise<PartAnswer> {
+export async function askPeer(peer: string, secret: string, query: PartQuery, deadline: number): Promise<PartAnswer> {
   const ms = Math.max(1, deadline - Date.now());
   let status: number;
   let body: string;
   try {
     const res = await fetch(`${peer}/v1/attribution/shard-query`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [PEER_SECRET_HEADER]: secret },
       body: JSON.stringify(query),
       signal: AbortSignal.timeout(ms),
     });

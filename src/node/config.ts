@@ -54,6 +54,10 @@ export interface NodeConfig {
   maxBatch: number;
   /** Worker threads that check signatures off the sequencer's thread (0: check in-line). */
   authWorkers: number;
+  /** Worker threads for the heavy steps of requests: tokenizing, attribution, content checks (0: in-line). */
+  cpuWorkers: number;
+  /** The most CPU time one such step may take, in ms, before it is stopped and its request answered 503. */
+  cpuBudgetMs: number;
   /** Create the demo datanet on first start. */
   demo: boolean;
   /** Dev-only conveniences: the faucet (on a play-money ledger), recording inferences by hand, closing epochs by hand. */
@@ -88,6 +92,13 @@ export interface RateSetting {
 }
 
 export const DEFAULT_PORT = 8790;
+
+/**
+ * The most CPU one heavy step of a request may take (tokenizing and matching the longest
+ * text a route accepts, checking the largest contribution): about three times what the
+ * largest inputs cost on a busy 2-core machine (docs/attribution.md, "Limits").
+ */
+export const DEFAULT_CPU_BUDGET_MS = 30_000;
 
 /** The most requests of one adapter that may run as sequences of one context. */
 export const MAX_BATCH_SEQUENCES = 2;
@@ -194,6 +205,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     maxBatch: 4096,
     authWorkers:
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),
+    cpuWorkers: env.TRIBUTARY_CPU_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_CPU_WORKERS', env.TRIBUTARY_CPU_WORKERS, 0, 64),
+    cpuBudgetMs: env.TRIBUTARY_CPU_BUDGET_MS === undefined ? DEFAULT_CPU_BUDGET_MS : int('TRIBUTARY_CPU_BUDGET_MS', env.TRIBUTARY_CPU_BUDGET_MS, 10, 3_600_000),
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
     ...moneyOf(env),
@@ -241,7 +254,12 @@ export interface AttributionSharding {
   peers: string[];
   /** How long a query waits for its peers (and for every part to reflect the same contents), in ms. */
   timeoutMs: number;
+  /** The secret every part shares, proved on each shard query (TRIBUTARY_ATTRIBUTION_SECRET); required when split. */
+  secret?: string;
 }
+
+/** The shortest TRIBUTARY_ATTRIBUTION_SECRET accepted: a guess must not be feasible. */
+export const MIN_ATTRIBUTION_SECRET = 16;
 
 function attributionSharding(env: NodeJS.ProcessEnv): AttributionSharding {
   const shard = (env.TRIBUTARY_ATTRIBUTION_SHARD ?? '').trim();
@@ -262,7 +280,16 @@ function attributionSharding(env: NodeJS.ProcessEnv): AttributionSharding {
         : `TRIBUTARY_ATTRIBUTION_PEERS lists ${peers.length} nodes, but the ${of - 1} other parts of TRIBUTARY_ATTRIBUTION_SHARD=${part}/${of} need one each (or none, for a node that only answers its peers)`,
     );
   const timeoutMs = env.TRIBUTARY_ATTRIBUTION_TIMEOUT_MS === undefined ? 30_000 : int('TRIBUTARY_ATTRIBUTION_TIMEOUT_MS', env.TRIBUTARY_ATTRIBUTION_TIMEOUT_MS, 100, 3_600_000);
-  return { part, of, peers, timeoutMs };
+  // Shard queries carry whole texts to tokenize and match: only the other parts may send them.
+  const secret = env.TRIBUTARY_ATTRIBUTION_SECRET;
+  if (of === 1 && secret !== undefined)
+    throw new ConfigError('TRIBUTARY_ATTRIBUTION_SECRET is set, but this node holds the whole index: it answers no shard queries (set TRIBUTARY_ATTRIBUTION_SHARD=K/N to split it)');
+  if (of > 1 && (secret === undefined || secret.length < MIN_ATTRIBUTION_SECRET))
+    throw new ConfigError(
+      `TRIBUTARY_ATTRIBUTION_SHARD=${part}/${of} needs TRIBUTARY_ATTRIBUTION_SECRET, a secret of at least ${MIN_ATTRIBUTION_SECRET} characters that every part shares: ` +
+        `nodes prove it on each shard query, and a node answers none without it${secret === undefined ? '' : ` (the one given has ${secret.length})`}`,
+    );
+  return { part, of, peers, timeoutMs, ...(secret === undefined ? {} : { secret }) };
 }
 
 function proxyAddress(text: string): string {

@@ -3,12 +3,12 @@
 // submit one of the node's own, read the log and its proofs. It holds no HTTP.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { contentProblem, sha256Hex } from '../datanets/intake.ts';
+import { sha256Hex } from '../datanets/intake.ts';
 import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
 import { hashLeaf } from '../ledger/hasher.ts';
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
-import type { ActionMessage, Entry } from '../protocol/entry.ts';
+import type { ActionMessage, Entry, EntryAuth } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { GENESIS_KEY, ledgerMoney, type MoneyKind } from '../protocol/genesis.ts';
 import { domainFor, type Protocol } from '../protocol/protocol.ts';
@@ -22,6 +22,7 @@ import { SqliteState } from '../store/stateStore.ts';
 import { createProtocol } from './actions.ts';
 import { AttributionService } from './attribution.ts';
 import { AuthPool } from './authPool.ts';
+import { CpuPool } from './cpuPool.ts';
 import { ChainService } from './chain.ts';
 import { chainConfigPath } from './chainConfig.ts';
 import { ConfigError, type NodeConfig } from './config.ts';
@@ -59,6 +60,8 @@ export class TributaryNode {
   readonly money: MoneyStore;
   readonly sequencer: Sequencer;
   private readonly auth: AuthPool;
+  /** Worker threads for the heavy steps of requests (tokenizing, attribution, content checks), each with a time budget. */
+  readonly cpu: CpuPool;
   readonly attribution: AttributionService;
   readonly settlement: SettlementService;
   readonly models: ModelService;
@@ -96,6 +99,7 @@ export class TributaryNode {
       this.db.close();
       throw new ConfigError(refusal);
     }
+    this.cpu = new CpuPool(config.cpuWorkers, config.cpuBudgetMs);
     this.attribution = new AttributionService(this);
     this.settlement = new SettlementService(this);
     this.models = new ModelService(this);
@@ -268,10 +272,10 @@ export class TributaryNode {
 
   private async sequenceSigned(signed: SignedAction, content?: Uint8Array, queueId?: number): Promise<Receipt> {
     const { def, action, auth, signer } = await this.authenticateSigned(signed);
-    const blob = def.type === 'Contribute' ? this.intake(action, content) : undefined;
+    const blob = def.type === 'Contribute' ? await this.intake(action, content) : undefined;
     if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
     const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
-    const attest = await this.attest(def.type, action, signer);
+    const attest = await this.attest(def.type, action, auth, signer);
     const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'], queueId }));
     if (def.type === 'CompleteTrainingJob') this.jobs.release(action.job as number);
     if (duplicate)
@@ -281,8 +285,12 @@ export class TributaryNode {
   }
 
   /** What the node measures about an action before sequencing it, for its entry's `attest`. */
-  private async attest(type: string, action: ActionMessage, signer: string): Promise<object | undefined> {
-    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, signer);
+  private async attest(type: string, action: ActionMessage, auth: EntryAuth, signer: string): Promise<object | undefined> {
+    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, auth, signer);
+    if (type === 'CreateDatanet' && action.kind === 'jsonl' && action.schema !== '') {
+      this.checkRules(action, auth, signer);
+      await this.cpu.run('compileSchema', { schema: action.schema as string }, `compiling a schema of ${(action.schema as string).length} characters`);
+    }
     if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
     if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
     if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
@@ -292,13 +300,22 @@ export class TributaryNode {
   }
 
   /**
+   * Runs every rule of a user action (expiry, nonce, its own apply) against the current
+   * state, writing nothing, with `measured` standing in for what the node has yet to
+   * measure: the cheap checks, so that an action refused anyway costs no expensive one.
+   */
+  checkRules(action: ActionMessage, auth: EntryAuth, signer: string, measured?: Entry['attest']): void {
+    this.protocol.apply(this.state, this.params, { v: 1, index: this.size, time: Date.now(), action, auth, ...(measured ? { attest: measured } : {}) }, signer);
+  }
+
+  /**
    * Near-duplicate intake: how much of the new text long spans of earlier contributions
    * already cover. Above the datanet's threshold it is refused or flagged, per its policy.
    */
   private async duplicateCheck(datanet: string, bytes: Uint8Array): Promise<{ coveredPpm: number; repeats: number[] } | undefined> {
     const policy = this.state.get<DuplicatePolicy>(keys.duplicatePolicy(datanet)) ?? DEFAULT_DUPLICATE_POLICY;
     if (policy.policy === 'off') return undefined;
-    const cov = await this.attribution.coverage(datanet, Buffer.from(bytes).toString('utf8'), policy.minSpan);
+    const cov = await this.attribution.coverage(datanet, bytes, policy.minSpan);
     if (cov.coveredPpm < policy.thresholdPpm || cov.repeats.length === 0) return undefined;
     if (policy.policy === 'reject')
       throw reject.conflict(
@@ -412,6 +429,7 @@ export class TributaryNode {
     void this.chain.stop();
     void this.serving.close();
     void this.auth.close();
+    void this.cpu.close();
     void this.attribution.close();
     this.db.close();
   }
@@ -450,14 +468,15 @@ export class TributaryNode {
       throw reject.invalid('domain.chainId', `this node's EIP-712 chainId is ${want.chainId}, not ${domain.chainId}`);
   }
 
-  private intake(action: ActionMessage, content: Uint8Array | undefined) {
+  /** Checks a contribution's bytes (hash, UTF-8, the datanet's schema) on a CPU worker: up to maxContentBytes of them. */
+  private async intake(action: ActionMessage, content: Uint8Array | undefined) {
     const hash = action.contentHash as string;
     const dn = this.state.get<DatanetRecord>(keys.datanet(action.datanet as string));
     if (!dn) throw reject.notFound('action.datanet', `no datanet named ${action.datanet as string}`);
     const bytes = content ?? this.blobs.staged(hash);
     if (!bytes) throw reject.invalid('content', `no content: send it base64 in "content", or PUT /v1/blobs/${hash} first`);
-    const problem = contentProblem(dn, { contentHash: hash, size: action.size as number }, bytes, this.config.maxContentBytes);
-    if (problem) throw problem;
+    const message = { contentHash: hash, size: action.size as number };
+    await this.cpu.run('contentProblem', { datanet: dn, message, bytes, maxBytes: this.config.maxContentBytes }, `checking ${bytes.length} bytes of content`);
     return { hash, bytes };
   }
 

@@ -4,10 +4,9 @@
 // timer, and serves payout proofs from the stored leaves. All money moves happen in the
 // protocol's actions; this file only decides when to log them and with what inputs.
 import { createHash } from 'node:crypto';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
 import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../datanets/records.ts';
-import type { ActionMessage } from '../protocol/entry.ts';
-import { ActionRejected, reject } from '../protocol/errors.ts';
+import type { ActionMessage, EntryAuth } from '../protocol/entry.ts';
+import { reject } from '../protocol/errors.ts';
 import { MAX_ATTRIBUTED } from '../settlement/actions/inferenceRecord.ts';
 import type { RegisterModelAttest } from '../settlement/actions/registerModel.ts';
 import { PayoutTree } from '../settlement/payoutTree.ts';
@@ -47,35 +46,61 @@ export interface PayoutProof {
   proof: string[];
 }
 
+/** Bytes of contributions tokenized in one CPU task when counting a version's training tokens. */
+const TOKEN_COUNT_BATCH_BYTES = 4 * 1024 * 1024;
+/** Token counts remembered by content hash (a count is a few dozen bytes); past this the memory starts over. */
+const MAX_REMEMBERED_COUNTS = 200_000;
+
 export class SettlementService {
   private readonly trees = new Map<number, PayoutTree>();
+  /** Content hash → tokens under the default tokenizer: the same bytes always count the same. */
+  private readonly tokenCounts = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly node: TributaryNode) {}
 
-  /** The token count of each contribution in a datanet version, for RegisterModel's attest. */
-  attestRegisterModel(action: ActionMessage, signer: string): RegisterModelAttest | undefined {
+  /**
+   * The token count of each contribution in a datanet version, for RegisterModel's attest.
+   * Cheap checks first: the action's own rules run against the current state (with the
+   * measured parts stood in for) before any byte is tokenized, so that a RegisterModel
+   * that would be refused anyway (an unknown base model, a name owned by another) costs
+   * nothing. The tokenizing runs on CPU workers, and each contribution's count is kept by
+   * content hash, so that registering versions of the same data does not count it again.
+   */
+  async attestRegisterModel(action: ActionMessage, auth: EntryAuth, signer: string): Promise<RegisterModelAttest | undefined> {
+    const snap = action.datanet === '' ? undefined : this.node.state.get<SnapshotRecord>(datanetKeys.snapshot(action.datanet as string, action.snapshot as number));
+    // Every rule but what the node measures, stood in for here; apply refuses a missing datanet or version precisely.
+    this.node.checkRules(action, auth, signer, { adapterChecked: true, trainingTokens: snap ? snap.contributions.map(() => 0) : [] });
     const adapterChecked = action.job === 0 && action.adapter !== NO_ADAPTER ? this.node.models.checkAdapter(action.base as string, action.adapter as string) : undefined;
-    if (action.datanet === '') return adapterChecked ? { adapterChecked } : undefined;
-    // Refuse what apply would refuse anyway before paying for the tokenizing: a used nonce,
-    // or a name that belongs to someone else.
-    if (this.node.state.get(`nonce/${signer}/${action.nonce as string}`) !== undefined)
-      throw new ActionRejected(409, 'replayed', 'action.nonce', `nonce ${action.nonce as string} was already used by ${signer}`);
-    const named = this.node.state.get<{ owner: string }>(moneyKeys.modelName(action.name as string));
-    if (named && named.owner !== signer) throw reject.forbidden('signer', `model ${action.name as string} belongs to ${named.owner}; only its owner registers new versions`);
-    const snap = this.node.state.get<SnapshotRecord>(datanetKeys.snapshot(action.datanet as string, action.snapshot as number));
-    // Apply refuses a missing snapshot with a precise error; nothing to measure.
-    if (!snap) return undefined;
-    const tok = defaultTokenizer();
-    return {
-      ...(adapterChecked ? { adapterChecked } : {}),
-      trainingTokens: snap.contributions.map((id) => {
-        const c = findContribution(this.node.state, id);
-        // Withdrawn content is gone, and its author asked to be left out: 0 tokens.
-        const bytes = c && c.status !== 'withdrawn' ? this.node.blobs.get(c.contentHash) : undefined;
-        return bytes ? tok.encode(bytes.toString('utf8')).ids.length : 0;
-      }),
-    };
+    if (!snap) return adapterChecked ? { adapterChecked } : undefined;
+    return { ...(adapterChecked ? { adapterChecked } : {}), trainingTokens: await this.trainingTokens(snap) };
+  }
+
+  /** Tokens of each contribution of a version, in its order: 0 for withdrawn content (its author asked to be left out). */
+  private async trainingTokens(snap: SnapshotRecord): Promise<number[]> {
+    const hashes = snap.contributions.map((id) => {
+      const c = findContribution(this.node.state, id);
+      return c && c.status !== 'withdrawn' ? c.contentHash : undefined;
+    });
+    const missing = [...new Set(hashes.filter((h): h is string => h !== undefined && !this.tokenCounts.has(h)))];
+    // Batches of a few MiB: few messages to the workers, and no task near the time budget.
+    for (let i = 0; i < missing.length; ) {
+      const batch: string[] = [];
+      const texts: Uint8Array[] = [];
+      let bytes = 0;
+      for (; i < missing.length && (batch.length === 0 || bytes < TOKEN_COUNT_BATCH_BYTES); i++) {
+        const blob = this.node.blobs.get(missing[i]);
+        if (!blob) continue;
+        batch.push(missing[i]);
+        texts.push(blob);
+        bytes += blob.length;
+      }
+      if (batch.length === 0) continue;
+      const counts = await this.node.cpu.run('countTokens', { texts }, `counting the tokens of ${batch.length} contributions (${bytes} bytes) of ${snap.datanet}@${snap.version}`);
+      if (this.tokenCounts.size + batch.length > MAX_REMEMBERED_COUNTS) this.tokenCounts.clear();
+      batch.forEach((h, k) => this.tokenCounts.set(h, counts[k]));
+    }
+    return hashes.map((h) => (h === undefined ? 0 : (this.tokenCounts.get(h) ?? 0)));
   }
 
   /** Dev mode on a play-money ledger only: credits an account from nowhere, as a deposit from the "faucet". */
@@ -95,7 +120,8 @@ export class SettlementService {
   async recordInference(x: InferenceInput): Promise<RecordedInference> {
     const model = findModel(this.node.state, x.model);
     if (!model) throw reject.notFound('model', `no model ${x.model} (name@version)`);
-    const outputTokens = x.outputTokens ?? defaultTokenizer().encode(x.output).ids.length;
+    const outputTokens =
+      x.outputTokens ?? (await this.node.cpu.run('countTokens', { texts: [Buffer.from(x.output, 'utf8')] }, `counting the tokens of an output of ${x.output.length} characters`))[0];
     let shares: Array<{ contribution: number; ppm: number }> = [];
     let spans: RecordedInference['attribution']['spans'] = [];
     if (model.datanet !== '' && x.output !== '') {

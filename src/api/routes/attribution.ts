@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AttributionService, MAX_ATTRIBUTED_TEXT, type Scope } from '../../node/attribution.ts';
-import { PartAnswer } from '../../node/attributionPeers.ts';
+import { PartAnswer, PEER_SECRET_HEADER } from '../../node/attributionPeers.ts';
 import { reject } from '../../protocol/errors.ts';
 import { ErrorBody, errorResponses } from '../schemas.ts';
 
@@ -82,12 +82,15 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
     });
 
     app.post('/v1/attribution/shard-query', {
+      // Only the other parts of a split index ask: the secret is checked before the body is read or parsed.
+      onRequest: async (req) => service.checkPeer(req.headers[PEER_SECRET_HEADER]),
       // As long a text as this node may ask about, each UTF-16 unit at most 6 bytes of JSON (\uXXXX).
       bodyLimit: 6 * service.maxQueryText + 64 * 1024,
       schema: {
         tags: ['attribution'],
         summary:
-          'Between nodes that split attribution indexes (TRIBUTARY_ATTRIBUTION_SHARD=K/N): the unscored maximal spans of a text among the contributions this node holds, for the asking node to merge and score (docs/attribution.md)',
+          'Between nodes that split attribution indexes (TRIBUTARY_ATTRIBUTION_SHARD=K/N): the unscored maximal spans of a text among the contributions this node holds, for the asking node to merge and score (docs/attribution.md). ' +
+          `Only for peers: the ${PEER_SECRET_HEADER} header must hold TRIBUTARY_ATTRIBUTION_SECRET (401 without it, 403 when wrong); a node that holds whole indexes answers 404`,
         body: z.strictObject({
           datanet: Name,
           version: z.number().int().min(1).optional().describe('A version of the datanet instead of the datanet as it is now'),
@@ -98,6 +101,7 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
           maxOccurrences: z.number().int().min(1).max(1024),
           mode: z.enum(['attribute', 'coverage']).describe('attribute: bring the index up to date first; coverage: use it as it stands'),
         }),
+        headers: z.object({ [PEER_SECRET_HEADER]: z.string().optional().describe('TRIBUTARY_ATTRIBUTION_SECRET, shared by every part') }),
         response: { 200: PartAnswer, ...splitResponses },
       },
       handler: async (req) => service.part(req.body),

@@ -7,6 +7,7 @@
 // OpenAI routes take), never a bare address.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { MAX_ATTRIBUTED_TEXT } from '../../node/attribution.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { findModel } from '../../settlement/records.ts';
@@ -40,7 +41,9 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           requester: Address.optional().describe("Who pays: the API key's account (the default); anything else is refused"),
           provider: Address.optional().describe('The compute provider paid its share; default, as serving: the node\'s compute account, else the model owner'),
           inputTokens: z.number().int().nonnegative().max(10_000_000),
-          output: z.string().max(1_000_000),
+          // Attributed like any text: no longer than POST /v1/attribution takes (matching is
+          // quadratic in copied runs, see docs/api.md).
+          output: z.string().max(MAX_ATTRIBUTED_TEXT),
         }),
         response: {
           200: z.object({
