@@ -147,6 +147,8 @@ export class TributaryNode {
     this.sequencer.reload();
     if (this.sequencer.size === 0)
       await this.sequenceNodeAction({ type: 'Genesis', origin: this.params.origin, chainId: this.params.chainId, nodeKey: this.params.nodeKey });
+    // Holds of inference calls that no process will settle (a restart's, a dead node's) go back now.
+    await this.serving.reservations.sweep();
     this.settlement.startTimer(this.config.epochSeconds);
     this.chain.start();
   }
