@@ -17,55 +17,13 @@ import { seedDemo } from '../src/node/demo.ts';
 import { policyOf } from '../src/settlement/actions/inferenceRecord.ts';
 import { inferenceFee } from '../src/settlement/feePolicy.ts';
 import { findModel, moneyKeys } from '../src/settlement/records.ts';
+import { call, logEntries as entries, streamedCall } from './helpers/servingCalls.ts';
 import { databaseEnv, verifyTestData } from './helpers/testDatabase.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
+import { until } from './helpers/wait.ts';
 
 const sha = (s: string) => '0x' + createHash('sha256').update(s).digest('hex');
 const PROMPT = '# Notes on the Rhine\n\nThe Rhine gathers water from';
-
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-  /** The text of the stream's (or answer's) choices. */
-  text: string;
-  /** The fee in the final chunk's (or the answer's) attribution. */
-  fee?: bigint;
-}
-
-/** One call by plain HTTP, so that every byte that came back is seen. */
-async function call(url: string, key: string, path: '/v1/completions' | '/v1/chat/completions', body: Record<string, unknown>, signal?: AbortSignal): Promise<Answer> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body), signal });
-  const text = await res.text();
-  const answer: Answer = { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text, text: '' };
-  if (res.status !== 200) return answer;
-  const parts = body.stream ? text.split('\n\n').filter((l) => l.startsWith('data: ') && l !== 'data: [DONE]').map((l) => JSON.parse(l.slice(6))) : [JSON.parse(text)];
-  for (const p of parts) {
-    expect(p.error, p.error?.message).toBeUndefined();
-    const c = p.choices[0];
-    answer.text += c.text ?? c.delta?.content ?? c.message?.content ?? '';
-    if (p.attribution) answer.fee = BigInt(p.attribution.fee);
-  }
-  return answer;
-}
-
-/** The node's log entries from `from` on, decoded. */
-async function entries(t: TestNode, from = 0): Promise<Array<{ index: number; action: Record<string, unknown> }>> {
-  const out = [];
-  const size = (await t.client.node()).size;
-  for (let i = from; i < size; i++) out.push({ index: i, action: JSON.parse(Buffer.from((await t.client.entry(i)).data, 'base64').toString('utf8')).action });
-  return out;
-}
-
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('serving reserves the most a call may cost before any text', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-reserve-'));
@@ -146,7 +104,7 @@ describe('serving reserves the most a call may cost before any text', () => {
     expect(openHolds()).toBe(0);
     expect((await t.client.money()).conserved).toBe(true);
     // In the log: one InferenceRecord per stream served, each paid from a reservation made before it.
-    const log = await entries(t, from);
+    const log = await entries(t.client, from);
     const records = log.filter((e) => e.action.type === 'InferenceRecord' && e.action.requester === payer.signer.address);
     expect(records).toHaveLength(served.length);
     for (const r of records) {
@@ -182,30 +140,20 @@ describe('serving reserves the most a call may cost before any text', () => {
     const start = 10n ** 18n;
     const payer = await caller(start);
     const from = (await t.client.node()).size;
-    const abort = new AbortController();
-    const res = await fetch(`${t.url}/v1/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${payer.key}` },
-      body: JSON.stringify({ model: 'demo-plain@1', prompt: 'Once', max_tokens: 256, temperature: 1.5, seed: 3, stream: true }),
-      signal: abort.signal,
-    });
-    const reader = res.body!.getReader();
-    let seen = '';
-    while (!seen.includes('\n\n')) seen += new TextDecoder().decode((await reader.read()).value);
-    abort.abort();
+    await streamedCall(t.url, payer.key, { model: 'demo-plain@1', prompt: 'Once', max_tokens: 256, temperature: 1.5, seed: 3 }, (abort) => abort());
     const record = await until('the InferenceRecord of the cut stream', async () =>
-      (await entries(t, from)).find((e) => e.action.type === 'InferenceRecord' && e.action.requester === payer.signer.address),
+      (await entries(t.client, from)).find((e) => e.action.type === 'InferenceRecord' && e.action.requester === payer.signer.address),
     );
     const outputTokens = record.action.outputTokens as number;
     const inputTokens = record.action.inputTokens as number;
     expect(outputTokens).toBeGreaterThan(0);
     expect(outputTokens).toBeLessThan(256);
-    const reserve = (await entries(t, from)).find((e) => e.index === record.action.reservation)!;
+    const reserve = (await entries(t.client, from)).find((e) => e.index === record.action.reservation)!;
     expect(reserve.action).toMatchObject({ type: 'ReserveInference', requester: payer.signer.address, inputTokens, maxTokens: 256 });
     const charged = most('demo-plain@1', inputTokens, outputTokens);
     // What was held was more than what was charged, and all of the difference came back.
     expect(charged).toBeLessThan(most('demo-plain@1', inputTokens, 256));
-    await until('the hold to go', () => openHolds() === 0);
+    await until('the hold to go', async () => (openHolds() === 0 ? true : undefined));
     expect(await prepaid(payer.signer.address)).toBe(start - charged);
     expect((await t.client.money()).conserved).toBe(true);
   }, 60_000);
@@ -220,31 +168,16 @@ describe('serving reserves the most a call may cost before any text', () => {
     const env = { ...process.env, ...(await databaseEnv(dir)), TRIBUTARY_INFERENCE_THREADS: '1' };
     child = await startServerProcess(dir, [], 60_000, env);
     const victim = child;
-    const streams = Array.from({ length: 4 }, async () => {
-      try {
-        const res = await fetch(`${victim.url}/v1/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${payer.key}` },
-          body: JSON.stringify({ model: 'demo-plain@1', prompt: 'Once', max_tokens: 256, temperature: 1.5, seed: 3, stream: true }),
-        });
-        const reader = res.body!.getReader();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          if (new TextDecoder().decode(value).includes('data:') && victim.child.exitCode === null) victim.child.kill('SIGKILL');
-        }
-      } catch {
-        // The connection died with the node.
-      }
-    });
-    await Promise.all(streams);
+    const kill = () => victim.child.exitCode === null && victim.child.kill('SIGKILL');
+    await Promise.all(Array.from({ length: 4 }, () => streamedCall(victim.url, payer.key, { model: 'demo-plain@1', prompt: 'Once', max_tokens: 256, temperature: 1.5, seed: 3 }, kill)));
+    expect(victim.child.killed, 'no stream got text, so the node was never killed').toBe(true);
     await new Promise<void>((r) => (victim.child.exitCode !== null || victim.child.signalCode !== null ? r() : victim.child.once('exit', () => r())));
     expect(victim.child.signalCode).toBe('SIGKILL');
     child = undefined;
 
     t = await startTestNode({ epochSeconds: 0 }, { dataDir: dir });
-    await until('every hold to be released', () => openHolds() === 0);
-    const log = await entries(t, from);
+    await until('every hold to be released', async () => (openHolds() === 0 ? true : undefined));
+    const log = await entries(t.client, from);
     const reserved = log.filter((e) => e.action.type === 'ReserveInference' && e.action.requester === payer.signer.address);
     const settled = log.filter((e) => e.action.type === 'InferenceRecord' && e.action.requester === payer.signer.address);
     const released = log.filter((e) => e.action.type === 'ReleaseReservation');
