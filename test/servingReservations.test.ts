@@ -102,7 +102,7 @@ describe('serving reserves the most a call may cost before any text', () => {
     expect(await prepaid(payer.signer.address)).toBe(start - fees);
     expect(fees).toBeLessThanOrEqual(start);
     expect(openHolds()).toBe(0);
-    expect((await t.client.money()).conserved).toBe(true);
+    expect(await t.client.money()).toMatchObject({ reserved: '0', conserved: true });
     // In the log: one InferenceRecord per stream served, each paid from a reservation made before it.
     const log = await entries(t.client, from);
     const records = log.filter((e) => e.action.type === 'InferenceRecord' && e.action.requester === payer.signer.address);

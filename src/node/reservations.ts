@@ -15,6 +15,11 @@ import type { TributaryNode } from './node.ts';
 
 /** How often holds nobody will settle are looked for, in ms. */
 const SWEEP_MS = 5_000;
+/**
+ * How long a cluster instance's liveness lock must be missing before its holds go: a live
+ * node whose database session was replaced takes its lock again at its next sweep.
+ */
+const DEAD_FOR_MS = 2 * SWEEP_MS;
 /** Time, beyond the request and queue timeouts, for attribution and the settle to be sequenced. */
 const SETTLE_GRACE_MS = 60_000;
 
@@ -41,6 +46,8 @@ export class Reservations {
   private sweeping = false;
   /** A cluster node's liveness lock was taken (sweeps take it again if it was lost). */
   private marked = false;
+  /** Cluster instances seen without their liveness lock: instance → since when (ms). */
+  private readonly missing = new Map<number, number>();
   /** Holds released by sweeps, for tests and metrics. */
   swept = 0;
 
@@ -107,12 +114,16 @@ export class Reservations {
       const now = Date.now();
       for (const [holder, until] of this.live) if (until < now) this.live.delete(holder);
       const mine = `${this.instance.toString(16)}/`;
-      for (const [, hold] of this.node.state.list<HoldRecord>(moneyKeys.holdPrefix)) {
+      const holds = this.node.state.list<HoldRecord>(moneyKeys.holdPrefix);
+      // Forget instances that hold nothing any more.
+      const holders = new Set(holds.map(([, h]) => parseInt(h.holder.split('/')[0], 16) || 0));
+      for (const instance of this.missing.keys()) if (!holders.has(instance)) this.missing.delete(instance);
+      for (const [, hold] of holds) {
         let gone: boolean;
         if (hold.holder.startsWith(mine)) gone = !this.live.has(hold.holder);
         else if (!this.node.sequencing) continue;
         else if (!cluster) gone = true;
-        else gone = now > hold.expires || !cluster.instanceAlive(parseInt(hold.holder.split('/')[0], 16) || 0);
+        else gone = now > hold.expires || this.deadFor(parseInt(hold.holder.split('/')[0], 16) || 0, now) >= DEAD_FOR_MS;
         if (gone && (await this.releaseHold(hold.reservation))) this.swept++;
       }
     } catch {
@@ -120,6 +131,17 @@ export class Reservations {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /** How long a cluster instance has been seen without its liveness lock (0: it holds it). */
+  private deadFor(instance: number, now: number): number {
+    if (this.node.cluster!.instanceAlive(instance)) {
+      this.missing.delete(instance);
+      return 0;
+    }
+    const since = this.missing.get(instance) ?? now;
+    this.missing.set(instance, since);
+    return now - since;
   }
 
   /** True when this released it; false when it was gone already or the release could not be sequenced now. */
