@@ -18,7 +18,7 @@ import { policyOf } from '../src/settlement/actions/inferenceRecord.ts';
 import { inferenceFee } from '../src/settlement/feePolicy.ts';
 import { findModel, moneyKeys } from '../src/settlement/records.ts';
 import { call, logEntries as entries, streamedCall } from './helpers/servingCalls.ts';
-import { databaseEnv, verifyTestData } from './helpers/testDatabase.ts';
+import { databaseEnv, onPostgres, verifyTestData } from './helpers/testDatabase.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { until } from './helpers/wait.ts';
 
@@ -156,6 +156,31 @@ describe('serving reserves the most a call may cost before any text', () => {
     await until('the hold to go', async () => (openHolds() === 0 ? true : undefined));
     expect(await prepaid(payer.signer.address)).toBe(start - charged);
     expect((await t.client.money()).conserved).toBe(true);
+  }, 60_000);
+
+  it("sweeps the holds nobody will settle, and never a running call's", async () => {
+    const payer = await caller(10n ** 18n);
+    const r = t.node.serving.reservations;
+    const x = { model: 'demo-river@1', requester: payer.signer.address, inputTokens: 5, maxTokens: 8 };
+    // A call of this process still running: kept.
+    const running = await r.reserve(x);
+    // One of this process whose call is gone without settling, and one of another process.
+    const leftover = await t.node.submitNodeAction({ type: 'ReserveInference', ...x, holder: `${r.instance.toString(16)}/0`, ttlMs: 3_600_000 });
+    const foreign = await t.node.submitNodeAction({ type: 'ReserveInference', ...x, holder: 'dead0001/1', ttlMs: 3_600_000 });
+    expect(openHolds()).toBe(3);
+    await r.sweep();
+    if (onPostgres()) {
+      // On PostgreSQL the node is a cluster of one: another instance is taken for dead only
+      // once its liveness lock has been missing for 10 s.
+      expect(t.node.state.get(moneyKeys.hold(foreign.index))).toBeDefined();
+      await new Promise((w) => setTimeout(w, 10_500));
+      await r.sweep();
+    }
+    expect(t.node.state.list(moneyKeys.holdPrefix).map(([, h]) => (h as { reservation: number }).reservation)).toEqual([running.index]);
+    expect([leftover.index, foreign.index].every((i) => t.node.state.get(moneyKeys.hold(i)) === undefined)).toBe(true);
+    await r.release(running);
+    expect(openHolds()).toBe(0);
+    expect(await prepaid(payer.signer.address)).toBe(10n ** 18n);
   }, 60_000);
 
   it('a node killed mid-call gives every hold back when it restarts', async () => {

@@ -43,7 +43,8 @@ export class Reservations {
   /** This process's calls that may still settle: holder → until when (ms), Infinity while running. */
   private readonly live = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private sweeping = false;
+  /** Sweeps run one after another: the one in flight, or a settled promise. */
+  private sweeping: Promise<void> = Promise.resolve();
   /** A cluster node's liveness lock was taken (sweeps take it again if it was lost). */
   private marked = false;
   /** Cluster instances seen without their liveness lock: instance → since when (ms). */
@@ -95,7 +96,13 @@ export class Reservations {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.sweep(), SWEEP_MS);
+    // A sweep still running when the next is due: skip this turn rather than queue up.
+    let busy = false;
+    this.timer ??= setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.sweep().finally(() => (busy = false));
+    }, SWEEP_MS);
     this.timer.unref();
   }
 
@@ -105,9 +112,12 @@ export class Reservations {
   }
 
   /** Releases every hold nobody will settle (see the top of this file). Run at start, then every few seconds. */
-  async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
+  sweep(): Promise<void> {
+    this.sweeping = this.sweeping.then(() => this.sweepOnce());
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
     try {
       const cluster = this.node.cluster;
       cluster?.keepInstanceAlive(this.instance);
@@ -128,8 +138,6 @@ export class Reservations {
       }
     } catch {
       // The database is away: the next sweep tries again.
-    } finally {
-      this.sweeping = false;
     }
   }
 
