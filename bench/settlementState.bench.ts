@@ -84,6 +84,7 @@ export function runSettlementStateBench(inferences: number, contributors: number
             contributions,
             weightsPpm: contributions.map(() => 1 + Math.floor(r() * 240_000)),
             outputHash: '0x' + '22'.repeat(32),
+            reservation: 0,
           });
         }
         state.saveHash();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/node/demo.ts';
 import { BackendError } from '../src/serving/backend.ts';
 import { RemoteBackend } from '../src/serving/remote.ts';
+import { call } from './helpers/servingCalls.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 const sha = (s: string) => '0x' + createHash('sha256').update(s).digest('hex');
@@ -95,7 +96,7 @@ describe('a remote OpenAI-compatible backend', () => {
     }
   }, 60_000);
 
-  it('answers 503 with Retry-After when the upstream is down, and charges and logs nothing', async () => {
+  it('answers 503 with Retry-After when the upstream is down, and charges nothing: the hold it took is released whole', async () => {
     await upstream.stop();
     upstreamStopped = true;
     const size = (await front.client.node()).size;
@@ -108,7 +109,48 @@ describe('a remote OpenAI-compatible backend', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(await res.json()).toMatchObject({ error: { type: 'service_unavailable', message: expect.stringContaining('cannot be reached') } });
-    expect((await front.client.node()).size).toBe(size);
+    // The most the call could cost was held before trying the upstream, and given back whole.
+    const logged = (await front.client.node()).size;
+    expect(logged).toBe(size + 2);
+    const [held, released] = await Promise.all([size, size + 1].map(async (i) => JSON.parse(Buffer.from((await front.client.entry(i)).data, 'base64').toString('utf8')).action));
+    expect(held).toMatchObject({ type: 'ReserveInference', requester: payer.address, maxTokens: 4 });
+    expect(released).toMatchObject({ type: 'ReleaseReservation', reservation: size });
     expect((await front.client.account(payer.address)).prepaid).toBe(before);
   }, 60_000);
+
+  it('holds before asking the upstream: concurrent streams beyond the balance get a 402 and no text', async () => {
+    // The upstream is down by now: start another, as before.
+    const up = await startTestNode({ epochSeconds: 0 });
+    try {
+      await seedDemo(up.node);
+      await up.client.faucet(operator.address, (100n * TOKEN).toString());
+      await up.client.act(operator, { type: 'CreateApiKey', keyHash: sha(upstreamKey), label: 'front node' });
+      const front2 = await startTestNode({ epochSeconds: 0, backend: { url: `${up.url}/v1`, key: upstreamKey, names: {} } });
+      try {
+        await seedDemo(front2.node);
+        const who = newSigner();
+        const key = `trib_${randomBytes(24).toString('hex')}`;
+        await front2.client.faucet(who.address, '1');
+        await front2.client.act(who, { type: 'CreateApiKey', keyHash: sha(key), label: 'client' });
+        const body = { model: 'demo-river@1', prompt: 'The Rhine gathers water from', max_tokens: 12, temperature: 0, stream: true };
+        const need = BigInt(/may cost up to (\d+)/.exec((await call(front2.url, key, '/v1/completions', body)).body)![1]);
+        const start = need + need / 2n;
+        await front2.client.faucet(who.address, (start - 1n).toString());
+        const upFrom = (await up.client.node()).size;
+        const answers = await Promise.all(Array.from({ length: 6 }, () => call(front2.url, key, '/v1/completions', body)));
+        const served = answers.filter((a) => a.status === 200);
+        expect(served.length).toBeGreaterThanOrEqual(1);
+        expect(served.length).toBeLessThan(answers.length);
+        for (const a of answers) if (a.status !== 200) expect([a.status, a.body.includes('data:')]).toEqual([402, false]);
+        // The upstream was asked only for the calls that were covered.
+        expect(await inferences(up, upFrom)).toHaveLength(served.length);
+        expect(BigInt((await front2.client.account(who.address)).prepaid)).toBe(start - served.reduce((s, a) => s + a.fee!, 0n));
+        expect((await front2.client.money()).conserved).toBe(true);
+      } finally {
+        await front2.stop();
+      }
+    } finally {
+      await up.stop();
+    }
+  }, 180_000);
 });

@@ -152,6 +152,8 @@ export interface MoneyTotals {
   unpaid: string;
   pools: string;
   escrow: string;
+  /** Held for inference calls in progress. */
+  reserved: string;
   treasury: string;
   conserved: boolean;
 }

@@ -14,6 +14,8 @@ import { AlreadySequenced } from './sequencer.ts';
 
 /** The advisory lock key of the sequencer lease (below 2^31, so pg_locks shows it as objid). */
 const LEASE_KEY = 7_105_002;
+/** The advisory lock class of serving processes' liveness locks (two-key form: class, instance). */
+const INSTANCE_CLASS = 7_105_003;
 /** A queued row claimed this long ago and still open is claimed again (its claimant died). */
 const RECLAIM_MS = 5_000;
 
@@ -55,6 +57,8 @@ export class Cluster {
   private readonly tryLock;
   private readonly holdsLock;
   private readonly unlockAll;
+  private readonly takeInstance;
+  private readonly instanceHeld;
   private leaseTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private followTimer: NodeJS.Timeout | undefined;
@@ -72,6 +76,11 @@ export class Cluster {
     this.queue = new SubmissionQueue(db);
     this.tryLock = db.prepare<[number], { ok: boolean }>('SELECT pg_try_advisory_lock(?) AS ok');
     this.unlockAll = db.prepare('SELECT pg_advisory_unlock_all()');
+    this.takeInstance = db.prepare<[number, number], { ok: boolean }>('SELECT pg_try_advisory_lock(?, ?) AS ok');
+    // Held by any session of this database (`mine` = 1 for this node's own session).
+    this.instanceHeld = db.prepare<[number, number], { n: number; mine: number }>(
+      "SELECT count(*) AS n, count(*) FILTER (WHERE pid = pg_backend_pid()) AS mine FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = ? AND objid = ? AND objsubid = 2 AND granted",
+    );
     this.holdsLock = db.prepare<[number], { n: number }>(
       "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ? AND objsubid = 1 AND pid = pg_backend_pid() AND granted",
     );
@@ -94,6 +103,22 @@ export class Cluster {
     clearInterval(this.leaseTimer);
     clearInterval(this.pollTimer);
     clearInterval(this.followTimer);
+  }
+
+  /**
+   * Marks a serving process as alive for as long as this node's database session lasts
+   * (a session-level advisory lock on (class, instance)); taken again if the session was
+   * replaced or the lock dropped. The holds of its inference calls are released only when
+   * no session holds it (see node/reservations.ts).
+   */
+  keepInstanceAlive(instance: number): void {
+    const held = this.instanceHeld.get(INSTANCE_CLASS, instance)!;
+    if (Number(held.mine) === 0) this.takeInstance.get(INSTANCE_CLASS, instance);
+  }
+
+  /** Does some node's session still mark this serving process as alive? */
+  instanceAlive(instance: number): boolean {
+    return Number(this.instanceHeld.get(INSTANCE_CLASS, instance)!.n) > 0;
   }
 
   /** Run first in every batch's transaction: refuses unless this connection still holds the lock. */

@@ -177,6 +177,8 @@ export class TributaryNode {
     if (this.sequencer.size === 0)
       await this.sequenceNodeAction({ type: 'Genesis', origin: this.params.origin, chainId: this.params.chainId, nodeKey: this.params.nodeKey, money: this.genesisMoney });
     await this.bindChain();
+    // Holds of inference calls that no process will settle (a restart's, a dead node's) go back now.
+    await this.serving.reservations.sweep();
     this.settlement.startTimer(this.config.epochSeconds);
     this.chain.start();
   }

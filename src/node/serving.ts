@@ -2,8 +2,11 @@
 // whether they can afford the call, the generation itself (embedded llama.cpp, or a
 // remote OpenAI-compatible server when TRIBUTARY_BACKEND_URL is set), and then
 // what every call must leave behind: attribution of the output, the fee charged and
-// split, and the InferenceRecord in the log. A client never gets text the node has not
-// settled, except when it disconnects mid-stream (then only the tokens delivered are charged).
+// split, and the InferenceRecord in the log. Before anything is generated the call holds
+// the most it may cost (node/reservations.ts); a caller whose balance cannot cover that
+// gets a 402 and no text. The settle pays from the hold, so it never fails for lack of
+// balance, and releases the rest; a client that disconnects mid-stream is charged only
+// for the tokens generated until then.
 import { createHash } from 'node:crypto';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { BackendError, type CompletionRequest, type CompletionResult, type InferenceBackend } from '../serving/backend.ts';
@@ -12,10 +15,13 @@ import { RemoteBackend } from '../serving/remote.ts';
 import { findBaseModel } from '../models/records.ts';
 import { findApiKey } from '../serving/records.ts';
 import { policyOf } from '../settlement/actions/inferenceRecord.ts';
+import { reservationRefused } from '../settlement/actions/reserveInference.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
 import { amount, findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
+import { SequencerUnavailable } from './cluster.ts';
 import type { TributaryNode } from './node.ts';
-import type { RecordedInference } from './settlement.ts';
+import { type Reservation, Reservations } from './reservations.ts';
+import type { InferenceInput, RecordedInference } from './settlement.ts';
 
 /** A backend request, naming a model instead of its files. */
 export type ServeRequest = Omit<CompletionRequest, 'model'> & { model: string };
@@ -30,7 +36,8 @@ export interface Served extends RecordedInference, CompletionResult {
 
 export class ServingService {
   readonly backend: InferenceBackend;
-  /** Per served call: generation time, and what attribution, settlement and logging added after it. */
+  readonly reservations: Reservations;
+  /** Per served call: generation time, and what the reservation before it and attribution, settlement and logging after it added. */
   readonly stats: Array<{ generationMs: number; overheadMs: number }> = [];
 
   constructor(private readonly node: TributaryNode) {
@@ -38,6 +45,8 @@ export class ServingService {
     this.backend = c.backend
       ? new RemoteBackend({ baseUrl: c.backend.url, apiKey: c.backend.key, names: c.backend.names, contextSize: CONTEXT_SIZE })
       : new EmbeddedBackend({ threads: c.inferenceThreads, contextSize: CONTEXT_SIZE, sequences: c.batchSequences, parallel: c.parallelBatches, budgetBytes: c.servingMemoryBytes });
+    this.reservations = new Reservations(node);
+    this.reservations.start();
   }
 
   /** The account an API key (sent as `Authorization: Bearer KEY`) spends for. */
@@ -68,50 +77,76 @@ export class ServingService {
     const promptTokens = await this.backend.countTokens(basePath, r.prompt);
     if (promptTokens + r.maxTokens > this.backend.contextSize)
       throw reject.invalid('prompt', `the prompt is ${promptTokens} tokens; with max_tokens ${r.maxTokens} it exceeds the context of ${this.backend.contextSize}`);
-    // Refuse before generating what the caller could not pay for at the most it may cost.
+    // Refuse at once, without a log entry, what the balance plainly cannot cover; the
+    // reservation below is what binds, one at a time in the sequencer.
     const most = inferenceFee(policyOf(m), promptTokens, r.maxTokens);
     const balance = amount(this.node.state.get<string>(moneyKeys.balance(account)));
-    if (balance < most)
-      throw reject.paymentRequired('authorization', `${account} has ${balance} base units prepaid but this call may cost up to ${most} (${promptTokens} prompt tokens, max_tokens ${r.maxTokens}): deposit more first`, {
-        balance: balance.toString(),
-        fee: most.toString(),
-      });
+    if (balance < most) throw reservationRefused('authorization', account, balance, most, promptTokens, r.maxTokens);
+    // A free model holds nothing: there is nothing to run short of.
+    const tr = performance.now();
+    const hold = most > 0n ? await this.reservations.reserve({ model: m.id, requester: account, inputTokens: promptTokens, maxTokens: r.maxTokens }) : undefined;
     // A request that runs too long is cut like a disconnect: the tokens so far are served and charged.
     const signal = r.signal ? AbortSignal.any([r.signal, AbortSignal.timeout(this.node.config.requestTimeoutMs)]) : AbortSignal.timeout(this.node.config.requestTimeoutMs);
     const t0 = performance.now();
-    const out = await this.backend.complete({
-      model: { id: m.id, basePath, adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter) },
-      prompt: r.prompt,
-      maxTokens: r.maxTokens,
-      temperature: r.temperature,
-      seed: r.seed,
-      logitBias: r.logitBias,
-      signal,
-      onText: r.onText,
-    });
+    let out: CompletionResult;
+    try {
+      out = await this.backend.complete({
+        model: { id: m.id, basePath, adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter) },
+        prompt: r.prompt,
+        maxTokens: r.maxTokens,
+        temperature: r.temperature,
+        seed: r.seed,
+        logitBias: r.logitBias,
+        signal,
+        onText: r.onText,
+      });
+    } catch (e) {
+      if (hold) await this.reservations.release(hold);
+      throw e;
+    }
     const t1 = performance.now();
-    // Cut before its turn came: nothing was generated, so nothing is charged or logged.
-    if (!out.started)
+    // Cut before its turn came: nothing was generated, so nothing is charged, and the hold goes back.
+    if (!out.started) {
+      if (hold) await this.reservations.release(hold);
       throw new BackendError(
         r.signal?.aborted ? 'the client went away before generation started' : `the node is busy: the request waited ${this.node.config.requestTimeoutMs} ms without starting; retry later`,
         503,
       );
-    const recorded = await this.node.settlement.recordInference({
+    }
+    const recorded = await this.settle(hold, {
       model: m.id,
       requester: account,
       provider: this.node.config.computeAccount ?? m.owner,
       inputTokens: promptTokens,
       output: out.text,
-      outputTokens: out.completionTokens,
+      // Never more than was reserved for, whatever a backend reports.
+      outputTokens: Math.min(out.completionTokens, r.maxTokens),
     });
-    const timing = { generationMs: t1 - t0, overheadMs: performance.now() - t1 };
+    const timing = { generationMs: t1 - t0, overheadMs: t0 - tr + (performance.now() - t1) };
     this.stats.push(timing);
     if (this.stats.length > 10_000) this.stats.shift();
     this.node.events.emit('served', { model: m.id, ...timing });
     return { ...out, ...recorded, promptTokens, model: m };
   }
 
+  /** Records the inference, paid from its hold; when that fails the hold goes back (or waits, if the record may still land). */
+  private async settle(hold: Reservation | undefined, x: InferenceInput): Promise<RecordedInference> {
+    try {
+      const recorded = await this.node.settlement.recordInference({ ...x, ...(hold ? { reservation: hold.index } : {}) });
+      if (hold) this.reservations.settled(hold);
+      return recorded;
+    } catch (e) {
+      if (hold) {
+        // Queued to the sequencer without an answer: it may still be sequenced, and must find its hold.
+        if (e instanceof SequencerUnavailable) this.reservations.unsure(hold);
+        else await this.reservations.release(hold);
+      }
+      throw e;
+    }
+  }
+
   async close(): Promise<void> {
+    this.reservations.stop();
     await this.backend.close();
   }
 }

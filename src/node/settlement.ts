@@ -27,6 +27,8 @@ export interface InferenceInput {
   output: string;
   /** Output tokens as the serving model counted them (default: the output under the node's tokenizer). */
   outputTokens?: number;
+  /** The log index of the call's ReserveInference, which pays; none: the prepaid balance pays. */
+  reservation?: number;
 }
 
 export interface RecordedInference {
@@ -141,6 +143,7 @@ export class SettlementService {
       contributions: shares.map((s) => s.contribution),
       weightsPpm: shares.map((s) => s.ppm),
       outputHash: '0x' + createHash('sha256').update(x.output, 'utf8').digest('hex'),
+      reservation: x.reservation ?? 0,
     });
     return { receipt, attribution: { contributions: shares, spans } };
   }

@@ -15,7 +15,7 @@ export interface MoneyAudit {
   unbacked: string;
   deposited: string;
   withdrawn: string;
-  /** Prepaid balances, unpaid earnings, baseline pools and the treasury, summed. */
+  /** Prepaid balances, unpaid earnings, baseline pools, escrows, holds of calls in progress and the treasury, summed. */
   held: string;
   accounts: number;
   epochs: number;
@@ -58,10 +58,12 @@ export function describeMoneyKey(key: string): string | undefined {
     if (acct.startsWith('earnings:')) return `the unpaid earnings of ${acct.slice('earnings:'.length)}`;
     if (acct.startsWith('pool:')) return `the baseline pool of model ${acct.slice('pool:'.length)}`;
     if (acct.startsWith('escrow:')) return `the escrow of training ${acct.slice('escrow:'.length)}`;
+    if (acct.startsWith('hold:')) return `the money held for the inference call reserved at entry ${acct.slice('hold:'.length)}`;
     return `the prepaid balance of ${acct}`;
   }
   if (key.startsWith(moneyKeys.paidPrefix)) return `the cumulative payout of ${key.slice(moneyKeys.paidPrefix.length)}`;
   if (key.startsWith(moneyKeys.epochPrefix)) return `the record (and payout root) of epoch ${Number(key.slice(moneyKeys.epochPrefix.length))}`;
+  if (key.startsWith(moneyKeys.holdPrefix)) return `the open reservation made at entry ${Number(key.slice(moneyKeys.holdPrefix.length))}`;
   if (key === moneyKeys.totals) return 'the totals of deposits and withdrawals';
   // Earnings views (not state, but named the same way when a view differs).
   if (key.startsWith(moneyKeys.modelUsagePrefix)) return `the usage view of model ${key.slice(moneyKeys.modelUsagePrefix.length)}`;

@@ -1,7 +1,9 @@
 // The settlement actions as the state machine runs them, on the real SQLite state:
 // random deposits, inferences (random prices, shares, weights, token counts) and epoch
 // closes. After every step, money is conserved to the unit; a refused step changes
-// nothing; and each epoch's root is OpenZeppelin's over the cumulative payouts.
+// nothing; and each epoch's root is OpenZeppelin's over the cumulative payouts. Then
+// reservations of calls in progress, their settles and releases, mixed with withdrawals:
+// the settle of a reserved call is never refused, and nothing spends what a call holds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +23,7 @@ import { validateLlamaModel } from '../models/gguf/validate.ts';
 import { modelActions } from '../models/index.ts';
 import { tinyLlamaGguf } from '../testing/tinyGguf.ts';
 import { settlementActions } from './index.ts';
-import { amount, type EpochRecord, type MoneyTotals, moneyKeys } from './records.ts';
+import { accounts, amount, type EpochRecord, type HoldRecord, type MoneyTotals, moneyKeys } from './records.ts';
 
 const protocol = new Protocol([genesisAction, ...datanetActions, ...settlementActions, ...modelActions]);
 /** What a node would attest for a registered base model (the tiny test model's measurement). */
@@ -135,6 +137,7 @@ describe('settlement on the state machine', () => {
                   contributions,
                   weightsPpm: contributions.map((c) => w.get(c)!),
                   outputHash: hash(7),
+                  reservation: 0,
                 });
               } else {
                 const r = m.apply({ type: 'CloseEpoch', epoch: epochs + 1 });
@@ -168,6 +171,104 @@ describe('settlement on the state machine', () => {
     );
   });
 
+  it('settles every reserved call from its hold, never refused, and releases the rest; nothing else spends a hold', () => {
+    const holdOp = fc.oneof(
+      fc.record({ kind: fc.constant('reserve' as const), who: fc.nat(1), input: fc.nat(3000), max: fc.nat(1000) }),
+      // Settles the `pick`-th open hold with `output` of its max_tokens, or releases it.
+      fc.record({ kind: fc.constant('settle' as const), pick: fc.nat(20), output: fc.double({ min: 0, max: 1, noNaN: true }), contribution: fc.nat(7) }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat(20) }),
+      // A withdrawal of all the prepaid balance: it must not reach what the holds keep.
+      fc.record({ kind: fc.constant('withdraw' as const), who: fc.nat(1) }),
+    );
+    const seen = { reserved: 0, refused: 0, settled: 0, released: 0 };
+    fc.assert(
+      fc.property(policyArb, fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.bigInt({ min: 0n, max: 10n ** 20n })), fc.array(holdOp, { minLength: 10, maxLength: 40 }), (policy, funds, ops) => {
+        const m = new Machine();
+        try {
+          const ids = setUp(m, 8, 3, [3, 1, 4, 1, 5, 9, 2, 6], policy);
+          funds.forEach((f, who) => f > 0n && m.apply({ type: 'Deposit', account: addr(100 + who), amount: f.toString(), source: 'test' }));
+          const prepaid = (a: string) => amount(m.state.get<string>(moneyKeys.balance(a)));
+          for (const op of ops) {
+            const before = m.state.scanHash().root();
+            if (op.kind === 'reserve' || op.kind === 'withdraw') {
+              const who = addr(100 + op.who);
+              const had = prepaid(who);
+              try {
+                if (op.kind === 'withdraw') {
+                  if (had > 0n) m.apply({ type: 'Withdraw', amount: had.toString() }, who);
+                  continue;
+                }
+                const r = m.apply({ type: 'ReserveInference', model: 'm@1', requester: who, inputTokens: op.input, maxTokens: op.max, holder: 'test/1', ttlMs: 60_000 });
+                const hold = m.state.get<HoldRecord>(moneyKeys.hold(r.result!.reservation as number))!;
+                expect(prepaid(who)).toBe(had - BigInt(hold.amount));
+                expect(prepaid(accounts.hold(hold.reservation))).toBe(BigInt(hold.amount));
+                seen.reserved++;
+              } catch (e) {
+                if (!(e instanceof ActionRejected) || op.kind !== 'reserve') throw e;
+                expect(e.status).toBe(402);
+                expect(e.details).toMatchObject({ balance: had.toString() });
+                expect(m.state.scanHash().root().equals(before)).toBe(true);
+                seen.refused++;
+              }
+            } else {
+              const open = m.state.list<HoldRecord>(moneyKeys.holdPrefix);
+              if (open.length === 0) continue;
+              const [, hold] = open[op.pick % open.length];
+              const had = prepaid(hold.requester);
+              if (op.kind === 'release') {
+                m.apply({ type: 'ReleaseReservation', reservation: hold.reservation });
+                expect(prepaid(hold.requester)).toBe(had + BigInt(hold.amount));
+                expect(() => m.apply({ type: 'ReleaseReservation', reservation: hold.reservation })).toThrow(/no open reservation/);
+                seen.released++;
+              } else {
+                const r = m.apply({
+                  type: 'InferenceRecord', model: 'm@1', requester: hold.requester, provider: addr(200), inputTokens: hold.inputTokens, outputTokens: Math.floor(op.output * hold.maxTokens),
+                  contributions: [ids[op.contribution]], weightsPpm: [500_000], outputHash: hash(8), reservation: hold.reservation,
+                });
+                expect(prepaid(hold.requester)).toBe(had + BigInt(hold.amount) - BigInt(r.result!.fee as string));
+                seen.settled++;
+              }
+              expect(m.state.get(moneyKeys.hold(hold.reservation))).toBeUndefined();
+              expect(prepaid(accounts.hold(hold.reservation))).toBe(0n);
+            }
+            const { held, deposited, withdrawn } = m.money();
+            expect(held).toBe(deposited - withdrawn);
+          }
+        } finally {
+          m.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+    // The runs reached every path, not only refusals.
+    for (const [path, n] of Object.entries(seen)) expect(n, path).toBeGreaterThan(10);
+  });
+
+  it('refuses a settle that exceeds its reservation or names another caller’s, and a second release', () => {
+    const m = new Machine();
+    try {
+      const policy = { pricePer1kInput: '1000', pricePer1kOutput: '2000', dataBps: 10_000, ownerBps: 0, computeBps: 0, treasuryBps: 0, baselineBps: 0 };
+      setUp(m, 3, 2, [5, 0, 7], policy);
+      m.apply({ type: 'Deposit', account: addr(100), amount: '100', source: 'test' });
+      // 10 prompt tokens at 1 a token, 40 output tokens at 2: 90 held of the 100.
+      const r = m.apply({ type: 'ReserveInference', model: 'm@1', requester: addr(100), inputTokens: 10, maxTokens: 40, holder: 'test/1', ttlMs: 1000 });
+      expect(r.result).toMatchObject({ amount: '90', balance: '10' });
+      const again = () => m.apply({ type: 'ReserveInference', model: 'm@1', requester: addr(100), inputTokens: 10, maxTokens: 40, holder: 'test/2', ttlMs: 1000 });
+      expect(again).toThrow(/has 10 base units prepaid .* may cost up to 90 \(10 prompt tokens, max_tokens 40\)/);
+      const rec = (x: Record<string, unknown>) => () =>
+        m.apply({ type: 'InferenceRecord', model: 'm@1', requester: addr(100), provider: addr(200), inputTokens: 10, outputTokens: 40, contributions: [], weightsPpm: [], outputHash: hash(1), reservation: r.result!.reservation, ...x });
+      expect(rec({ outputTokens: 41 })).toThrow(expect.objectContaining({ field: 'action.outputTokens' }));
+      expect(rec({ inputTokens: 11 })).toThrow(expect.objectContaining({ field: 'action.outputTokens' }));
+      expect(rec({ requester: addr(101) })).toThrow(expect.objectContaining({ field: 'action.reservation' }));
+      // The whole hold, spent exactly: the prepaid balance is untouched.
+      expect(rec({})().result).toMatchObject({ fee: '90' });
+      expect(amount(m.state.get<string>(moneyKeys.balance(addr(100))))).toBe(10n);
+      expect(() => m.apply({ type: 'ReleaseReservation', reservation: r.result!.reservation })).toThrow(expect.objectContaining({ status: 409, field: 'action.reservation' }));
+    } finally {
+      m.close();
+    }
+  });
+
   it('refuses records that do not add up, naming the field', () => {
     const m = new Machine();
     try {
@@ -175,7 +276,7 @@ describe('settlement on the state machine', () => {
       const ids = setUp(m, 3, 2, [5, 0, 7], policy);
       m.apply({ type: 'Deposit', account: addr(100), amount: '1000000', source: 'faucet' });
       const rec = (x: Record<string, unknown>) => () =>
-        m.apply({ type: 'InferenceRecord', model: 'm@1', requester: addr(100), provider: addr(200), inputTokens: 1, outputTokens: 1, contributions: [], weightsPpm: [], outputHash: hash(1), ...x });
+        m.apply({ type: 'InferenceRecord', model: 'm@1', requester: addr(100), provider: addr(200), inputTokens: 1, outputTokens: 1, contributions: [], weightsPpm: [], outputHash: hash(1), reservation: 0, ...x });
       const field = (f: () => unknown) => {
         try {
           f();

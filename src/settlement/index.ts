@@ -5,6 +5,8 @@ import { closeEpoch } from './actions/closeEpoch.ts';
 import { deposit } from './actions/deposit.ts';
 import { inferenceRecord } from './actions/inferenceRecord.ts';
 import { registerModel } from './actions/registerModel.ts';
+import { releaseReservation } from './actions/releaseReservation.ts';
+import { reserveInference } from './actions/reserveInference.ts';
 import { withdraw } from './actions/withdraw.ts';
 
-export const settlementActions: ActionDefinition[] = [registerModel, deposit, inferenceRecord, closeEpoch, withdraw, bindChain] as ActionDefinition[];
+export const settlementActions: ActionDefinition[] = [registerModel, deposit, reserveInference, inferenceRecord, releaseReservation, closeEpoch, withdraw, bindChain] as ActionDefinition[];

@@ -102,6 +102,25 @@ export interface ChainBinding {
   time: number;
 }
 
+/**
+ * Money held for one inference call in progress (see ReserveInference): the most the call
+ * may cost, taken from the caller's prepaid balance before anything is generated.
+ */
+export interface HoldRecord {
+  /** The log index of the ReserveInference entry; the journal account is `hold:<index>`. */
+  reservation: number;
+  model: string;
+  requester: string;
+  inputTokens: number;
+  maxTokens: number;
+  amount: string;
+  /** The serving process and call that holds it (`<instance>/<call>`), so that it can be released if they are gone. */
+  holder: string;
+  /** Sequenced time (ms) after which any sequencing node may release it. */
+  expires: number;
+  time: number;
+}
+
 export interface MoneyTotals {
   deposited: string;
   /** Withdrawals and epoch payouts: money that left the node's books. */
@@ -118,6 +137,8 @@ export const accounts = {
   prepaid: (address: string) => address,
   earnings: (address: string) => `earnings:${address}`,
   pool: (modelId: string) => `pool:${modelId}`,
+  /** What an inference call in progress holds (its ReserveInference's log index). */
+  hold: (reservation: number) => `hold:${reservation}`,
   treasury: TREASURY,
 };
 
@@ -150,6 +171,9 @@ export const moneyKeys = {
   chainBinding: 'chain/binding',
   /** A withdrawal, by the log index of its entry: the voucher's nonce. */
   withdrawal: (index: number) => `wd/${pad(index)}`,
+  /** An open reservation, by the log index of its ReserveInference entry. */
+  hold: (reservation: number) => `hold/${pad(reservation)}`,
+  holdPrefix: 'hold/',
   epoch: (n: number) => `epoch/${pad(n)}`,
   epochPrefix: 'epoch/',
   epochCount: 'epochs',
@@ -192,6 +216,10 @@ export function chainDepositSource(b: Pick<ChainBinding, 'chainId' | 'vault'>, d
 
 export function chainBinding(state: StateReader): ChainBinding | undefined {
   return state.get<ChainBinding>(moneyKeys.chainBinding);
+}
+
+export function findHold(state: StateReader, reservation: number): HoldRecord | undefined {
+  return state.get<HoldRecord>(moneyKeys.hold(reservation));
 }
 
 export function epochCount(state: StateReader): number {

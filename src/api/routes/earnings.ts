@@ -133,16 +133,17 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
             unpaid: Amount,
             pools: Amount.describe('Baseline waiting for the next epoch close'),
             escrow: Amount.describe('Compute fees held for open training jobs'),
+            reserved: Amount.describe('Held for inference calls in progress: the most each may cost, taken before any text'),
             treasury: Amount,
             conserved: z.boolean(),
           }),
         },
       },
       handler: async () => {
-        const t = { prepaid: 0n, unpaid: 0n, pools: 0n, escrow: 0n, treasury: 0n };
+        const t = { prepaid: 0n, unpaid: 0n, pools: 0n, escrow: 0n, reserved: 0n, treasury: 0n };
         for (const [k, v] of node.state.list<string>(moneyKeys.balancePrefix)) {
           const acct = k.slice(moneyKeys.balancePrefix.length);
-          const kind = acct.startsWith('earnings:') ? 'unpaid' : acct.startsWith('pool:') ? 'pools' : acct.startsWith('escrow:') ? 'escrow' : acct === accounts.treasury ? 'treasury' : 'prepaid';
+          const kind = acct.startsWith('earnings:') ? 'unpaid' : acct.startsWith('pool:') ? 'pools' : acct.startsWith('escrow:') ? 'escrow' : acct.startsWith('hold:') ? 'reserved' : acct === accounts.treasury ? 'treasury' : 'prepaid';
           t[kind] += amount(v);
         }
         const a = auditMoney(node.state);
@@ -156,6 +157,7 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           unpaid: t.unpaid.toString(),
           pools: t.pools.toString(),
           escrow: t.escrow.toString(),
+          reserved: t.reserved.toString(),
           treasury: t.treasury.toString(),
           conserved: a.conserved,
         };

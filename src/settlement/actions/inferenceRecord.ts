@@ -1,15 +1,18 @@
 // InferenceRecord: the node records that a model answered a request, with the tokens
-// metered and the attribution weights of the output, and settles the fee at once: the
-// requester's prepaid balance pays it, split exactly by the model's fee policy. The
-// baseline part accrues in the model's pool, split over its training contributions at
-// the epoch close. A requester who cannot pay is refused (402) and nothing changes.
+// metered and the attribution weights of the output, and settles the fee at once, split
+// exactly by the model's fee policy. A served call names the reservation it was held by
+// (ReserveInference): the hold pays the fee, which can never exceed it, and the rest goes
+// back to the prepaid balance in the same entry. Without a reservation (a dev record, or
+// a hold already released) the prepaid balance pays, and a requester who cannot pay is
+// refused (402) and nothing changes. The baseline part accrues in the model's pool, split
+// over its training contributions at the epoch close.
 import { findContribution } from '../../datanets/records.ts';
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import { Book } from '../book.ts';
 import { type FeePolicy, inferenceFee } from '../feePolicy.ts';
 import { InsufficientBalance } from '../journal.ts';
-import { accounts, findModel, type ModelRecord, moneyKeys } from '../records.ts';
+import { accounts, findHold, findModel, type ModelRecord, moneyKeys } from '../records.ts';
 import { type Credit, splitFee, type UsageWeight } from '../split.ts';
 
 export interface InferenceRecordMessage {
@@ -21,6 +24,8 @@ export interface InferenceRecordMessage {
   contributions: number[];
   weightsPpm: number[];
   outputHash: string;
+  /** The log index of the call's ReserveInference; 0 for none. */
+  reservation: number;
 }
 
 export const MAX_ATTRIBUTED = 256;
@@ -48,6 +53,7 @@ export const inferenceRecord: ActionDefinition<InferenceRecordMessage> = {
     { name: 'contributions', type: 'uint64[]', max: MAX_ATTRIBUTED, description: 'Contributions the output was attributed to, ascending' },
     { name: 'weightsPpm', type: 'uint64[]', max: MAX_ATTRIBUTED, description: 'Their weights, parts per million of the output; sum at most 1,000,000' },
     { name: 'outputHash', type: 'bytes32', description: 'SHA-256 of the output text' },
+    { name: 'reservation', type: 'uint64', description: 'The log index of the ReserveInference that held the most this call may cost, which pays it; 0 for none (the prepaid balance pays)' },
   ],
   apply(ctx, m) {
     const model = findModel(ctx.state, m.model);
@@ -80,7 +86,18 @@ export const inferenceRecord: ActionDefinition<InferenceRecordMessage> = {
       baselinePool: model.trainingContributions > 0 ? accounts.pool(model.id) : undefined,
     });
     const book = new Book(ctx.state);
-    const payer = accounts.prepaid(m.requester);
+    // A hold released already (its process was presumed gone) leaves the prepaid balance to pay.
+    const hold = m.reservation === 0 ? undefined : findHold(ctx.state, m.reservation);
+    if (hold) {
+      if (hold.requester !== m.requester || hold.model !== m.model)
+        throw reject.invalid('action.reservation', `reservation ${m.reservation} holds money of ${hold.requester} for ${hold.model}, not of ${m.requester} for ${m.model}`);
+      if (m.inputTokens !== hold.inputTokens || m.outputTokens > hold.maxTokens)
+        throw reject.invalid(
+          'action.outputTokens',
+          `${m.inputTokens} input and ${m.outputTokens} output tokens exceed what reservation ${m.reservation} was made for (${hold.inputTokens} input, at most ${hold.maxTokens} output)`,
+        );
+    }
+    const payer = hold ? accounts.hold(hold.reservation) : accounts.prepaid(m.requester);
     try {
       book.journal.settle(payer, credits.map(toJournal), ctx.index);
     } catch (e) {
@@ -91,6 +108,10 @@ export const inferenceRecord: ActionDefinition<InferenceRecordMessage> = {
           `(${m.inputTokens} input and ${m.outputTokens} output tokens): deposit more first`,
         { balance: e.balance.toString(), fee: fee.toString() },
       );
+    }
+    if (hold) {
+      book.journal.transfer(payer, accounts.prepaid(m.requester), book.journal.balance(payer), 'release', ctx.index);
+      book.put(moneyKeys.hold(hold.reservation), null);
     }
 
     const by = { data: 0n, owner: 0n, compute: 0n, treasury: 0n };
