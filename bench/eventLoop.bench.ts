@@ -107,7 +107,8 @@ export async function runStallScenario(url: string, s: StallScenario): Promise<S
   // The same size staged first as raw bytes (PUT /v1/blobs), the way the CLI sends large files: no JSON, no base64.
   const staged = Buffer.from(new TextGenerator(98).document(Math.ceil(s.maxContentBytes / 5))).subarray(0, s.maxContentBytes);
   await probe(`PUT /v1/blobs then Contribute: ${staged.length.toLocaleString('en')} bytes, near-duplicate check on`, async () => {
-    const put = await fetch(`${url}/v1/blobs/${sha(staged)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: staged });
+    const auth = await client.uploadHeaders(owner, 'blob', sha(staged), staged.length);
+    const put = await fetch(`${url}/v1/blobs/${sha(staged)}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...auth }, body: staged });
     if (put.status >= 300) return put;
     return post(url, '/v1/actions', signed({ type: 'Contribute', datanet: 'corpus', contentHash: sha(staged), size: staged.length, fileName: 'staged.txt' }));
   });
