@@ -15,6 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../bench/serverProcess.ts';
+
+/** Contributions up to 16 MiB (the default is 2 MiB), so that a few of them fill the disk. */
+const BIG_CONTENT = { ...process.env, TRIBUTARY_MAX_CONTENT_BYTES: String(16 * 1024 * 1024) };
 import { TributaryClient } from '../src/client/client.ts';
 import { ApiError } from '../src/client/errors.ts';
 import { LocalSigner, withReplayProtection } from '../src/client/signer.ts';
@@ -66,7 +69,7 @@ describe.skipIf(skipReason !== undefined)('a full disk (tmpfs)', () => {
     onTestFailed(() => {
       failed = true;
     });
-    server = await startServerProcess(dataDir);
+    server = await startServerProcess(dataDir, [], 30_000, BIG_CONTENT);
     let client = new TributaryClient(server.url, { timeoutMs: 15_000 });
     const key = await client.verifierKey();
     const owner = new LocalSigner(randomPrivateKey());
@@ -193,7 +196,7 @@ describe.skipIf(skipReason !== undefined)('a full disk (tmpfs)', () => {
     // No half-written file was left behind to hold on to the space.
     expect(leftovers(dataDir)).toEqual([]);
 
-    server = await startServerProcess(dataDir);
+    server = await startServerProcess(dataDir, [], 30_000, BIG_CONTENT);
     client = new TributaryClient(server.url, { timeoutMs: 15_000 });
     expect(await client.verifierKey()).toBe(key);
     expect((await client.node()).size).toBe(sizeBefore + acked.length);

@@ -71,8 +71,12 @@ class Machine {
 }
 
 /** A datanet of `n` contributions by `authors` accounts, a snapshot, and a model on it. */
-function setUp(m: Machine, n: number, authors: number, tokens: number[], policy: Record<string, unknown>) {
-  m.apply({ type: 'Genesis', ...params, money: 'play' });
+/** The vault a real-money ledger is bound to here (withdrawals need a chain binding). */
+const VAULT = '0x' + 'b1'.repeat(20);
+
+function setUp(m: Machine, n: number, authors: number, tokens: number[], policy: Record<string, unknown>, money: 'play' | 'real' = 'play') {
+  m.apply({ type: 'Genesis', ...params, money });
+  if (money === 'real') m.apply({ type: 'BindChain', chainId: 1, token: '0x' + 'a1'.repeat(20), vault: VAULT, distributor: '0x' + 'c1'.repeat(20), anchor: '0x' + 'd1'.repeat(20) });
   m.apply({ type: 'CreateDatanet', name: 'd', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] }, addr(0));
   const ids: number[] = [];
   for (let i = 0; i < n; i++) ids.push(m.apply({ type: 'Contribute', datanet: 'd', contentHash: hash(i + 1), size: 10, fileName: `${i}.txt` }, addr(1 + (i % authors))).result!.contribution as number);
@@ -185,8 +189,8 @@ describe('settlement on the state machine', () => {
       fc.property(policyArb, fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.bigInt({ min: 0n, max: 10n ** 20n })), fc.array(holdOp, { minLength: 10, maxLength: 40 }), (policy, funds, ops) => {
         const m = new Machine();
         try {
-          const ids = setUp(m, 8, 3, [3, 1, 4, 1, 5, 9, 2, 6], policy);
-          funds.forEach((f, who) => f > 0n && m.apply({ type: 'Deposit', account: addr(100 + who), amount: f.toString(), source: 'test' }));
+          const ids = setUp(m, 8, 3, [3, 1, 4, 1, 5, 9, 2, 6], policy, 'real');
+          funds.forEach((f, who) => f > 0n && m.apply({ type: 'Deposit', account: addr(100 + who), amount: f.toString(), source: `chain:1:${VAULT}:${who}` }));
           const prepaid = (a: string) => amount(m.state.get<string>(moneyKeys.balance(a)));
           for (const op of ops) {
             const before = m.state.scanHash().root();
@@ -249,7 +253,7 @@ describe('settlement on the state machine', () => {
     try {
       const policy = { pricePer1kInput: '1000', pricePer1kOutput: '2000', dataBps: 10_000, ownerBps: 0, computeBps: 0, treasuryBps: 0, baselineBps: 0 };
       setUp(m, 3, 2, [5, 0, 7], policy);
-      m.apply({ type: 'Deposit', account: addr(100), amount: '100', source: 'test' });
+      m.apply({ type: 'Deposit', account: addr(100), amount: '100', source: 'faucet' });
       // 10 prompt tokens at 1 a token, 40 output tokens at 2: 90 held of the 100.
       const r = m.apply({ type: 'ReserveInference', model: 'm@1', requester: addr(100), inputTokens: 10, maxTokens: 40, holder: 'test/1', ttlMs: 1000 });
       expect(r.result).toMatchObject({ amount: '90', balance: '10' });
