@@ -95,12 +95,14 @@ export class CpuPool {
         if ('ready' in m) {
           slot.ready = true;
           this.dispatch();
+          if (!slot.job) worker.unref();
         } else this.settle(slot, m);
       });
       worker.on('error', (e) => void this.end(slot, `its thread failed: ${e.message}`));
       worker.on('exit', () => void this.end(slot, 'its thread exited'));
-      // An idle thread must not keep the process alive; a busy one must (see dispatch/settle).
-      worker.unref();
+      // An idle thread must not keep the process alive; a busy one must (see dispatch/settle),
+      // and so must one still loading: a task may be waiting for it, and with nothing else
+      // alive yet (a node seeding its demo before it listens) the process would just exit.
       this.slots.push(slot);
     }
   }
