@@ -226,7 +226,8 @@ describe('the sweep of unreferenced uploads', () => {
   const owner = newSigner();
 
   beforeAll(async () => {
-    t = await startTestNode({ epochSeconds: 0, unreferencedFileMs: 3000, stagedBlobMs: 3000, uploadSweepMs: 100 });
+    // A grace period long enough for the upload and its registration on a loaded machine.
+    t = await startTestNode({ epochSeconds: 0, unreferencedFileMs: 10_000, stagedBlobMs: 10_000, uploadSweepMs: 100 });
   });
   afterAll(async () => t.stop());
 
@@ -240,8 +241,8 @@ describe('the sweep of unreferenced uploads', () => {
     const path = (b: Uint8Array) => join(t.dataDir, 'models', `${sha(b).slice(2)}.gguf`);
     expect(t.node.uploads.held(owner.address)).toBe(registered.length + orphan.length + text.length);
 
-    await expect.poll(() => existsSync(path(orphan)), { timeout: 10_000, interval: 100 }).toBe(false);
-    await expect.poll(() => t.node.blobs.staged(sha(text)) === undefined, { timeout: 10_000, interval: 100 }).toBe(true);
+    await expect.poll(() => existsSync(path(orphan)), { timeout: 30_000, interval: 100 }).toBe(false);
+    await expect.poll(() => t.node.blobs.staged(sha(text)) === undefined, { timeout: 30_000, interval: 100 }).toBe(true);
     // Several more sweeps pass; the registered file, past its grace period too, stays.
     await new Promise((r) => setTimeout(r, 500));
     expect(existsSync(path(registered))).toBe(true);
