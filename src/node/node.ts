@@ -51,7 +51,7 @@ export interface SignedAction {
 export class TributaryNode {
   readonly protocol: Protocol;
   readonly params: ProtocolParams;
-  /** The money a new ledger's genesis entry will fix (see `money`). */
+  /** The money a new ledger's genesis entry will fix (see `moneyKind`). */
   private readonly genesisMoney: MoneyKind;
   readonly db: Db;
   readonly entries: EntryStore;
