@@ -22,6 +22,7 @@ import { tokenBalance } from '../chain/token.ts';
 import { signWithdrawalVoucher, type WithdrawalVoucher, withdrawalVoucherDomain } from '../chain/vouchers.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
+import { bindingRefusal } from '../settlement/actions/bindChain.ts';
 import { chainBinding, chainDepositSource, epochCount, moneyKeys, type WithdrawalRecord } from '../settlement/records.ts';
 import type { ChainConfig } from './chainConfig.ts';
 import { ConfigError } from './config.ts';
@@ -167,6 +168,14 @@ export class ChainService {
     return { type: 'BindChain', chainId: c.chainId, ...c.contracts };
   }
 
+  /** Why the configured chain cannot be bound to this ledger (money moved under another binding), if it cannot. */
+  bindingRefused(): string | undefined {
+    const action = this.bindingAction();
+    if (!action) return undefined;
+    const refusal = bindingRefusal(this.node.state, { chainId: this.config!.chainId, ...this.config!.contracts });
+    return refusal && `cannot settle on chain ${this.config!.chainId} (vault ${this.config!.contracts.vault}): ${refusal.message}`;
+  }
+
   /** A voucher for withdrawal `index` (its nonce), valid for an hour; fetch again for a fresh one. */
   async voucher(index: number): Promise<{ voucher: { account: string; amount: string; nonce: string; deadline: string }; signature: string; vault: string; chainId: number }> {
     if (!this.clients || !this.config) throw new ActionRejected(409, 'no_chain', undefined, 'this node has no chain configured: withdrawals need one');
@@ -195,6 +204,8 @@ export class ChainService {
   private async pass(): Promise<void> {
     const clients = this.clients!;
     const c = this.config!;
+    // Never post, fund or credit for contracts the log does not name (a binding not logged yet).
+    if (this.bindingAction()) throw new Error(`the log does not bind this ledger to vault ${c.contracts.vault} on chain ${c.chainId} yet: nothing is posted until it does`);
     const reported = await clients.publicClient.getChainId();
     if (reported !== c.chainId) throw new Error(`the RPC at ${c.rpcUrl} serves chain ${reported}, not the configured ${c.chainId}`);
     await this.creditDeposits(clients, c);

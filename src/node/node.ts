@@ -162,6 +162,12 @@ export class TributaryNode {
       await new Promise((r) => setTimeout(r, 50));
       node.cluster.catchUp();
     }
+    // The lease holder would refuse to bind other contracts (and keep failing to lead): say so now.
+    const refused = node.chain.bindingRefused();
+    if (refused) {
+      node.close();
+      throw new ConfigError(refused);
+    }
     return node;
   }
 
