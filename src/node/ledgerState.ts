@@ -1,7 +1,8 @@
 // Reads a node's protocol state from its data directory or database without starting the
 // node, for commands that must check the ledger before acting on it (`chain deploy` asks
-// whether the ledger may be bound before it spends gas). It never writes: a node may be
-// running on the same database.
+// whether the ledger may be bound before it spends gas). It writes nothing of its own (opening
+// applies any pending schema migration, as a node would): a node may be running on the
+// same database.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENESIS_KEY } from '../protocol/genesis.ts';
