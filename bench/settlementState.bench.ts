@@ -49,7 +49,7 @@ export function runSettlementStateBench(inferences: number, contributors: number
     // A datanet of `contributors` contributions, each by its own author, and a model on it.
     const ids: number[] = [];
     db.transaction(() => {
-      apply({ type: 'Genesis', ...params });
+      apply({ type: 'Genesis', ...params, money: 'play' });
       apply({ type: 'CreateDatanet', name: 'd', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] }, addr(0));
       for (let i = 0; i < contributors; i++)
         ids.push(apply({ type: 'Contribute', datanet: 'd', contentHash: '0x' + (i + 1).toString(16).padStart(64, '0'), size: 100, fileName: `${i}.txt` }, addr(1 + i)).result!.contribution as number);
@@ -61,7 +61,7 @@ export function runSettlementStateBench(inferences: number, contributors: number
         addr(0),
         { trainingTokens: ids.map((_, i) => 50 + (i % 200)) },
       );
-      for (let k = 0; k < 100; k++) apply({ type: 'Deposit', account: addr(900_000 + k), amount: (10n ** 30n).toString(), source: 'bench' });
+      for (let k = 0; k < 100; k++) apply({ type: 'Deposit', account: addr(900_000 + k), amount: (10n ** 30n).toString(), source: 'faucet' });
     })();
 
     const BATCH = 1000;
