@@ -45,7 +45,9 @@ export async function startCluster(spec: ClusterSpec): Promise<Cluster> {
   const dirs = Array.from({ length: spec.nodes }, () => mkdtempSync(join(tmpdir(), 'tributary-bench-load-')));
   const servers: ServerProcess[] = [];
   // SQLite: the node must not pick up a DATABASE_URL meant for the PostgreSQL rows.
-  const { DATABASE_URL: _postgres, ...base } = process.env;
+  // Dev mode whatever this process's NODE_ENV (a Vite build earlier in `npm run bench` sets it
+  // to production): the fixtures fund the payer from the faucet.
+  const { DATABASE_URL: _postgres, NODE_ENV: _mode, ...base } = process.env;
   const env = spec.databaseUrl === undefined ? base : { ...base, DATABASE_URL: spec.databaseUrl };
   const stop = async () => {
     for (const s of servers.reverse()) await s.stop();
