@@ -22,7 +22,7 @@ import { tokenBalance } from '../chain/token.ts';
 import { signWithdrawalVoucher, type WithdrawalVoucher, withdrawalVoucherDomain } from '../chain/vouchers.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
-import { bindingRefusal } from '../settlement/actions/bindChain.ts';
+import { bindingRefusal, isBoundTo } from '../settlement/actions/bindChain.ts';
 import { chainBinding, chainDepositSource, epochCount, moneyKeys, type WithdrawalRecord } from '../settlement/records.ts';
 import type { ChainConfig } from './chainConfig.ts';
 import { ConfigError } from './config.ts';
@@ -162,9 +162,7 @@ export class ChainService {
   bindingAction(): Omit<ActionMessage, 'nonce'> | undefined {
     if (!this.config) return undefined;
     const c = this.config;
-    const b = chainBinding(this.node.state);
-    if (b && b.chainId === c.chainId && b.token === c.contracts.token && b.vault === c.contracts.vault && b.distributor === c.contracts.distributor && b.anchor === c.contracts.anchor)
-      return undefined;
+    if (isBoundTo(this.node.state, { chainId: c.chainId, ...c.contracts })) return undefined;
     return { type: 'BindChain', chainId: c.chainId, ...c.contracts };
   }
 

@@ -64,7 +64,7 @@ export function bindingRefusal(state: StateReader, to: Pick<ChainBinding, 'chain
     );
   const old = chainBinding(state);
   if (!old) return undefined;
-  if (old.chainId === to.chainId && CONTRACTS.every((c) => old[c] === to[c].toLowerCase()))
+  if (isBoundTo(state, to))
     return reject.conflict('action.vault', `the ledger is already bound to these contracts on chain ${to.chainId} (entry ${old.index})`);
   const totals = state.get<MoneyTotals>(moneyKeys.totals) ?? { deposited: '0', withdrawn: '0' };
   if (old.totals.deposited === totals.deposited && old.totals.withdrawn === totals.withdrawn) return undefined;
@@ -75,4 +75,10 @@ export function bindingRefusal(state: StateReader, to: Pick<ChainBinding, 'chain
       'binding other contracts would pay withdrawals and payouts a second time. Point the node back at the bound contracts',
     { binding: old.index, chainId: old.chainId, vault: old.vault },
   );
+}
+
+/** Whether the log already binds the ledger to exactly these contracts on this chain. */
+export function isBoundTo(state: StateReader, to: Pick<ChainBinding, 'chainId' | (typeof CONTRACTS)[number]>): boolean {
+  const b = chainBinding(state);
+  return b !== undefined && b.chainId === to.chainId && CONTRACTS.every((c) => b[c] === to[c].toLowerCase());
 }
