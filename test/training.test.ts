@@ -173,7 +173,11 @@ describe('training jobs, workers and model provenance', () => {
     const leased = await t.client.leaseJob(workerA, r.index);
     expect(leased.job!.id).toBe(r.index);
     const [first] = (await t.client.jobs()).filter((j) => j.status === 'done');
+    // The node re-measures on one of its CPU worker threads, never on its event loop (issue 15).
+    expect(t.node.config.cpuWorkers).toBeGreaterThan(0);
+    const tasks = t.node.cpu.stats.started;
     const lie = await failure(t.client.act(workerA, { type: 'CompleteTrainingJob', job: r.index, adapter: first.result!.adapter, trainerVersion: 'tributary-lora/1', evalLoss: '0.5' }));
+    expect(t.node.cpu.stats.started).toBe(tasks + 1);
     expect(lie.status).toBe(400);
     expect(lie.field).toBe('action.evalLoss');
     expect(lie.message).toMatch(/the worker reports 0.5 but the node measured \d+\.\d{6} on the held-out split/);

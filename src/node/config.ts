@@ -58,6 +58,8 @@ export interface NodeConfig {
   cpuWorkers: number;
   /** The most CPU time one such step may take, in ms, before it is stopped and its request answered 503. */
   cpuBudgetMs: number;
+  /** The most time re-measuring one training result (CompleteTrainingJob) may take on a CPU worker, in ms. */
+  evalBudgetMs: number;
   /** Create the demo datanet on first start. */
   demo: boolean;
   /** Dev-only conveniences: the faucet (on a play-money ledger), recording inferences by hand, closing epochs by hand. */
@@ -99,6 +101,13 @@ export const DEFAULT_PORT = 8790;
  * largest inputs cost on a busy 2-core machine (docs/attribution.md, "Limits").
  */
 export const DEFAULT_CPU_BUDGET_MS = 30_000;
+
+/**
+ * The most time re-measuring a training result may take: its held-out windows are capped
+ * (MAX_EVAL_WINDOWS), so this bounds only a base model far larger than the demo's, whose
+ * 32 windows take seconds on a busy 2-core machine.
+ */
+export const DEFAULT_EVAL_BUDGET_MS = 600_000;
 
 /** The most requests of one adapter that may run as sequences of one context. */
 export const MAX_BATCH_SEQUENCES = 2;
@@ -210,6 +219,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       env.TRIBUTARY_AUTH_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_AUTH_WORKERS', env.TRIBUTARY_AUTH_WORKERS, 0, 64),
     cpuWorkers: env.TRIBUTARY_CPU_WORKERS === undefined ? defaultAuthWorkers() : int('TRIBUTARY_CPU_WORKERS', env.TRIBUTARY_CPU_WORKERS, 0, 64),
     cpuBudgetMs: env.TRIBUTARY_CPU_BUDGET_MS === undefined ? DEFAULT_CPU_BUDGET_MS : int('TRIBUTARY_CPU_BUDGET_MS', env.TRIBUTARY_CPU_BUDGET_MS, 10, 3_600_000),
+    evalBudgetMs: env.TRIBUTARY_EVAL_BUDGET_MS === undefined ? DEFAULT_EVAL_BUDGET_MS : int('TRIBUTARY_EVAL_BUDGET_MS', env.TRIBUTARY_EVAL_BUDGET_MS, 1000, 86_400_000),
     demo: flags.demo ?? env.TRIBUTARY_DEMO !== '0',
     dev: env.NODE_ENV !== 'production',
     ...moneyOf(env),

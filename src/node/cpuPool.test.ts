@@ -60,6 +60,12 @@ describe('CpuPool', () => {
     expect(p.stats).toEqual({ waiting: 0, running: 0, started: 2 });
   });
 
+  it("holds a task with its own budget (the node's own checks) to that budget, not the pool's", async () => {
+    const p = pool(1, 60_000);
+    const e = await p.run('encode', { text: englishLikeText(8_000_000, 5) }, 'evaluating job 7', 100).catch((x: unknown) => x);
+    expect(e).toMatchObject({ status: 503, code: 'cpu_budget', message: 'evaluating job 7 needed more than the 100 ms this node allows it' });
+  });
+
   it('runs tasks queued together one after another on its threads', async () => {
     const p = pool(2, 60_000);
     const texts = Array.from({ length: 12 }, (_, i) => englishLikeText(2_000, i + 10));

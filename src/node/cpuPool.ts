@@ -15,13 +15,15 @@ import type { CpuReply } from './cpuWorker.ts';
 export const MAX_WAITING_TASKS = 256;
 
 type Input<K extends CpuTaskName> = Parameters<CpuTasks[K]>[0];
-type Output<K extends CpuTaskName> = ReturnType<CpuTasks[K]>;
+type Output<K extends CpuTaskName> = Awaited<ReturnType<CpuTasks[K]>>;
 
 interface Job {
   task: CpuTaskName;
   input: unknown;
   /** What the task is for, in the words of the request ("attributing a text of 100000 characters"). */
   what: string;
+  /** The most this task may run, in ms: the pool's budget unless the caller set its own. */
+  budgetMs: number;
   resolve(result: unknown): void;
   reject(e: unknown): void;
 }
@@ -53,12 +55,16 @@ export class CpuPool {
     this.start();
   }
 
-  /** Runs a task on a worker thread (in-line without workers); a 503 when it overruns its budget or too many wait. */
-  run<K extends CpuTaskName>(task: K, input: Input<K>, what: string): Promise<Output<K>> {
+  /**
+   * Runs a task on a worker thread (in-line without workers); a 503 when it overruns its
+   * budget or too many wait. `budgetMs` replaces the pool's budget for a task that is not a
+   * request's step but the node's own, bounded otherwise (re-measuring a training result).
+   */
+  run<K extends CpuTaskName>(task: K, input: Input<K>, what: string, budgetMs = this.budgetMs): Promise<Output<K>> {
     if (this.workers === 0) {
       this.started++;
       try {
-        return Promise.resolve((cpuTasks[task] as (i: Input<K>) => Output<K>)(input));
+        return Promise.resolve((cpuTasks[task] as (i: Input<K>) => Output<K> | Promise<Output<K>>)(input));
       } catch (e) {
         return Promise.reject(e);
       }
@@ -69,7 +75,7 @@ export class CpuPool {
         new ActionRejected(503, 'busy', undefined, `${what}: this node's CPU workers are busy (${this.waiting.length} tasks waiting); try again shortly`),
       );
     return new Promise<Output<K>>((resolve, reject) => {
-      this.waiting.push({ task, input, what, resolve: resolve as (r: unknown) => void, reject });
+      this.waiting.push({ task, input, what, budgetMs, resolve: resolve as (r: unknown) => void, reject });
       this.start();
       this.dispatch();
     });
@@ -117,10 +123,12 @@ export class CpuPool {
         () =>
           void this.end(
             slot,
-            `${job.what} needed more than ${this.budgetMs} ms of CPU, the most one request may take on this node (TRIBUTARY_CPU_BUDGET_MS): send less, or try again when the node is less busy`,
+            job.budgetMs === this.budgetMs
+              ? `${job.what} needed more than ${this.budgetMs} ms of CPU, the most one request may take on this node (TRIBUTARY_CPU_BUDGET_MS): send less, or try again when the node is less busy`
+              : `${job.what} needed more than the ${job.budgetMs} ms this node allows it`,
             'cpu_budget',
           ),
-        this.budgetMs,
+        job.budgetMs,
       );
       slot.job = { ...job, id, timer };
       this.started++;

@@ -1,8 +1,8 @@
 // The CPU-heavy steps of requests, as plain functions of plain (cloneable) inputs, so that
 // they run the same on a CPU worker thread (cpuWorker.ts, through CpuPool) or in-line:
 // tokenizing, matching a text against an attribution index, checking a contribution's
-// bytes (hash, UTF-8, JSONL schema). Their cost grows with the input, which is why the
-// event loop must never run them. They must never touch the node, its database, its files
+// bytes (hash, UTF-8, JSONL schema), re-measuring a training result's held-out loss. Their
+// cost grows with the input, which is why the event loop must never run them. They must never touch the node, its database, its files
 // or the network: everything they need arrives in their input, and only their result leaves.
 import { type Attribution, type AttributionParams, attribute } from '../attribution/attribute.ts';
 import type { QueryView } from '../attribution/index.ts';
@@ -13,6 +13,8 @@ import { contentProblem } from '../datanets/intake.ts';
 import { compileRecordSchema, RecordSchemaError } from '../datanets/recordSchema.ts';
 import { reject } from '../protocol/errors.ts';
 import type { DatanetRecord } from '../datanets/records.ts';
+import type { TrainingConfig } from '../models/trainer/config.ts';
+import type { TrainingDocument } from '../models/trainer/data.ts';
 
 /** One node's shards of an index, as AttributionIndex.queryViews gives them. */
 export interface QueryShards {
@@ -76,6 +78,16 @@ export const cpuTasks = {
       throw e;
     }
     return null;
+  },
+
+  /**
+   * A LoRA result's held-out loss and its base model's, on the job's split (the node's
+   * check of a CompleteTrainingJob). Loaded on first use: tfjs and its wasm backend cost a
+   * thread tens of megabytes, which threads that never evaluate should not carry.
+   */
+  async evaluateAdapter(input: { basePath: string; adapterPath: string; documents: TrainingDocument[]; config: TrainingConfig }): Promise<{ evalLoss: number; baseEvalLoss: number }> {
+    const { evaluateAdapter } = await import('../models/trainer/evaluate.ts');
+    return evaluateAdapter(input);
   },
 };
 

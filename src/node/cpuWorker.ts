@@ -15,11 +15,13 @@ export type CpuReply =
 // thread says it is ready, so that no task's time budget pays for it.
 defaultTokenizer();
 
-parentPort!.on('message', (msg: { id: number; task: CpuTaskName; input: never }) => {
+// A thread runs one task at a time (the pool hands it the next only after this one's
+// reply), so an asynchronous task (evaluating an adapter) is simply awaited.
+parentPort!.on('message', async (msg: { id: number; task: CpuTaskName; input: never }) => {
   let reply: CpuReply;
   const transfer: ArrayBuffer[] = [];
   try {
-    const result = (cpuTasks[msg.task] as (input: unknown) => unknown)(msg.input);
+    const result = await (cpuTasks[msg.task] as (input: unknown) => unknown)(msg.input);
     // Token ids and offsets can be large: move their memory back rather than copy it.
     if (msg.task === 'encode') {
       const r = result as ReturnType<typeof cpuTasks.encode>;

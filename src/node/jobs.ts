@@ -4,7 +4,6 @@
 // result before logging it: the lease, the adapter file against the base, and the
 // held-out loss measured again here. Money and job state change only through actions.
 import { findContribution } from '../datanets/records.ts';
-import { evaluateAdapter } from '../models/trainer/evaluate.ts';
 import { type CompleteTrainingJobAttest } from '../models/actions/completeTrainingJob.ts';
 import { readGgufFile } from '../models/gguf/reader.ts';
 import { validateLoraAdapter } from '../models/gguf/validate.ts';
@@ -146,10 +145,13 @@ export class JobService {
       if (e instanceof GgufError) throw new ActionRejected(422, 'invalid_gguf', 'action.adapter', `the adapter does not fit base ${job.base}: ${e.message}`);
       throw e;
     }
+    // Re-measuring runs a forward pass over up to MAX_EVAL_WINDOWS windows, twice: seconds of
+    // CPU that must not stall the node, so it runs on a CPU worker (in-line only without any).
     try {
-      return await evaluateAdapter({ basePath, adapterPath, config, documents: this.documents(job) });
+      return await this.node.cpu.run('evaluateAdapter', { basePath, adapterPath, config, documents: this.documents(job) }, `evaluating job ${job.id}'s adapter`, this.node.config.evalBudgetMs);
     } catch (e) {
-      throw new ActionRejected(422, 'invalid_result', 'action.adapter', `the node could not evaluate the adapter: ${(e as Error).message}`);
+      if (e instanceof ActionRejected && e.status === 503) throw e;
+      throw new ActionRejected(422, 'invalid_result', 'action.adapter', `the node could not evaluate the adapter: ${(e as Error).message.replace(/^CPU worker, [^:]*: /, '')}`);
     }
   }
 
