@@ -89,8 +89,10 @@ export class MemoryLedger {
    * hour ahead of the clock are added unless the action carries its own.
    */
   act(signer: ActionSigner, action: { type: string } & Record<string, unknown>, attest?: Entry['attest']): Applied {
-    const full = { nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString(), expiry: Math.floor(this.now / 1000) + 3600, ...action };
     const def = this.protocol.get(action.type);
+    // A node action has no expiry field: signing one with an account must still be possible, to see it refused.
+    const deadline = def.signer === 'user' ? { expiry: Math.floor(this.now / 1000) + 3600 } : {};
+    const full = { nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString(), ...deadline, ...action };
     const types = { [def.type]: allFields(def).map((f) => ({ name: f.name, type: f.type })) };
     const { signature } = signer.sign(this.domain, types, full);
     return this.submit(full, { scheme: 'eip712', signer: signer.address.toLowerCase(), signature: signature.toLowerCase() }, attest);
