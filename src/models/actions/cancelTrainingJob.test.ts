@@ -2,7 +2,7 @@
 // is open. What it records: the job cancelled and its escrowed fee back in the owner's
 // prepaid balance. (That no worker holds the job's lease is the node's intake check.)
 import { describe, expect, it } from 'vitest';
-import { account, fund, memoryLedger, registerBase, snapshotOf } from '../../../test/fixtures/memoryLedgers.ts';
+import { account, fund, memoryLedger, openJob } from '../../../test/fixtures/memoryLedgers.ts';
 import { moneyKeys } from '../../settlement/records.ts';
 import { escrowAccount, findJob } from '../records.ts';
 
@@ -10,10 +10,8 @@ const owner = account();
 
 function submitted() {
   const l = memoryLedger();
-  const base = registerBase(l, owner);
-  const snap = snapshotOf(l, owner, 2);
-  fund(l, owner, 100n);
-  const job = l.act(owner, { type: 'SubmitTrainingJob', base, datanet: snap.datanet, snapshot: snap.version, config: '{}', computeFee: '60' }).index;
+  fund(l, owner, 40n);
+  const { job } = openJob(l, owner, 60n);
   return { l, job };
 }
 

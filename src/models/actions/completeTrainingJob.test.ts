@@ -4,7 +4,7 @@
 // loss. What it records: the result on the job, the escrowed fee paid to the worker's
 // earnings; and a model registered from the job must match its base, adapter and data.
 import { describe, expect, it } from 'vitest';
-import { account, fund, memoryLedger, registerBase, registerModel, sha256, snapshotOf } from '../../../test/fixtures/memoryLedgers.ts';
+import { account, memoryLedger, openJob, registerBase, registerModel, sha256 } from '../../../test/fixtures/memoryLedgers.ts';
 import { accounts, findModel, moneyKeys } from '../../settlement/records.ts';
 import { escrowAccount, findJob } from '../records.ts';
 import { EVAL_LOSS_TOLERANCE } from './completeTrainingJob.ts';
@@ -16,10 +16,8 @@ const measured = { evalLoss: 3.25, baseEvalLoss: 3.5 };
 
 function open() {
   const l = memoryLedger();
-  const base = registerBase(l, owner);
-  const snap = snapshotOf(l, owner, 2);
-  fund(l, owner, 60n);
-  const job = l.act(owner, { type: 'SubmitTrainingJob', base, datanet: snap.datanet, snapshot: snap.version, config: '{"steps":20}', computeFee: '60' }).index;
+  const { base, datanet, version, job } = openJob(l, owner);
+  const snap = { datanet, version };
   l.act(worker, { type: 'RegisterWorker', name: 'w' });
   const result = (over: Record<string, unknown> = {}) => ({ type: 'CompleteTrainingJob', job, adapter, trainerVersion: 'tributary-lora/1', evalLoss: '3.2512', ...over });
   return { l, base, snap, job, result };

@@ -4,7 +4,7 @@
 // (off the books), cumulative payouts, the epoch with its payout-tree root, and the
 // payout leaves it changed.
 import { describe, expect, it } from 'vitest';
-import { account, fund, memoryLedger, sha256, trainedModel } from '../../../test/fixtures/memoryLedgers.ts';
+import { account, memoryLedger, servedModel } from '../../../test/fixtures/memoryLedgers.ts';
 import { PayoutTree } from '../payoutTree.ts';
 import { accounts, type EpochRecord, moneyKeys } from '../records.ts';
 
@@ -15,13 +15,10 @@ const caller = account();
 const provider = account();
 
 function earned() {
-  const l = memoryLedger();
-  const t = trainedModel(l, owner, [alice, bob], [30, 10]);
-  fund(l, caller, 10_000n);
-  const infer = () =>
-    l.node({ type: 'InferenceRecord', model: t.model, requester: caller.address, provider: provider.address, inputTokens: 1000, outputTokens: 500, contributions: [t.contributions[0]], weightsPpm: [500_000], outputHash: sha256('x'), reservation: 0 });
+  const served = servedModel({ owner, authors: [alice, bob], caller, provider });
+  const infer = () => served.l.node(served.record());
   infer();
-  return { l, ...t, infer };
+  return { ...served, infer };
 }
 
 describe('CloseEpoch', () => {

@@ -5,7 +5,7 @@
 // split exactly by the model's policy (the baseline into the model's pool), the rest of
 // a hold returned, and the earnings and usage views.
 import { describe, expect, it } from 'vitest';
-import { account, fund, memoryLedger, sha256, trainedModel } from '../../../test/fixtures/memoryLedgers.ts';
+import { account, servedModel } from '../../../test/fixtures/memoryLedgers.ts';
 import { accounts, findHold, moneyKeys } from '../records.ts';
 
 const owner = account();
@@ -14,25 +14,7 @@ const bob = account();
 const caller = account();
 const provider = account();
 
-function served() {
-  const l = memoryLedger();
-  const t = trainedModel(l, owner, [alice, bob], [30, 10]);
-  fund(l, caller, 10_000n);
-  const record = (over: Record<string, unknown> = {}) => ({
-    type: 'InferenceRecord',
-    model: t.model,
-    requester: caller.address,
-    provider: provider.address,
-    inputTokens: 1000,
-    outputTokens: 500,
-    contributions: [t.contributions[0]],
-    weightsPpm: [500_000],
-    outputHash: sha256('the answer'),
-    reservation: 0,
-    ...over,
-  });
-  return { l, ...t, record };
-}
+const served = () => servedModel({ owner, authors: [alice, bob], caller, provider });
 
 describe('InferenceRecord', () => {
   it('splits the fee by the policy: baseline to the pool, usage by weight, owner, compute, treasury', () => {

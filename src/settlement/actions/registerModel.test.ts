@@ -4,7 +4,7 @@
 // node's token count for each of its contributions. What it records: the version with
 // its policy, fixed for good, and the training rows (contribution, author, tokens > 0).
 import { describe, expect, it } from 'vitest';
-import { account, memoryLedger, registerBase, registerModel, sha256, snapshotOf } from '../../../test/fixtures/memoryLedgers.ts';
+import { account, memoryLedger, openJob, registerBase, registerModel, sha256, snapshotOf } from '../../../test/fixtures/memoryLedgers.ts';
 import { findModel, type ModelRecord, moneyKeys } from '../records.ts';
 
 const owner = account();
@@ -88,11 +88,9 @@ describe('RegisterModel', () => {
     const l = memoryLedger();
     const base = registerBase(l, owner);
     expect(l.refusal(() => registerModel(l, owner, base, { job: 42 }))).toMatchObject({ status: 404, field: 'action.job' });
-    const snap = snapshotOf(l, owner, 2);
-    l.node({ type: 'Deposit', account: owner.address, amount: '10', source: 'faucet' });
-    const job = l.act(owner, { type: 'SubmitTrainingJob', base, datanet: snap.datanet, snapshot: snap.version, config: '{}', computeFee: '10' }).index;
-    const over = { job, datanet: snap.datanet, snapshot: snap.version };
-    expect(l.refusal(() => registerModel(l, alice, base, over, { trainingTokens: [1, 1] }))).toMatchObject({ status: 403, field: 'action.job' });
-    expect(l.refusal(() => registerModel(l, owner, base, over, { trainingTokens: [1, 1] }))).toMatchObject({ status: 409, field: 'action.job', message: `job ${job} has no accepted result yet` });
+    const { base: jobBase, datanet, version, job } = openJob(l, owner, 10n);
+    const over = { job, datanet, snapshot: version };
+    expect(l.refusal(() => registerModel(l, alice, jobBase, over, { trainingTokens: [1, 1] }))).toMatchObject({ status: 403, field: 'action.job' });
+    expect(l.refusal(() => registerModel(l, owner, jobBase, over, { trainingTokens: [1, 1] }))).toMatchObject({ status: 409, field: 'action.job', message: `job ${job} has no accepted result yet` });
   });
 });
