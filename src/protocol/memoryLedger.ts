@@ -8,7 +8,7 @@
 // for a node: nothing it holds is durable, and it signs with throwaway keys.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { formatVerifierKey } from '../ledger/note.ts';
-import { actionSchema, allFields, normaliseMessage, type ProtocolParams } from './action.ts';
+import { actionSchema, normaliseMessage, type ProtocolParams } from './action.ts';
 import { type ActionMessage, type Entry, type EntryAuth, nodeSigningBytes } from './entry.ts';
 import { addToView, carryOutEffects } from './effects.ts';
 import { ActionRejected, reject } from './errors.ts';
@@ -92,15 +92,15 @@ export class MemoryLedger {
     const def = this.protocol.get(action.type);
     // A node action has no expiry field: signing one with an account must still be possible, to see it refused.
     const deadline = def.signer === 'user' ? { expiry: Math.floor(this.now / 1000) + 3600 } : {};
-    const full = { nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString(), ...deadline, ...action };
-    const types = { [def.type]: allFields(def).map((f) => ({ name: f.name, type: f.type })) };
+    const full = { nonce: randomNonce(), ...deadline, ...action };
+    const { types } = this.protocol.typedData(this.params.chainId, full as ActionMessage);
     const { signature } = signer.sign(this.domain, types, full);
     return this.submit(full, { scheme: 'eip712', signer: signer.address.toLowerCase(), signature: signature.toLowerCase() }, attest);
   }
 
   /** Signs one of the node's own actions with the node key and applies it. */
   node(action: { type: string } & Record<string, unknown>, attest?: Entry['attest']): Applied {
-    const full = { nonce: BigInt('0x' + randomBytes(16).toString('hex')).toString(), ...action };
+    const full = { nonce: randomNonce(), ...action };
     const normalised = normaliseMessage(this.protocol.get(action.type), full) as ActionMessage;
     const signature = sign(null, nodeSigningBytes(this.params.chainId, normalised), this.nodePrivateKey).toString('base64');
     return this.submit(full, { scheme: 'ed25519', signature }, attest);
@@ -180,4 +180,9 @@ export class MemoryLedger {
       payouts: this.payouts.length,
     });
   }
+}
+
+/** 128 random bits as a decimal string: an unordered nonce, as wallets pick them. */
+function randomNonce(): string {
+  return BigInt('0x' + randomBytes(16).toString('hex')).toString();
 }
