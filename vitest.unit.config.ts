@@ -24,7 +24,7 @@ export default defineConfig({
       'src/node/cpuPool.test.ts',
       'src/node/authPool.test.ts',
       // Extracts the 35 MB node-llama-cpp vocabulary bundle with git.
-      'src/models/vocab.test.ts',
+      'src/tokenizer/vocab.test.ts',
       // Long randomised runs (30-40 s each on a busy two-core machine): the books against
       // conservation of money, and the payout tree against OpenZeppelin's.
       'src/settlement/books.test.ts',

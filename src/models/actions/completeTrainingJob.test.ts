@@ -5,7 +5,8 @@
 // earnings; and a model registered from the job must match its base, adapter and data.
 import { describe, expect, it } from 'vitest';
 import { account, memoryLedger, openJob, registerBase, registerModel, sha256 } from '../../../test/fixtures/memoryLedgers.ts';
-import { accounts, findModel, moneyKeys } from '../../settlement/records.ts';
+import { accounts } from '../../money/accounts.ts';
+import { findModel, moneyKeys } from '../../settlement/records.ts';
 import { escrowAccount, findJob } from '../records.ts';
 import { EVAL_LOSS_TOLERANCE } from './completeTrainingJob.ts';
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { account, memoryLedger, servedModel } from '../../../test/fixtures/memoryLedgers.ts';
 import { PayoutTree } from '../payoutTree.ts';
-import { accounts, type EpochRecord, moneyKeys } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
+import { type EpochRecord, moneyKeys } from '../records.ts';
 
 const owner = account();
 const alice = account();

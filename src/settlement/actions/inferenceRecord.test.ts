@@ -6,7 +6,8 @@
 // a hold returned, and the earnings and usage views.
 import { describe, expect, it } from 'vitest';
 import { account, servedModel } from '../../../test/fixtures/memoryLedgers.ts';
-import { accounts, findHold, moneyKeys } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
+import { findHold, moneyKeys } from '../records.ts';
 
 const owner = account();
 const alice = account();

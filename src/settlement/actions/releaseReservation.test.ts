@@ -3,7 +3,8 @@
 // hold gone, nothing charged.
 import { describe, expect, it } from 'vitest';
 import { account, fund, memoryLedger, registerBase, registerModel } from '../../../test/fixtures/memoryLedgers.ts';
-import { accounts, findHold, moneyKeys } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
+import { findHold, moneyKeys } from '../records.ts';
 
 const owner = account();
 const caller = account();

@@ -4,7 +4,8 @@
 // call's own hold account, and the hold with its expiry in sequenced time.
 import { describe, expect, it } from 'vitest';
 import { account, fund, memoryLedger, registerBase, registerModel } from '../../../test/fixtures/memoryLedgers.ts';
-import { accounts, findHold, moneyKeys } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
+import { findHold, moneyKeys } from '../records.ts';
 
 const owner = account();
 const caller = account();
