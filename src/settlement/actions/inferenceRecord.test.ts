@@ -5,7 +5,7 @@
 // split exactly by the model's policy (the baseline into the model's pool), the rest of
 // a hold returned, and the earnings and usage views.
 import { describe, expect, it } from 'vitest';
-import { account, servedModel } from '../../../test/fixtures/memoryLedgers.ts';
+import { account, fund, memoryLedger, registerBase, registerModel, servedModel, sha256, trainedModel } from '../../../test/fixtures/memoryLedgers.ts';
 import { accounts } from '../../money/accounts.ts';
 import { findHold, moneyKeys } from '../records.ts';
 
@@ -62,6 +62,27 @@ describe('InferenceRecord', () => {
     expect(l.refusal(() => l.node(record({ outputTokens: 501, reservation: hold })))).toMatchObject({ status: 400, field: 'action.outputTokens', message: expect.stringMatching(/exceed what reservation/) });
     expect(l.refusal(() => l.node(record({ inputTokens: 999, reservation: hold })))).toMatchObject({ status: 400, field: 'action.outputTokens' });
     expect(l.refusal(() => l.node(record({ requester: alice.address, reservation: hold })))).toMatchObject({ status: 400, field: 'action.reservation', message: expect.stringMatching(/holds money of/) });
+  });
+
+  it('pays from the prepaid balance when the call’s hold was released already', () => {
+    const { l, model, record } = served();
+    const hold = l.node({ type: 'ReserveInference', model, requester: caller.address, inputTokens: 1000, maxTokens: 500, holder: 'a/1', ttlMs: 1 }).index;
+    l.node({ type: 'ReleaseReservation', reservation: hold });
+    expect(l.node(record({ reservation: hold })).result.fee).toBe('2000');
+    expect(l.state.get(moneyKeys.balance(caller.id))).toBe('8000');
+  });
+
+  it('without training data, gives the baseline to usage, or with no usage either, to the treasury', () => {
+    const l = memoryLedger();
+    const model = registerModel(l, owner, registerBase(l, owner));
+    const { contributions: [c] } = trainedModel(l, owner, [alice], [5]);
+    fund(l, caller, 10_000n);
+    const infer = { type: 'InferenceRecord', model, requester: caller.address, provider: provider.address, inputTokens: 1000, outputTokens: 500, outputHash: sha256('x'), reservation: 0 };
+    const used = l.node({ ...infer, contributions: [c], weightsPpm: [1] }).result.split;
+    expect(used).toContainEqual({ account: alice.id, role: 'usage', amount: '1000', contribution: c });
+    const unattributed = l.node({ ...infer, contributions: [], weightsPpm: [] }).result.split;
+    expect(unattributed).toContainEqual({ account: 'treasury', role: 'treasury', amount: '1200' });
+    expect(l.state.get(moneyKeys.balance(accounts.treasury))).toBe('1400');
   });
 
   it('refuses a requester who cannot pay with 402', () => {
