@@ -11,7 +11,7 @@ import type { Entry } from '../protocol/entry.ts';
 import type { Effect } from '../protocol/state.ts';
 import type { EntryStore } from '../store/entryStore.ts';
 import type { MoneyStore } from '../store/moneyStore.ts';
-import type { SqliteState } from '../store/stateStore.ts';
+import type { SqlState } from '../store/stateStore.ts';
 
 /**
  * What a blob effect does where the entry is written: the sequencer stores the bytes the
@@ -27,7 +27,7 @@ export interface EntryTargets {
   /** Where the entry's bytes go; `verify` keeps none (they stay in the source it reads). */
   entries?: EntryStore;
   tree: MerkleTree;
-  state: SqliteState;
+  state: SqlState;
   money: MoneyStore;
   blobs: BlobEffects;
 }

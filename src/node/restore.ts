@@ -12,9 +12,9 @@ import { decodeEntry } from '../protocol/entry.ts';
 import { BlobStore } from '../store/blobs.ts';
 import { openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
-import { SqliteHashStore } from '../store/hashStore.ts';
+import { SqlHashStore } from '../store/hashStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
-import { SqliteState } from '../store/stateStore.ts';
+import { SqlState } from '../store/stateStore.ts';
 import { sha256Hex } from '../datanets/intake.ts';
 import { createProtocol } from './actions.ts';
 import { recordEntry } from './applyEntry.ts';
@@ -52,10 +52,10 @@ export async function restoreLog(
   try {
     const entries = new EntryStore(db);
     if (entries.count() > 0) throw new Error('the target already holds a log: restore only into an empty data directory or database');
-    const state = new SqliteState(db);
+    const state = new SqlState(db);
     const money = new MoneyStore(db);
     const blobs = new BlobStore(db);
-    const tree = new MerkleTree(new SqliteHashStore(db), 0);
+    const tree = new MerkleTree(new SqlHashStore(db), 0);
     const protocol = createProtocol();
     // Checkpoints are the source's own signed notes, kept at the sizes it signed them.
     const cps = await allCheckpoints(source);

@@ -20,9 +20,9 @@ import { openPostgres } from '../store/postgres.ts';
 import type { Db } from '../store/sql.ts';
 import { openSqlite } from '../store/sqlite.ts';
 import { EntryStore } from '../store/entryStore.ts';
-import { SqliteHashStore } from '../store/hashStore.ts';
+import { SqlHashStore } from '../store/hashStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
-import { SqliteState } from '../store/stateStore.ts';
+import { SqlState } from '../store/stateStore.ts';
 import { pagedRows, type RowDifference } from '../store/tableDiff.ts';
 import { createProtocol } from './actions.ts';
 import { recordEntry } from './applyEntry.ts';
@@ -95,8 +95,8 @@ export async function allCheckpoints(source: LogSource, from = 0): Promise<Array
 export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const scratchDir = mkdtempSync(join(tmpdir(), 'tributary-verify-'));
   const db = openSqlite(join(scratchDir, 'replay.db'), { scratch: true });
-  const state = new SqliteState(db);
-  const tree = new MerkleTree(new SqliteHashStore(db), 0);
+  const state = new SqlState(db);
+  const tree = new MerkleTree(new SqlHashStore(db), 0);
   // The tables the sequencer writes beside state, rebuilt the same way to compare them.
   const replayed = new EntryStore(db);
   const money = new MoneyStore(db);
@@ -168,7 +168,7 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     await replayTo(target);
 
     if (source.storedTreeNodes) {
-      const mine = new SqliteHashStore(db);
+      const mine = new SqlHashStore(db);
       for (const n of source.storedTreeNodes()) {
         const want = mine.get(n.level, n.idx);
         // Nodes past the replayed size belong to entries appended after our target checkpoint.

@@ -118,7 +118,7 @@ export class SettlementService {
   /**
    * Records and settles one inference: counts the output's tokens, attributes it against
    * the datanet version the model was trained on, and logs an InferenceRecord. Serving calls this
-   * for every completion (node/serving.ts); in dev mode, the dev API records one by hand.
+   * for every completion (node/servingService.ts); in dev mode, the dev API records one by hand.
    */
   async recordInference(x: InferenceInput): Promise<RecordedInference> {
     const model = findModel(this.node.state, x.model);

@@ -21,7 +21,7 @@ import { findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../settlemen
 import { SequencerUnavailable } from './cluster.ts';
 import type { TributaryNode } from './node.ts';
 import { type Reservation, Reservations } from './reservations.ts';
-import type { InferenceInput, RecordedInference } from './settlement.ts';
+import type { InferenceInput, RecordedInference } from './settlementService.ts';
 import { amount } from '../money/accounts.ts';
 
 /** A backend request, naming a model instead of its files. */

@@ -12,7 +12,7 @@ import { ActionRejected, reject } from '../protocol/errors.ts';
 import { UPLOAD_HEADERS } from '../protocol/uploadIntent.ts';
 import { ModelFiles, UploadError } from '../store/modelFiles.ts';
 import type { TributaryNode } from './node.ts';
-import type { UploadGrant } from './uploads.ts';
+import type { UploadGrant } from './uploadService.ts';
 
 export type StoredModelFile =
   | { hash: string; size: number; kind: 'model'; model: LlamaModelInfo }
