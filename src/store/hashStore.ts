@@ -1,5 +1,6 @@
 // The Merkle tree's perfect-subtree hashes, kept in the database (SQLite or
-// PostgreSQL). Writes join whatever transaction the sequencer has open, so the tree and the entries commit together.
+// PostgreSQL). Writes join whatever transaction the sequencer has open, so the tree
+// and the entries commit together.
 // Receipts ask for proofs of entries just appended, and every proof touches the upper
 // levels, so those and the most recent writes are also kept in memory.
 import type { HashStore } from '../ledger/tree.ts';
