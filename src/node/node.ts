@@ -106,13 +106,48 @@ export class TributaryNode {
       throw new ConfigError(refusal);
     }
     this.cpu = new CpuPool(config.cpuWorkers, config.cpuBudgetMs);
-    this.attribution = new AttributionService(this);
-    this.settlement = new SettlementService(this);
-    this.models = new ModelService(this);
-    this.uploads = new UploadService(this);
-    this.jobs = new JobService(this);
-    this.serving = new ServingService(this);
-    this.chain = new ChainService(this, config.chain);
+    // Each service gets what it needs, not the node; calls between services go through closures.
+    const submitNodeAction = (action: Omit<ActionMessage, 'nonce'>) => this.submitNodeAction(action);
+    const { state, blobs, cpu, db } = this;
+    this.attribution = new AttributionService({ state, blobs, cpu, config, logSize: () => this.size });
+    this.settlement = new SettlementService({
+      state,
+      blobs,
+      cpu,
+      money: this.money,
+      config,
+      moneyKind: () => this.moneyKind,
+      submitNodeAction,
+      checkRules: (action, auth, signer, measured) => this.checkRules(action, auth, signer, measured),
+      checkAdapter: (base, adapter) => this.models.checkAdapter(base, adapter),
+      attributeOutput: (model, output) => this.attribution.attribute(this.attribution.modelScope(model), output),
+      epochClosed: () => this.chain.epochClosed(),
+    });
+    this.models = new ModelService({ state, dataDir: config.dataDir, recordUpload: (grant) => this.uploads.record(grant) });
+    this.uploads = new UploadService({ db, chainId: this.params.chainId, config, account: (authorization) => this.serving.account(authorization) });
+    this.jobs = new JobService({ db, chainId: this.params.chainId, state, blobs, files: this.models.files, cpu, config });
+    this.serving = new ServingService({
+      state,
+      config,
+      files: this.models.files,
+      events: this.events,
+      cluster: () => this.cluster,
+      sequencing: () => this.sequencing,
+      submitNodeAction,
+      recordInference: (x) => this.settlement.recordInference(x),
+    });
+    this.chain = new ChainService(
+      {
+        db,
+        state,
+        entries: this.entries,
+        logRoot: (size) => this.sequencer.merkleTree.root(size),
+        events: this.events,
+        submitNodeAction,
+        epoch: (n) => this.settlement.epoch(n),
+      },
+      config.chain,
+    );
     this.capabilities = this.createCapabilities();
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     if (config.databaseUrl)
@@ -151,7 +186,10 @@ export class TributaryNode {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
     // Every node sweeps its own files: model files live in each node's data directory.
-    node.stopSweep = startUploadSweep(node, config.uploadSweepMs);
+    node.stopSweep = startUploadSweep(
+      { state: node.state, blobs: node.blobs, uploads: node.uploads.store, files: node.models.files, config },
+      config.uploadSweepMs,
+    );
     if (!node.cluster) {
       try {
         await node.lead();
