@@ -25,7 +25,7 @@ import { MoneyStore } from '../store/moneyStore.ts';
 import { SqlState } from '../store/stateStore.ts';
 import { pagedRows, type RowDifference } from '../store/tableDiff.ts';
 import { createProtocol } from './actions.ts';
-import { recordEntry } from './applyEntry.ts';
+import { genesisParams, ReplayRefused, replayEntry } from './applyEntry.ts';
 import { compareMaterialised, MaterialisedMismatch, type MaterialisedReport, TREE_TABLE } from './materialised.ts';
 import { STATE_EXTENSION } from './nodeKey.ts';
 
@@ -223,26 +223,19 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     if (entry.index !== index) throw new Divergence(index, `entry ${index} says it is entry ${entry.index}`);
     if (entry.time < lastTime) throw new Divergence(index, `entry ${index} is timed ${entry.time}, before its predecessor (${lastTime})`);
     lastTime = entry.time;
-    if (index === 0) {
-      if (entry.action.type !== 'Genesis') throw new Divergence(0, `entry 0 is ${entry.action.type}, not Genesis`);
-      const a = entry.action as unknown as ProtocolParams;
-      params = { origin: a.origin, chainId: a.chainId, nodeKey: a.nodeKey };
-      if (opts.verifierKey && opts.verifierKey !== params.nodeKey)
-        throw new Divergence(0, `genesis names node key ${params.nodeKey}, not the pinned ${opts.verifierKey}`);
-    }
-    let signer: string;
     try {
-      signer = protocol.authenticate(params!, entry.action, entry.auth);
+      if (index === 0) {
+        params = genesisParams(entry);
+        if (opts.verifierKey && opts.verifierKey !== params.nodeKey)
+          throw new Divergence(0, `genesis names node key ${params.nodeKey}, not the pinned ${opts.verifierKey}`);
+      }
+      replayEntry(protocol, params!, { tree, state, money, blobs: { retain: (h) => blobRefs.retain(h, NO_BYTES), release: (h) => blobRefs.release(h) } }, entry, data, leaf);
     } catch (e) {
-      throw new Divergence(index, `entry ${index} (${entry.action.type}): ${(e as Error).message}`);
+      if (!(e instanceof ReplayRefused)) throw e;
+      if (e.step === 'genesis') throw new Divergence(0, e.message);
+      if (e.step === 'signature') throw new Divergence(index, `entry ${index} (${entry.action.type}): ${e.message}`);
+      throw new Divergence(index, `entry ${index} (${entry.action.type}) breaks a rule on replay: ${e.message}`);
     }
-    let applied;
-    try {
-      applied = protocol.apply(state, params!, entry, signer);
-    } catch (e) {
-      throw new Divergence(index, `entry ${index} (${entry.action.type}) breaks a rule on replay: ${(e as Error).message}`);
-    }
-    recordEntry({ tree, state, money, blobs: { retain: (h) => blobRefs.retain(h, NO_BYTES), release: (h) => blobRefs.release(h) } }, entry, data, leaf, applied);
   }
 }
 
