@@ -15,10 +15,10 @@ export function createProtocol(): Protocol {
 }
 
 /** Each action type's hooks, by type; a hook for a type the protocol does not define is a wiring mistake, caught at start. */
-export function createHooks(protocol: Protocol): ReadonlyMap<string, ActionHooks> {
+export function createHooks(protocol: Protocol, all: readonly ActionHooks[] = [...datanetHooks, ...settlementHooks, ...modelHooks]): ReadonlyMap<string, ActionHooks> {
   const known = new Set(protocol.definitions().map((d) => d.type));
   const hooks = new Map<string, ActionHooks>();
-  for (const h of [...datanetHooks, ...settlementHooks, ...modelHooks]) {
+  for (const h of all) {
     if (!known.has(h.type)) throw new Error(`node hooks for action type ${h.type}, which the protocol does not define`);
     if (hooks.has(h.type)) throw new Error(`two sets of node hooks for action type ${h.type}`);
     hooks.set(h.type, h);
