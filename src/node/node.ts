@@ -1,6 +1,10 @@
 // A Tributary node: opens the data directory, writes the genesis entry on first
 // start, and offers the operations the API and the CLI need: submit a signed action,
-// submit one of the node's own, read the log and its proofs. It holds no HTTP.
+// submit one of the node's own, read the log and its proofs. It is the assembly: it
+// builds the stores, the sequencer and the services, hands each only what it needs
+// (its *Deps), and runs each action type's hooks (prepare, after) found by type in
+// actions.ts. It holds no HTTP, and never branches on an action's name: what an action
+// means on a node lives beside the action, in its domain.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { sha256Hex } from '../datanets/intake.ts';
