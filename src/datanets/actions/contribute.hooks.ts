@@ -8,6 +8,7 @@ import { reject } from '../../protocol/errors.ts';
 import type { ActionHooks, NodeCapabilities } from '../../protocol/nodeHooks.ts';
 import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, keys } from '../records.ts';
 import { contribute, type ContributeMessage } from './contribute.ts';
+import { flagDuplicate } from './flagDuplicate.ts';
 
 /** Long spans of earlier contributions that cover a new one, above its datanet's threshold. */
 interface Duplicate {
@@ -39,7 +40,7 @@ export const contributeHooks: ActionHooks<ContributeMessage, Duplicate> = {
   async after({ message: m, sequenced }, node) {
     const duplicate = sequenced?.carry;
     if (sequenced && duplicate)
-      await node.submitNodeAction({ type: 'FlagDuplicate', contribution: sequenced.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, MAX_FLAGGED_REPEATS) });
+      await node.submitNodeAction({ type: flagDuplicate.type, contribution: sequenced.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, MAX_FLAGGED_REPEATS) });
     node.touchAttributionIndex(m.datanet);
   },
 };
