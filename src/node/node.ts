@@ -363,15 +363,10 @@ export class TributaryNode {
 
   /** The node as action hooks see it: reads, CPU-worker checks and the services' measurements, nothing more. */
   private createCapabilities(): NodeCapabilities {
-    const node = this;
     return {
       state: this.state,
-      get moneyKind() {
-        return node.moneyKind;
-      },
-      get chainConfigured() {
-        return node.chain.configured;
-      },
+      moneyKind: () => this.moneyKind,
+      chainConfigured: () => this.chain.configured,
       stagedBlob: (hash) => this.blobs.staged(hash),
       checkContent: async (datanet, declared, bytes) => {
         const dn = this.state.get<DatanetRecord>(keys.datanet(datanet));

@@ -26,9 +26,9 @@ export interface NodeCapabilities {
   /** The current state (reads see everything sequenced so far). */
   readonly state: StateReader;
   /** Play or real money, as the genesis entry fixed it. */
-  readonly moneyKind: MoneyKind;
+  moneyKind(): MoneyKind;
   /** Whether this node is configured to settle on a chain (and so can pay withdrawals out). */
-  readonly chainConfigured: boolean;
+  chainConfigured(): boolean;
   /** Bytes an upload staged under this SHA-256 and no action has claimed yet. */
   stagedBlob(hash: string): Uint8Array | undefined;
   /** Checks content for a datanet (hash, size, UTF-8, the datanet's schema, the node's size limit) on a CPU worker; throws ActionRejected. */

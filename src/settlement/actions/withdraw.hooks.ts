@@ -9,7 +9,7 @@ import { withdraw } from './withdraw.ts';
 export const withdrawHooks: ActionHooks<{ amount: string }> = {
   type: withdraw.type,
   async prepare(_ctx, node) {
-    if (node.moneyKind === 'real' && !node.chainConfigured)
+    if (node.moneyKind() === 'real' && !node.chainConfigured())
       throw new ActionRejected(409, 'no_chain', 'action.type', 'this node has no chain configured: there is nowhere to pay a withdrawal out (see tributary chain deploy)');
     return undefined;
   },
