@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { TributaryClient } from '../src/client/client.ts';
 import { LocalSigner, type UnsignedAction, withReplayProtection } from '../src/client/signer.ts';
 import { MAX_SCHEMA_NODES } from '../src/datanets/recordSchema.ts';
-import { MAX_ATTRIBUTED_TEXT } from '../src/node/attribution.ts';
+import { MAX_ATTRIBUTED_TEXT } from '../src/node/attributionService.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
 import { TextGenerator } from './corpus.ts';
 import { startServerProcess } from './serverProcess.ts';

@@ -8,7 +8,7 @@ import { hashLeaf } from '../src/ledger/hasher.ts';
 import { verifyConsistency, verifyInclusion } from '../src/ledger/proof.ts';
 import { MerkleTree } from '../src/ledger/tree.ts';
 import { openSqlite } from '../src/store/sqlite.ts';
-import { SqliteHashStore } from '../src/store/hashStore.ts';
+import { SqlHashStore } from '../src/store/hashStore.ts';
 
 export interface ProofFigures {
   size: number;
@@ -30,7 +30,7 @@ export async function runProofBench(size = 1_000_000, queries = 2000): Promise<P
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-proof-'));
   const db = openSqlite(join(dir, 'tree.db'));
   try {
-    const tree = new MerkleTree(new SqliteHashStore(db), 0);
+    const tree = new MerkleTree(new SqlHashStore(db), 0);
     const t0 = performance.now();
     const leaf = Buffer.alloc(8);
     db.transaction(() => {

@@ -14,7 +14,7 @@ import { validateLlamaModel } from '../src/gguf/validate.ts';
 import { tinyLlamaGguf } from '../test/fixtures/tinyGguf.ts';
 import { openSqlite } from '../src/store/sqlite.ts';
 import { MoneyStore } from '../src/store/moneyStore.ts';
-import { SqliteState } from '../src/store/stateStore.ts';
+import { SqlState } from '../src/store/stateStore.ts';
 import { prng } from '../src/random/prng.ts';
 
 export interface SettlementStateBench {
@@ -27,7 +27,7 @@ export interface SettlementStateBench {
 export function runSettlementStateBench(inferences: number, contributors: number): SettlementStateBench {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-bench-settle-'));
   const db = openSqlite(join(dir, 'b.db'));
-  const state = new SqliteState(db);
+  const state = new SqlState(db);
   const money = new MoneyStore(db);
   const protocol = createProtocol();
   const params: ProtocolParams = { chainId: 31337, origin: 'bench', nodeKey: 'bench+00000000+AAAA' };

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextGenerator } from '../bench/corpus.ts';
 import { runStallScenario } from '../bench/eventLoop.bench.ts';
 import type { StallReport } from '../bench/stallProbe.ts';
-import { MAX_ATTRIBUTED_TEXT } from '../src/node/attribution.ts';
+import { MAX_ATTRIBUTED_TEXT } from '../src/node/attributionService.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 
 describe('the most expensive requests, with their largest inputs, on a real node', () => {

@@ -1,12 +1,12 @@
 // The HTTP side of upload ownership: a route-level hook that authorises an upload from its
-// headers (node/uploads.ts) before Fastify reads a byte of its body, so that an anonymous,
+// headers (node/uploadService.ts) before Fastify reads a byte of its body, so that an anonymous,
 // replayed or over-quota upload is refused with nothing received and nothing written; and
 // the release of the quota it reserved however the request ends.
 import type { FastifyRequest, onRequestAbortHookHandler, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import { ActionRejected } from '../protocol/errors.ts';
 import type { UploadTarget } from '../protocol/uploadIntent.ts';
 import type { TributaryNode } from '../node/node.ts';
-import type { UploadGrant } from '../node/uploads.ts';
+import type { UploadGrant } from '../node/uploadService.ts';
 
 const SHA = /^0x[0-9a-fA-F]{64}$/;
 

@@ -14,10 +14,10 @@ import { MerkleTree } from '../ledger/tree.ts';
 import { canonicalize } from '../protocol/canonical.ts';
 import { encodeEntry } from '../protocol/entry.ts';
 import { EntryStore } from '../store/entryStore.ts';
-import { SqliteHashStore } from '../store/hashStore.ts';
+import { SqlHashStore } from '../store/hashStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
 import { openSqlite } from '../store/sqlite.ts';
-import { scanStateHash, SqliteState } from '../store/stateStore.ts';
+import { scanStateHash, SqlState } from '../store/stateStore.ts';
 import { recordEntry } from './applyEntry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tributary-memory-drift-'));
@@ -44,10 +44,10 @@ describe('the in-memory ledger against the node’s writers', () => {
 
     const db = openSqlite(join(dir, 'replay.db'));
     try {
-      const state = new SqliteState(db);
+      const state = new SqlState(db);
       const money = new MoneyStore(db);
       const entries = new EntryStore(db);
-      const tree = new MerkleTree(new SqliteHashStore(db), 0);
+      const tree = new MerkleTree(new SqlHashStore(db), 0);
       const blobs = new Map<string, number>();
       db.transaction(() => {
         for (const entry of l.entries) {

@@ -5,7 +5,7 @@
 // TRIBUTARY_RPC_URL: the node runs without a chain (dev faucet only, no claims).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './configError.ts';
 
 export interface ChainContracts {
   token: string;

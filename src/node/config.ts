@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { MONEY_KINDS, type MoneyKind } from '../protocol/genesis.ts';
 import { defaultAuthWorkers } from './authPool.ts';
 import { type ChainConfig, loadChainConfig } from './chainConfig.ts';
+import { ConfigError } from './configError.ts';
 import type { ClusterOptions } from './cluster.ts';
 
 export interface NodeConfig {
@@ -116,9 +117,8 @@ export function defaultDataDir(): string {
   return join(homedir(), '.tributary', 'node');
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+// Re-exported, so that what imports it from here keeps working.
+export { ConfigError };
 
 function int(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text)) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(text)}`);

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { GENESIS_KEY } from '../protocol/genesis.ts';
 import type { StateReader } from '../protocol/state.ts';
 import { openDatabase } from '../store/db.ts';
-import { SqliteState } from '../store/stateStore.ts';
+import { SqlState } from '../store/stateStore.ts';
 
 /** `read(state)` over the ledger at `dataDir` (or `databaseUrl`); undefined when there is no ledger there yet. */
 export function withLedgerState<T>(at: { dataDir: string; databaseUrl?: string }, read: (state: StateReader) => T): T | undefined {
   if (!at.databaseUrl && !existsSync(join(at.dataDir, 'tributary.db'))) return undefined;
   const db = openDatabase(at);
   try {
-    const state = new SqliteState(db);
+    const state = new SqlState(db);
     return state.get(GENESIS_KEY) === undefined ? undefined : read(state);
   } finally {
     db.close();

@@ -1,13 +1,18 @@
 // A Tributary node: opens the data directory, writes the genesis entry on first
 // start, and offers the operations the API and the CLI need: submit a signed action,
-// submit one of the node's own, read the log and its proofs. It holds no HTTP.
+// submit one of the node's own, read the log and its proofs. It is the assembly: it
+// builds the stores, the sequencer and the services, hands each only what it needs
+// (its *Deps), and runs each action type's hooks (prepare, after) found by type in
+// actions.ts. It holds no HTTP, and never branches on an action's name: what an action
+// means on a node lives beside the action, in its domain.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { sha256Hex } from '../datanets/intake.ts';
-import { type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys } from '../datanets/records.ts';
+import { type DatanetRecord, keys } from '../datanets/records.ts';
 import { hashLeaf } from '../ledger/hasher.ts';
 import { TreeRangeError } from '../ledger/tree.ts';
 import { type ActionDefinition, normaliseMessage, type ProtocolParams } from '../protocol/action.ts';
+import type { ActionHooks, Attest, NodeCapabilities } from '../protocol/nodeHooks.ts';
 import type { ActionMessage, Entry, EntryAuth } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { GENESIS_KEY, ledgerMoney, type MoneyKind } from '../protocol/genesis.ts';
@@ -18,25 +23,25 @@ import { type Db, openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
 import { DatabaseUnavailable, isStorageFull } from '../store/sql.ts';
-import { SqliteState } from '../store/stateStore.ts';
-import { createProtocol } from './actions.ts';
-import { AttributionService } from './attribution.ts';
+import { SqlState } from '../store/stateStore.ts';
+import { createHooks, createProtocol } from './actions.ts';
+import { AttributionService } from './attributionService.ts';
 import { AuthPool } from './authPool.ts';
 import { CpuPool } from './cpuPool.ts';
-import { ChainService } from './chain.ts';
+import { ChainService } from './chainService.ts';
 import { chainConfigPath } from './chainConfig.ts';
 import { ConfigError, type NodeConfig } from './config.ts';
 import { NodeEvents } from './events.ts';
 import { NodeKey } from './nodeKey.ts';
 import type { Receipt } from './receipt.ts';
-import { JobService } from './jobs.ts';
-import { ServingService } from './serving.ts';
-import { ModelService } from './models.ts';
+import { JobService } from './jobService.ts';
+import { ServingService } from './servingService.ts';
+import { ModelService } from './modelService.ts';
 import { Cluster, SequencerUnavailable } from './cluster.ts';
 import type { Outcome } from './outcome.ts';
 import { type Sequenced, Sequencer } from './sequencer.ts';
-import { SettlementService } from './settlement.ts';
-import { type UploadGrant, UploadService } from './uploads.ts';
+import { SettlementService } from './settlementService.ts';
+import { type UploadGrant, UploadService } from './uploadService.ts';
 import { startUploadSweep } from './uploadSweep.ts';
 
 /** A signed action as it arrives from a wallet: the message, who says they signed it, and the signature. */
@@ -50,12 +55,16 @@ export interface SignedAction {
 
 export class TributaryNode {
   readonly protocol: Protocol;
+  /** Each action type's node-side hooks (intake, attestation, after-effects), declared beside the type in its domain. */
+  private readonly hooks: ReadonlyMap<string, ActionHooks>;
+  /** What those hooks may ask of this node. */
+  private readonly capabilities: NodeCapabilities;
   readonly params: ProtocolParams;
   /** The money a new ledger's genesis entry will fix (see `moneyKind`). */
   private readonly genesisMoney: MoneyKind;
   readonly db: Db;
   readonly entries: EntryStore;
-  readonly state: SqliteState;
+  readonly state: SqlState;
   readonly blobs: BlobStore;
   readonly money: MoneyStore;
   readonly sequencer: Sequencer;
@@ -83,8 +92,9 @@ export class TributaryNode {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.db = openDatabase(config);
     this.protocol = createProtocol();
+    this.hooks = createHooks(this.protocol);
     this.entries = new EntryStore(this.db);
-    this.state = new SqliteState(this.db);
+    this.state = new SqlState(this.db);
     this.blobs = new BlobStore(this.db, config.stagedBlobMs);
     this.money = new MoneyStore(this.db);
     const genesis = this.state.get<ProtocolParams>(GENESIS_KEY);
@@ -100,13 +110,49 @@ export class TributaryNode {
       throw new ConfigError(refusal);
     }
     this.cpu = new CpuPool(config.cpuWorkers, config.cpuBudgetMs);
-    this.attribution = new AttributionService(this);
-    this.settlement = new SettlementService(this);
-    this.models = new ModelService(this);
-    this.uploads = new UploadService(this);
-    this.jobs = new JobService(this);
-    this.serving = new ServingService(this);
-    this.chain = new ChainService(this, config.chain);
+    // Each service gets what it needs, not the node; calls between services go through closures.
+    const submitNodeAction = (action: Omit<ActionMessage, 'nonce'>) => this.submitNodeAction(action);
+    const { state, blobs, cpu, db } = this;
+    this.attribution = new AttributionService({ state, blobs, cpu, config, logSize: () => this.size });
+    this.settlement = new SettlementService({
+      state,
+      blobs,
+      cpu,
+      money: this.money,
+      config,
+      moneyKind: () => this.moneyKind,
+      submitNodeAction,
+      checkRules: (action, auth, signer, measured) => this.checkRules(action, auth, signer, measured),
+      checkAdapter: (base, adapter) => this.models.checkAdapter(base, adapter),
+      attributeOutput: (model, output) => this.attribution.attribute(this.attribution.modelScope(model), output),
+      epochClosed: () => this.chain.epochClosed(),
+    });
+    this.models = new ModelService({ state, dataDir: config.dataDir, recordUpload: (grant) => this.uploads.record(grant) });
+    this.uploads = new UploadService({ db, chainId: this.params.chainId, config, account: (authorization) => this.serving.account(authorization) });
+    this.jobs = new JobService({ db, chainId: this.params.chainId, state, blobs, files: this.models.files, cpu, config });
+    this.serving = new ServingService({
+      state,
+      config,
+      files: this.models.files,
+      events: this.events,
+      cluster: () => this.cluster,
+      sequencing: () => this.sequencing,
+      submitNodeAction,
+      recordInference: (x) => this.settlement.recordInference(x),
+    });
+    this.chain = new ChainService(
+      {
+        db,
+        state,
+        entries: this.entries,
+        logRoot: (size) => this.sequencer.merkleTree.root(size),
+        events: this.events,
+        submitNodeAction,
+        epoch: (n) => this.settlement.epoch(n),
+      },
+      config.chain,
+    );
+    this.capabilities = this.createCapabilities();
     this.auth = new AuthPool(this.protocol, this.params, config.authWorkers);
     if (config.databaseUrl)
       this.cluster = new Cluster(
@@ -117,7 +163,7 @@ export class TributaryNode {
           follow: () => this.stopLeaderWork(),
           grew: (size, actions) => {
             this.sequencer.follow(size);
-            for (const a of actions) this.touchIndexes(a);
+            for (const a of actions) this.followed(a);
           },
           sequence: (row) => this.sequenceQueued(row.id, row.kind, row.body),
           size: () => this.sequencer.size,
@@ -144,7 +190,10 @@ export class TributaryNode {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const node = new TributaryNode(config, NodeKey.loadOrCreate(config.dataDir));
     // Every node sweeps its own files: model files live in each node's data directory.
-    node.stopSweep = startUploadSweep(node, config.uploadSweepMs);
+    node.stopSweep = startUploadSweep(
+      { state: node.state, blobs: node.blobs, uploads: node.uploads.store, files: node.models.files, config },
+      config.uploadSweepMs,
+    );
     if (!node.cluster) {
       try {
         await node.lead();
@@ -256,10 +305,11 @@ export class TributaryNode {
    */
   private async forwardSigned(signed: SignedAction, content?: Uint8Array): Promise<Receipt> {
     if (content !== undefined) {
-      if (signed.action.type !== 'Contribute') throw reject.invalid('content', `${String(signed.action.type)} takes no content`);
-      if (typeof signed.action.contentHash !== 'string') throw reject.invalid('action.contentHash', 'must be the 0x SHA-256 of the content');
+      const hooks = this.hooks.get(signed.action.type as string);
+      if (!hooks?.contentHash) throw reject.invalid('content', `${String(signed.action.type)} takes no content`);
+      const hash = hooks.contentHash(signed.action);
       const { signer } = await this.authenticateSigned(signed);
-      const grant = this.uploads.grant('blob', signed.action.contentHash, signer, content.length);
+      const grant = this.uploads.grant('blob', hash, signer, content.length);
       try {
         this.stageBlob(grant, content);
       } finally {
@@ -280,31 +330,26 @@ export class TributaryNode {
 
   private async sequenceSigned(signed: SignedAction, content?: Uint8Array, queueId?: number): Promise<Receipt> {
     const { def, action, auth, signer } = await this.authenticateSigned(signed);
-    const blob = def.type === 'Contribute' ? await this.intake(action, content) : undefined;
-    if (def.type !== 'Contribute' && content !== undefined) throw reject.invalid('content', `${def.type} takes no content`);
-    const duplicate = blob ? await this.duplicateCheck(action.datanet as string, blob.bytes) : undefined;
-    const attest = await this.attest(def.type, action, auth, signer);
-    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob, attest: attest as unknown as Entry['attest'], queueId }));
-    if (def.type === 'CompleteTrainingJob') this.jobs.release(action.job as number);
-    if (duplicate)
-      await this.submitNodeAction({ type: 'FlagDuplicate', contribution: receipt.index, coveragePpm: duplicate.coveredPpm, repeats: duplicate.repeats.slice(0, 64) });
-    this.touchIndexes(action);
+    const hooks = this.hooks.get(def.type);
+    if (content !== undefined && !hooks?.contentHash) throw reject.invalid('content', `${def.type} takes no content`);
+    // The type's intake checks and attestations (its hooks, beside its definition).
+    const prepared = await hooks?.prepare?.(
+      { message: action, action, auth, signer, content, checkRules: (measured?: Attest) => this.checkRules(action, auth, signer, measured) },
+      this.capabilities,
+    );
+    const receipt = this.receipt(await this.sequencer.submit({ action, auth, signer, blob: prepared?.blob, attest: prepared?.attest, queueId }));
+    await hooks?.after?.({ message: action, action, sequenced: { index: receipt.index, carry: prepared?.carry } }, this.capabilities);
     return receipt;
   }
 
-  /** What the node measures about an action before sequencing it, for its entry's `attest`. */
-  private async attest(type: string, action: ActionMessage, auth: EntryAuth, signer: string): Promise<object | undefined> {
-    if (type === 'RegisterModel') return this.settlement.attestRegisterModel(action, auth, signer);
-    if (type === 'CreateDatanet' && action.kind === 'jsonl' && action.schema !== '') {
-      this.checkRules(action, auth, signer);
-      await this.cpu.run('compileSchema', { schema: action.schema as string }, `compiling a schema of ${(action.schema as string).length} characters`);
-    }
-    if (type === 'RegisterBaseModel') return this.models.attestBaseModel(action);
-    if (type === 'CompleteTrainingJob') return this.jobs.attestComplete(action, signer);
-    if (type === 'CancelTrainingJob') this.jobs.checkCancel(action.job as number);
-    if (type === 'Withdraw' && this.moneyKind === 'real' && !this.chain.configured)
-      throw new ActionRejected(409, 'no_chain', 'action.type', 'this node has no chain configured: there is nowhere to pay a withdrawal out (see tributary chain deploy)');
-    return undefined;
+  /**
+   * An entry another node of the cluster sequenced: its type's after-effects that every
+   * node carries out (an index to touch), without the sequencing node's own follow-ups.
+   */
+  private followed(action: ActionMessage): void {
+    const done = this.hooks.get(action.type)?.after?.({ message: action, action }, this.capabilities);
+    // Nobody waits on a follower's after-effects: a failure is reported, not thrown into the cluster's poll.
+    if (done) done.catch((e: unknown) => process.emitWarning(`after-effects of a followed ${action.type} failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   /**
@@ -316,32 +361,30 @@ export class TributaryNode {
     this.protocol.apply(this.state, this.params, { v: 1, index: this.size, time: Date.now(), action, auth, ...(measured ? { attest: measured } : {}) }, signer);
   }
 
-  /**
-   * Near-duplicate intake: how much of the new text long spans of earlier contributions
-   * already cover. Above the datanet's threshold it is refused or flagged, per its policy.
-   */
-  private async duplicateCheck(datanet: string, bytes: Uint8Array): Promise<{ coveredPpm: number; repeats: number[] } | undefined> {
-    const policy = this.state.get<DuplicatePolicy>(keys.duplicatePolicy(datanet)) ?? DEFAULT_DUPLICATE_POLICY;
-    if (policy.policy === 'off') return undefined;
-    const cov = await this.attribution.coverage(datanet, bytes, policy.minSpan);
-    if (cov.coveredPpm < policy.thresholdPpm || cov.repeats.length === 0) return undefined;
-    if (policy.policy === 'reject')
-      throw reject.conflict(
-        'content',
-        `${(cov.coveredPpm / 10_000).toFixed(1)}% of this content repeats earlier contributions ${cov.repeats.slice(0, 10).join(', ')} in ${datanet} ` +
-          `(spans of ${policy.minSpan}+ tokens; this datanet refuses above ${(policy.thresholdPpm / 10_000).toFixed(1)}%); the earlier contributors keep the credit`,
-        { coveragePpm: cov.coveredPpm, repeats: cov.repeats },
-      );
-    return cov;
-  }
-
-  /** Datanet contents changed: let its attribution index catch up in the background. */
-  private touchIndexes(action: ActionMessage): void {
-    if (action.type === 'Contribute' || action.type === 'Snapshot') this.attribution.touch(action.datanet as string);
-    else if (action.type === 'Curate' || action.type === 'OptOut') {
-      const c = findContribution(this.state, action.contribution as number);
-      if (c) this.attribution.touch(c.datanet);
-    }
+  /** The node as action hooks see it: reads, CPU-worker checks and the services' measurements, nothing more. */
+  private createCapabilities(): NodeCapabilities {
+    return {
+      state: this.state,
+      moneyKind: () => this.moneyKind,
+      chainConfigured: () => this.chain.configured,
+      stagedBlob: (hash) => this.blobs.staged(hash),
+      checkContent: async (datanet, declared, bytes) => {
+        const dn = this.state.get<DatanetRecord>(keys.datanet(datanet));
+        if (!dn) throw reject.notFound('action.datanet', `no datanet named ${datanet}`);
+        await this.cpu.run('contentProblem', { datanet: dn, message: declared, bytes, maxBytes: this.config.maxContentBytes }, `checking ${bytes.length} bytes of content`);
+      },
+      coverage: (datanet, bytes, minSpan) => this.attribution.coverage(datanet, bytes, minSpan),
+      compileSchema: async (schema) => {
+        await this.cpu.run('compileSchema', { schema }, `compiling a schema of ${schema.length} characters`);
+      },
+      attestRegisterModel: async (action, auth, signer) => (await this.settlement.attestRegisterModel(action, auth, signer)) as Attest | undefined,
+      attestBaseModel: (action) => this.models.attestBaseModel(action) as unknown as Attest,
+      attestTrainingResult: async (action, signer) => (await this.jobs.attestComplete(action, signer)) as unknown as Attest,
+      checkTrainingCancel: (job) => this.jobs.checkCancel(job),
+      releaseTrainingLease: (job) => this.jobs.release(job),
+      touchAttributionIndex: (datanet) => this.attribution.touch(datanet),
+      submitNodeAction: (action) => this.submitNodeAction(action),
+    };
   }
 
   /** Signs and sequences one of the node's own actions; a random nonce is added. */
@@ -474,18 +517,6 @@ export class TributaryNode {
       throw reject.invalid('domain.version', `this node's EIP-712 domain version is "${want.version}", not "${domain.version}"`);
     if (domain.chainId !== undefined && domain.chainId !== want.chainId)
       throw reject.invalid('domain.chainId', `this node's EIP-712 chainId is ${want.chainId}, not ${domain.chainId}`);
-  }
-
-  /** Checks a contribution's bytes (hash, UTF-8, the datanet's schema) on a CPU worker: up to maxContentBytes of them. */
-  private async intake(action: ActionMessage, content: Uint8Array | undefined) {
-    const hash = action.contentHash as string;
-    const dn = this.state.get<DatanetRecord>(keys.datanet(action.datanet as string));
-    if (!dn) throw reject.notFound('action.datanet', `no datanet named ${action.datanet as string}`);
-    const bytes = content ?? this.blobs.staged(hash);
-    if (!bytes) throw reject.invalid('content', `no content: send it base64 in "content", or PUT /v1/blobs/${hash} first`);
-    const message = { contentHash: hash, size: action.size as number };
-    await this.cpu.run('contentProblem', { datanet: dn, message, bytes, maxBytes: this.config.maxContentBytes }, `checking ${bytes.length} bytes of content`);
-    return { hash, bytes };
   }
 
   receipt(s: Sequenced): Receipt {

@@ -8,6 +8,8 @@
 // a float good for graphs and alerts); the exact amounts are in the journal (GET /v1/money,
 // /v1/accounts/:address/journal). Counters start at zero when the metrics start.
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { completeTrainingJob } from '../models/actions/completeTrainingJob.ts';
+import { inferenceRecord } from '../settlement/actions/inferenceRecord.ts';
 import { epochCount } from '../settlement/records.ts';
 import { EmbeddedBackend } from '../serving/embedded.ts';
 import type { BatchReport } from './events.ts';
@@ -62,10 +64,11 @@ export class NodeMetrics {
         batchSize.observe(undefined, b.accepted.length);
         for (const a of b.accepted) {
           accepted.inc({ type: typeLabel(a.type) });
-          if (a.type === 'InferenceRecord') {
+          // The two types these families count, named by their definitions rather than by string.
+          if (a.type === inferenceRecord.type) {
             settled.inc();
             feeUnits += BigInt(String(a.result.fee ?? '0'));
-          } else if (a.type === 'CompleteTrainingJob') jobsDone.inc();
+          } else if (a.type === completeTrainingJob.type) jobsDone.inc();
         }
         fees.setTotal(undefined, tokens(feeUnits));
       }),

@@ -11,7 +11,11 @@ import { randomInt } from 'node:crypto';
 import { ActionRejected } from '../protocol/errors.ts';
 import { reservationRefused } from '../settlement/actions/reserveInference.ts';
 import { type HoldRecord, moneyKeys } from '../settlement/records.ts';
-import type { TributaryNode } from './node.ts';
+import type { ActionMessage } from '../protocol/entry.ts';
+import type { StateReader } from '../protocol/state.ts';
+import type { Cluster } from './cluster.ts';
+import type { NodeConfig } from './config.ts';
+import type { Receipt } from './receipt.ts';
 
 /** How often holds nobody will settle are looked for, in ms. */
 const SWEEP_MS = 5_000;
@@ -36,6 +40,17 @@ export interface ReserveInput {
   maxTokens: number;
 }
 
+/** What the holds need of their node: reads, the submit function, the cluster (if any), its timeouts. */
+export interface ReservationDeps {
+  state: StateReader;
+  config: Pick<NodeConfig, 'requestTimeoutMs' | 'cluster'>;
+  /** The cluster this node belongs to, if it runs on PostgreSQL with others. */
+  cluster(): Pick<Cluster, 'keepInstanceAlive' | 'instanceAlive'> | undefined;
+  /** Whether this node sequences now (always on SQLite; the lease holder in a cluster). */
+  sequencing(): boolean;
+  submitNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt>;
+}
+
 export class Reservations {
   /** This process, as a 31-bit number (an advisory lock key on PostgreSQL) in hex. */
   readonly instance = randomInt(1, 2 ** 31);
@@ -52,24 +67,25 @@ export class Reservations {
   /** Holds released by sweeps, for tests and metrics. */
   swept = 0;
 
-  constructor(private readonly node: TributaryNode) {}
+  constructor(private readonly d: ReservationDeps) {}
 
   /** How long a hold lasts before any sequencing node may release it. */
   get ttlMs(): number {
-    return this.node.config.requestTimeoutMs + this.node.config.cluster.answerTimeoutMs + SETTLE_GRACE_MS;
+    return this.d.config.requestTimeoutMs + this.d.config.cluster.answerTimeoutMs + SETTLE_GRACE_MS;
   }
 
   /** Holds the most the call may cost; refused with a 402 naming the balance and the amount. */
   async reserve(x: ReserveInput): Promise<Reservation> {
     // In a cluster, mark this process alive before its first hold, so no sweep takes it for dead.
-    if (!this.marked && this.node.cluster) {
-      this.node.cluster.keepInstanceAlive(this.instance);
+    const cluster = this.d.cluster();
+    if (!this.marked && cluster) {
+      cluster.keepInstanceAlive(this.instance);
       this.marked = true;
     }
     const holder = `${this.instance.toString(16)}/${++this.calls}`;
     this.live.set(holder, Infinity);
     try {
-      const r = await this.node.submitNodeAction({ type: 'ReserveInference', ...x, holder, ttlMs: this.ttlMs });
+      const r = await this.d.submitNodeAction({ type: 'ReserveInference', ...x, holder, ttlMs: this.ttlMs });
       return { index: r.index, holder };
     } catch (e) {
       this.live.delete(holder);
@@ -119,19 +135,19 @@ export class Reservations {
 
   private async sweepOnce(): Promise<void> {
     try {
-      const cluster = this.node.cluster;
+      const cluster = this.d.cluster();
       cluster?.keepInstanceAlive(this.instance);
       const now = Date.now();
       for (const [holder, until] of this.live) if (until < now) this.live.delete(holder);
       const mine = `${this.instance.toString(16)}/`;
-      const holds = this.node.state.list<HoldRecord>(moneyKeys.holdPrefix);
+      const holds = this.d.state.list<HoldRecord>(moneyKeys.holdPrefix);
       // Forget instances that hold nothing any more.
       const holders = new Set(holds.map(([, h]) => parseInt(h.holder.split('/')[0], 16) || 0));
       for (const instance of this.missing.keys()) if (!holders.has(instance)) this.missing.delete(instance);
       for (const [, hold] of holds) {
         let gone: boolean;
         if (hold.holder.startsWith(mine)) gone = !this.live.has(hold.holder);
-        else if (!this.node.sequencing) continue;
+        else if (!this.d.sequencing()) continue;
         else if (!cluster) gone = true;
         else gone = now > hold.expires || this.deadFor(parseInt(hold.holder.split('/')[0], 16) || 0, now) >= DEAD_FOR_MS;
         if (gone && (await this.releaseHold(hold.reservation))) this.swept++;
@@ -143,7 +159,7 @@ export class Reservations {
 
   /** How long a cluster instance has been seen without its liveness lock (0: it holds it). */
   private deadFor(instance: number, now: number): number {
-    if (this.node.cluster!.instanceAlive(instance)) {
+    if (this.d.cluster()!.instanceAlive(instance)) {
       this.missing.delete(instance);
       return 0;
     }
@@ -155,7 +171,7 @@ export class Reservations {
   /** True when this released it; false when it was gone already or the release could not be sequenced now. */
   private async releaseHold(index: number): Promise<boolean> {
     try {
-      await this.node.submitNodeAction({ type: 'ReleaseReservation', reservation: index });
+      await this.d.submitNodeAction({ type: 'ReleaseReservation', reservation: index });
       return true;
     } catch {
       // Settled or released meanwhile (409), or the database is away: a later sweep looks again.

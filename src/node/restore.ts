@@ -12,12 +12,12 @@ import { decodeEntry } from '../protocol/entry.ts';
 import { BlobStore } from '../store/blobs.ts';
 import { openDatabase } from '../store/db.ts';
 import { EntryStore } from '../store/entryStore.ts';
-import { SqliteHashStore } from '../store/hashStore.ts';
+import { SqlHashStore } from '../store/hashStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
-import { SqliteState } from '../store/stateStore.ts';
+import { SqlState } from '../store/stateStore.ts';
 import { sha256Hex } from '../datanets/intake.ts';
 import { createProtocol } from './actions.ts';
-import { recordEntry } from './applyEntry.ts';
+import { genesisParams, replayEntry } from './applyEntry.ts';
 import { TributaryClient } from '../client/client.ts';
 import type { Db } from '../store/sql.ts';
 import { allCheckpoints, databaseSource, type LogSource, verifyLog, type VerifyReport } from './verify.ts';
@@ -52,10 +52,10 @@ export async function restoreLog(
   try {
     const entries = new EntryStore(db);
     if (entries.count() > 0) throw new Error('the target already holds a log: restore only into an empty data directory or database');
-    const state = new SqliteState(db);
+    const state = new SqlState(db);
     const money = new MoneyStore(db);
     const blobs = new BlobStore(db);
-    const tree = new MerkleTree(new SqliteHashStore(db), 0);
+    const tree = new MerkleTree(new SqlHashStore(db), 0);
     const protocol = createProtocol();
     // Checkpoints are the source's own signed notes, kept at the sizes it signed them.
     const cps = await allCheckpoints(source);
@@ -69,25 +69,20 @@ export async function restoreLog(
       db.transaction(() => {
         for (const { index, data } of page) {
           const entry = decodeEntry(data);
-          if (index === 0) {
-            const a = entry.action as unknown as ProtocolParams;
-            params = { origin: a.origin, chainId: a.chainId, nodeKey: a.nodeKey };
-          }
-          const signer = protocol.authenticate(params!, entry.action, entry.auth);
-          const applied = protocol.apply(state, params!, entry, signer);
+          if (index === 0) params = genesisParams(entry);
           // Blob bytes are not in the log: note which live contribution to fetch them by.
-          recordEntry({ entries, tree, state, money, blobs: {
-            retain: (hash) => {
+          replayEntry(protocol, params!, { entries, tree, state, money, blobs: {
+            retain: (hash, result) => {
               const b = live.get(hash) ?? { refs: 0 };
               b.refs++;
-              b.contribution ??= applied.result?.contribution as number | undefined;
+              b.contribution ??= result?.contribution as number | undefined;
               live.set(hash, b);
             },
             release: (hash) => {
               const b = live.get(hash);
               if (b && --b.refs <= 0) live.delete(hash);
             },
-          } }, entry, data, hashLeaf(data), applied);
+          } }, entry, data, hashLeaf(data));
           while (nextCp < cps.length && cps[nextCp].size === tree.size) {
             state.saveHash();
             entries.saveCheckpoint({ size: tree.size, note: cps[nextCp].note, stateRoot: state.hash.root() });

@@ -14,8 +14,8 @@ import type { BlobStore } from '../store/blobs.ts';
 import type { Db } from '../store/db.ts';
 import type { EntryStore } from '../store/entryStore.ts';
 import type { MoneyStore } from '../store/moneyStore.ts';
-import { SqliteHashStore } from '../store/hashStore.ts';
-import type { SqliteState } from '../store/stateStore.ts';
+import { SqlHashStore } from '../store/hashStore.ts';
+import type { SqlState } from '../store/stateStore.ts';
 import type { SubmissionQueue } from '../store/submissionQueue.ts';
 import type { BatchReport } from './events.ts';
 import { recordEntry } from './applyEntry.ts';
@@ -53,7 +53,7 @@ export interface Sequenced {
 export interface SequencerDeps {
   db: Db;
   entries: EntryStore;
-  state: SqliteState;
+  state: SqlState;
   blobs: BlobStore;
   money: MoneyStore;
   protocol: Protocol;
@@ -82,7 +82,7 @@ export class Sequencer {
   private scheduled = false;
   private tree: MerkleTree;
   private lastTime = 0;
-  private readonly hashStore: SqliteHashStore;
+  private readonly hashStore: SqlHashStore;
   private readonly now: () => number;
   private readonly maxBatch: number;
   /** Entries sequenced since start, and batches committed: for metrics and benchmarks. */
@@ -93,7 +93,7 @@ export class Sequencer {
   commitError: { message: string; at: number } | undefined;
 
   constructor(private readonly d: SequencerDeps) {
-    this.hashStore = new SqliteHashStore(d.db);
+    this.hashStore = new SqlHashStore(d.db);
     this.tree = new MerkleTree(this.hashStore, 0);
     this.now = d.now ?? Date.now;
     this.maxBatch = d.maxBatch ?? 4096;

@@ -7,7 +7,10 @@ import type { TrainingJobRecord } from '../models/records.ts';
 import { modelKeys, jobKeys } from '../models/records.ts';
 import type { StateReader } from '../protocol/state.ts';
 import { type ModelRecord, NO_ADAPTER } from '../settlement/records.ts';
-import type { TributaryNode } from './node.ts';
+import type { BlobStore } from '../store/blobs.ts';
+import type { ModelFiles } from '../store/modelFiles.ts';
+import type { UploadStore } from '../store/uploads.ts';
+import type { NodeConfig } from './config.ts';
 
 export interface SweepReport {
   /** Model files deleted, by hash. */
@@ -31,20 +34,29 @@ export function referencedModelFiles(state: StateReader): Set<string> {
   return refs;
 }
 
+/** What the sweep needs of its node: the stores it prunes, the references it keeps, its grace period. */
+export interface SweepDeps {
+  state: StateReader;
+  blobs: Pick<BlobStore, 'expireStaged'>;
+  uploads: Pick<UploadStore, 'prune' | 'newest' | 'forget'>;
+  files: Pick<ModelFiles, 'list' | 'remove'>;
+  config: Pick<NodeConfig, 'unreferencedFileMs'>;
+}
+
 /** One pass of the sweep at time `now` (ms). */
-export function sweepUploads(node: TributaryNode, now = Date.now()): SweepReport {
+export function sweepUploads(node: SweepDeps, now = Date.now()): SweepReport {
   node.blobs.expireStaged(now);
-  node.uploads.store.prune(now);
+  node.uploads.prune(now);
   const cutoff = now - node.config.unreferencedFileMs;
   // Only files past their grace period need the (larger) scan of what state references.
-  const old = node.models.files.list().filter((f) => Math.max(f.mtimeMs, node.uploads.store.newest('model-file', f.hash) ?? 0) < cutoff);
+  const old = node.files.list().filter((f) => Math.max(f.mtimeMs, node.uploads.newest('model-file', f.hash) ?? 0) < cutoff);
   const report: SweepReport = { files: [], bytes: 0 };
   if (old.length === 0) return report;
   const refs = referencedModelFiles(node.state);
   for (const f of old) {
     if (refs.has(f.hash)) continue;
-    node.models.files.remove(f.hash);
-    node.uploads.store.forget('model-file', f.hash);
+    node.files.remove(f.hash);
+    node.uploads.forget('model-file', f.hash);
     report.files.push(f.hash);
     report.bytes += f.size;
   }
@@ -52,7 +64,7 @@ export function sweepUploads(node: TributaryNode, now = Date.now()): SweepReport
 }
 
 /** Runs the sweep every `everyMs` (0: never); returns the function that stops it. */
-export function startUploadSweep(node: TributaryNode, everyMs: number, onSwept?: (r: SweepReport) => void): () => void {
+export function startUploadSweep(node: SweepDeps, everyMs: number, onSwept?: (r: SweepReport) => void): () => void {
   if (everyMs <= 0) return () => {};
   const timer = setInterval(() => {
     try {

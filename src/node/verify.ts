@@ -20,12 +20,12 @@ import { openPostgres } from '../store/postgres.ts';
 import type { Db } from '../store/sql.ts';
 import { openSqlite } from '../store/sqlite.ts';
 import { EntryStore } from '../store/entryStore.ts';
-import { SqliteHashStore } from '../store/hashStore.ts';
+import { SqlHashStore } from '../store/hashStore.ts';
 import { MoneyStore } from '../store/moneyStore.ts';
-import { SqliteState } from '../store/stateStore.ts';
+import { SqlState } from '../store/stateStore.ts';
 import { pagedRows, type RowDifference } from '../store/tableDiff.ts';
 import { createProtocol } from './actions.ts';
-import { recordEntry } from './applyEntry.ts';
+import { genesisParams, ReplayRefused, replayEntry } from './applyEntry.ts';
 import { compareMaterialised, MaterialisedMismatch, type MaterialisedReport, TREE_TABLE } from './materialised.ts';
 import { STATE_EXTENSION } from './nodeKey.ts';
 
@@ -95,8 +95,8 @@ export async function allCheckpoints(source: LogSource, from = 0): Promise<Array
 export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const scratchDir = mkdtempSync(join(tmpdir(), 'tributary-verify-'));
   const db = openSqlite(join(scratchDir, 'replay.db'), { scratch: true });
-  const state = new SqliteState(db);
-  const tree = new MerkleTree(new SqliteHashStore(db), 0);
+  const state = new SqlState(db);
+  const tree = new MerkleTree(new SqlHashStore(db), 0);
   // The tables the sequencer writes beside state, rebuilt the same way to compare them.
   const replayed = new EntryStore(db);
   const money = new MoneyStore(db);
@@ -168,7 +168,7 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     await replayTo(target);
 
     if (source.storedTreeNodes) {
-      const mine = new SqliteHashStore(db);
+      const mine = new SqlHashStore(db);
       for (const n of source.storedTreeNodes()) {
         const want = mine.get(n.level, n.idx);
         // Nodes past the replayed size belong to entries appended after our target checkpoint.
@@ -223,26 +223,19 @@ export async function verifyLog(source: LogSource, opts: VerifyOptions = {}): Pr
     if (entry.index !== index) throw new Divergence(index, `entry ${index} says it is entry ${entry.index}`);
     if (entry.time < lastTime) throw new Divergence(index, `entry ${index} is timed ${entry.time}, before its predecessor (${lastTime})`);
     lastTime = entry.time;
-    if (index === 0) {
-      if (entry.action.type !== 'Genesis') throw new Divergence(0, `entry 0 is ${entry.action.type}, not Genesis`);
-      const a = entry.action as unknown as ProtocolParams;
-      params = { origin: a.origin, chainId: a.chainId, nodeKey: a.nodeKey };
-      if (opts.verifierKey && opts.verifierKey !== params.nodeKey)
-        throw new Divergence(0, `genesis names node key ${params.nodeKey}, not the pinned ${opts.verifierKey}`);
-    }
-    let signer: string;
     try {
-      signer = protocol.authenticate(params!, entry.action, entry.auth);
+      if (index === 0) {
+        params = genesisParams(entry);
+        if (opts.verifierKey && opts.verifierKey !== params.nodeKey)
+          throw new Divergence(0, `genesis names node key ${params.nodeKey}, not the pinned ${opts.verifierKey}`);
+      }
+      replayEntry(protocol, params!, { tree, state, money, blobs: { retain: (h) => blobRefs.retain(h, NO_BYTES), release: (h) => blobRefs.release(h) } }, entry, data, leaf);
     } catch (e) {
-      throw new Divergence(index, `entry ${index} (${entry.action.type}): ${(e as Error).message}`);
+      if (!(e instanceof ReplayRefused)) throw e;
+      if (e.step === 'genesis') throw new Divergence(0, e.message);
+      if (e.step === 'signature') throw new Divergence(index, `entry ${index} (${entry.action.type}): ${e.message}`);
+      throw new Divergence(index, `entry ${index} (${entry.action.type}) breaks a rule on replay: ${e.message}`);
     }
-    let applied;
-    try {
-      applied = protocol.apply(state, params!, entry, signer);
-    } catch (e) {
-      throw new Divergence(index, `entry ${index} (${entry.action.type}) breaks a rule on replay: ${(e as Error).message}`);
-    }
-    recordEntry({ tree, state, money, blobs: { retain: (h) => blobRefs.retain(h, NO_BYTES), release: (h) => blobRefs.release(h) } }, entry, data, leaf, applied);
   }
 }
 

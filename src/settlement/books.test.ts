@@ -17,7 +17,7 @@ import { ActionRejected } from '../protocol/errors.ts';
 import { genesisAction } from '../protocol/genesis.ts';
 import { Protocol } from '../protocol/protocol.ts';
 import { openSqlite } from '../store/sqlite.ts';
-import { SqliteState } from '../store/stateStore.ts';
+import { SqlState } from '../store/stateStore.ts';
 import { readGguf } from '../gguf/reader.ts';
 import { validateLlamaModel } from '../gguf/validate.ts';
 import { modelActions } from '../models/index.ts';
@@ -36,7 +36,7 @@ const hash = (n: number) => '0x' + n.toString(16).padStart(64, '0');
 class Machine {
   readonly dir = mkdtempSync(join(tmpdir(), 'tributary-books-'));
   readonly db = openSqlite(join(this.dir, 's.db'));
-  readonly state = new SqliteState(this.db);
+  readonly state = new SqlState(this.db);
   index = 0;
 
   /** Applies one action as the sequencer would (signature checks are not what is tested here). */

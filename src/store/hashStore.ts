@@ -1,5 +1,6 @@
-// The Merkle tree's perfect-subtree hashes, kept in SQLite. Writes join whatever
-// transaction the sequencer has open, so the tree and the entries commit together.
+// The Merkle tree's perfect-subtree hashes, kept in the database (SQLite or
+// PostgreSQL). Writes join whatever transaction the sequencer has open, so the tree
+// and the entries commit together.
 // Receipts ask for proofs of entries just appended, and every proof touches the upper
 // levels, so those and the most recent writes are also kept in memory.
 import type { HashStore } from '../ledger/tree.ts';
@@ -11,7 +12,7 @@ const RECENT = 16_384;
 
 const keyOf = (level: number, index: number) => level * 2 ** 40 + index;
 
-export class SqliteHashStore implements HashStore {
+export class SqlHashStore implements HashStore {
   private readonly getStmt;
   private readonly putStmt;
   private readonly pinned = new Map<number, Buffer>();

@@ -1,6 +1,7 @@
-// Protocol state in SQLite, with its lattice hash kept up to date on every write so
-// that a state root costs nothing to publish. Reads see the writes of the open
-// transaction, which is how later actions in one batch see earlier ones.
+// Protocol state in the database (SQLite, or PostgreSQL for several nodes), with its
+// lattice hash kept up to date on every write so that a state root costs nothing to
+// publish. Reads see the writes of the open transaction, which is how later actions in
+// one batch see earlier ones.
 import { canonicalize } from '../protocol/canonical.ts';
 import type { JsonValue, StateChange, StateReader } from '../protocol/state.ts';
 import { StateHash } from '../protocol/stateRoot.ts';
@@ -15,7 +16,7 @@ const CACHE_ENTRIES = 100_000;
  */
 const KEY_SET_LIMIT = 1_000_000;
 
-export class SqliteState implements StateReader {
+export class SqlState implements StateReader {
   private readonly getStmt;
   private readonly listStmt;
   private readonly listDescStmt;

@@ -2,7 +2,7 @@
 // of the indexes that answer it; between nodes that split the indexes, one part's spans.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type AttributionService, MAX_ATTRIBUTED_TEXT, type Scope } from '../../node/attribution.ts';
+import { type AttributionService, MAX_ATTRIBUTED_TEXT, type Scope } from '../../node/attributionService.ts';
 import { PartAnswer, PEER_SECRET_HEADER } from '../../node/attributionPeers.ts';
 import { reject } from '../../protocol/errors.ts';
 import { ErrorBody, errorResponses } from '../schemas.ts';

@@ -7,7 +7,7 @@
 // OpenAI routes take), never a bare address.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MAX_ATTRIBUTED_TEXT } from '../../node/attribution.ts';
+import { MAX_ATTRIBUTED_TEXT } from '../../node/attributionService.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { findModel } from '../../settlement/records.ts';

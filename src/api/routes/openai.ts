@@ -8,7 +8,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Served } from '../../node/serving.ts';
+import type { Served } from '../../node/servingService.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { ActionRejected } from '../../protocol/errors.ts';
 import { SequencerUnavailable } from '../../node/cluster.ts';

@@ -13,7 +13,7 @@ import { ActionRejected } from '../../protocol/errors.ts';
 import { genesisAction } from '../../protocol/genesis.ts';
 import { Protocol } from '../../protocol/protocol.ts';
 import { openSqlite } from '../../store/sqlite.ts';
-import { SqliteState } from '../../store/stateStore.ts';
+import { SqlState } from '../../store/stateStore.ts';
 import { settlementActions } from '../index.ts';
 import { type ChainBinding, moneyKeys, type WithdrawalRecord } from '../records.ts';
 
@@ -25,7 +25,7 @@ const contracts = (n: number) => ({ token: '0x' + `a${n}`.repeat(20), vault: '0x
 class Ledger {
   readonly dir = mkdtempSync(join(tmpdir(), 'tributary-bind-'));
   readonly db = openSqlite(join(this.dir, 's.db'));
-  readonly state = new SqliteState(this.db);
+  readonly state = new SqlState(this.db);
   index = 0;
 
   constructor(money: string) {

@@ -23,10 +23,14 @@ import { signWithdrawalVoucher, type WithdrawalVoucher, withdrawalVoucherDomain 
 import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { bindingRefusal, isBoundTo } from '../settlement/actions/bindChain.ts';
-import { chainBinding, chainDepositSource, epochCount, moneyKeys, type WithdrawalRecord } from '../settlement/records.ts';
+import { chainBinding, chainDepositSource, type EpochRecord, epochCount, moneyKeys, type WithdrawalRecord } from '../settlement/records.ts';
+import type { StateReader } from '../protocol/state.ts';
+import type { EntryStore } from '../store/entryStore.ts';
+import type { Db } from '../store/sql.ts';
 import type { ChainConfig } from './chainConfig.ts';
 import { ConfigError } from './config.ts';
-import type { TributaryNode } from './node.ts';
+import type { NodeEvents } from './events.ts';
+import type { Receipt } from './receipt.ts';
 
 /** Blocks asked for in one eth_getLogs call: public RPCs cap the range. */
 const LOG_RANGE = 2_000n;
@@ -62,6 +66,19 @@ export interface ChainStatus {
   nextAttemptAt?: string;
 }
 
+/** What the chain worker needs of its node: reads, the log's checkpoints and roots, events, the submit function. */
+export interface ChainDeps {
+  db: Db;
+  state: StateReader;
+  entries: Pick<EntryStore, 'latestCheckpoint'>;
+  /** The Merkle root of the log's first `size` entries. */
+  logRoot(size: number): Buffer;
+  events: NodeEvents;
+  submitNodeAction(action: Omit<ActionMessage, 'nonce'>): Promise<Receipt>;
+  /** A closed epoch's payout root and total (SettlementService.epoch). */
+  epoch(n: number): EpochRecord;
+}
+
 export class ChainService {
   private clients?: ChainClients;
   private timer?: NodeJS.Timeout;
@@ -74,7 +91,7 @@ export class ChainService {
   private readonly s: Omit<ChainStatus, 'configured' | 'pendingEpochs' | 'failures'> = { depositsCredited: 0 };
 
   constructor(
-    private readonly node: TributaryNode,
+    private readonly d: ChainDeps,
     readonly config: ChainConfig | undefined,
   ) {
     if (!config) return;
@@ -127,7 +144,7 @@ export class ChainService {
       confirmations: this.config.confirmations,
       ...this.s,
       depositsScannedTo: this.cursor()?.toString(),
-      pendingEpochs: Math.max(0, epochCount(this.node.state) - onChain),
+      pendingEpochs: Math.max(0, epochCount(this.d.state) - onChain),
       failures: this.failures,
       ...(this.failures > 0 ? { nextAttemptAt: new Date(this.nextAttempt).toISOString() } : {}),
     };
@@ -147,7 +164,7 @@ export class ChainService {
           this.failures++;
           this.nextAttempt = Date.now() + Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.failures - 1));
           this.s.lastError = { message: (e as Error).message.split('\n')[0].slice(0, 500), at: new Date().toISOString() };
-          this.node.events.emit('chainFailed', { failures: this.failures, message: this.s.lastError.message, nextAttemptAt: new Date(this.nextAttempt).toISOString() });
+          this.d.events.emit('chainFailed', { failures: this.failures, message: this.s.lastError.message, nextAttemptAt: new Date(this.nextAttempt).toISOString() });
         },
       )
       .finally(() => (this.busy = undefined));
@@ -162,7 +179,7 @@ export class ChainService {
   bindingAction(): Omit<ActionMessage, 'nonce'> | undefined {
     if (!this.config) return undefined;
     const c = this.config;
-    if (isBoundTo(this.node.state, { chainId: c.chainId, ...c.contracts })) return undefined;
+    if (isBoundTo(this.d.state, { chainId: c.chainId, ...c.contracts })) return undefined;
     return { type: 'BindChain', chainId: c.chainId, ...c.contracts };
   }
 
@@ -170,18 +187,18 @@ export class ChainService {
   bindingRefused(): string | undefined {
     const action = this.bindingAction();
     if (!action) return undefined;
-    const refusal = bindingRefusal(this.node.state, { chainId: this.config!.chainId, ...this.config!.contracts });
+    const refusal = bindingRefusal(this.d.state, { chainId: this.config!.chainId, ...this.config!.contracts });
     return refusal && `cannot settle on chain ${this.config!.chainId} (vault ${this.config!.contracts.vault}): ${refusal.message}`;
   }
 
   /** A voucher for withdrawal `index` (its nonce), valid for an hour; fetch again for a fresh one. */
   async voucher(index: number): Promise<{ voucher: { account: string; amount: string; nonce: string; deadline: string }; signature: string; vault: string; chainId: number }> {
     if (!this.clients || !this.config) throw new ActionRejected(409, 'no_chain', undefined, 'this node has no chain configured: withdrawals need one');
-    const w = this.node.state.get<WithdrawalRecord>(moneyKeys.withdrawal(index));
+    const w = this.d.state.get<WithdrawalRecord>(moneyKeys.withdrawal(index));
     if (!w) throw reject.notFound('index', `log entry ${index} is not a withdrawal`);
     // The voucher names the vault of the binding the withdrawal was made under, and only
     // while the node settles there: a voucher for another vault would pay it twice.
-    const b = chainBinding(this.node.state);
+    const b = chainBinding(this.d.state);
     if (!b || w.binding !== b.index || b.vault !== this.config.contracts.vault || b.chainId !== this.config.chainId)
       throw reject.conflict(
         'index',
@@ -221,9 +238,9 @@ export class ChainService {
       for (const d of await depositEvents(clients.publicClient, c.contracts.vault as Address, { fromBlock: from, toBlock: to })) {
         const source = chainDepositSource({ chainId: c.chainId, vault: c.contracts.vault }, d.depositId);
         try {
-          await this.node.submitNodeAction({ type: 'Deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
+          await this.d.submitNodeAction({ type: 'Deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
           this.s.depositsCredited++;
-          this.node.events.emit('chainPosted', { what: 'deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
+          this.d.events.emit('chainPosted', { what: 'deposit', account: d.depositor.toLowerCase(), amount: d.amount.toString(), source });
         } catch (e) {
           // Credited before (a restart re-read the block): the protocol refuses it again.
           if (!(e instanceof ActionRejected && e.status === 409)) throw e;
@@ -236,24 +253,24 @@ export class ChainService {
 
   /** Posts the latest closed epoch's root if the chain holds an older one; true if it posted. */
   private async postRoot(clients: ChainClients, c: ChainConfig): Promise<boolean> {
-    const local = epochCount(this.node.state);
+    const local = epochCount(this.d.state);
     const onChain = await latestPayoutRoot(clients.publicClient, c.contracts.distributor as Address);
     if (BigInt(local) <= onChain.epoch) {
       if (onChain.epoch > 0n && !this.s.lastRoot) this.s.lastRoot = { epoch: Number(onChain.epoch), root: onChain.root, tx: '', block: '', at: '' };
       return false;
     }
-    const e = this.node.settlement.epoch(local);
+    const e = this.d.epoch(local);
     const r = await postPayoutRoot(clients, c.contracts.distributor as Address, BigInt(local), e.root as Hex);
     this.s.lastRoot = { epoch: local, root: e.root, ...posted(r) };
-    this.node.events.emit('chainPosted', { what: 'root', epoch: local, tx: this.s.lastRoot.tx, block: this.s.lastRoot.block });
+    this.d.events.emit('chainPosted', { what: 'root', epoch: local, tx: this.s.lastRoot.tx, block: this.s.lastRoot.block });
     return true;
   }
 
   /** Moves from the vault what the posted payouts need and the vault has not yet moved. */
   private async fund(clients: ChainClients, c: ChainConfig): Promise<void> {
-    const local = epochCount(this.node.state);
+    const local = epochCount(this.d.state);
     if (local === 0) return;
-    const needed = BigInt(this.node.settlement.epoch(local).cumulative);
+    const needed = BigInt(this.d.epoch(local).cumulative);
     const funded = await payoutsFunded(clients.publicClient, c.contracts.vault as Address);
     if (needed <= funded) {
       delete this.s.unfunded;
@@ -264,7 +281,7 @@ export class ChainService {
     if (move > 0n) {
       const r = await fundPayouts(clients, c.contracts.vault as Address, move);
       this.s.lastFunding = { amount: move.toString(), ...posted(r) };
-      this.node.events.emit('chainPosted', { what: 'funding', amount: move.toString(), tx: this.s.lastFunding.tx, block: this.s.lastFunding.block });
+      this.d.events.emit('chainPosted', { what: 'funding', amount: move.toString(), tx: this.s.lastFunding.tx, block: this.s.lastFunding.block });
     }
     // Money credited without a deposit on chain (the dev faucet) cannot be moved: say so.
     if (needed - funded > move) this.s.unfunded = (needed - funded - move).toString();
@@ -272,14 +289,14 @@ export class ChainService {
   }
 
   private async anchor(clients: ChainClients, c: ChainConfig): Promise<void> {
-    const cp = this.node.entries.latestCheckpoint();
+    const cp = this.d.entries.latestCheckpoint();
     if (!cp) return;
     const onChain = await latestAnchor(clients.publicClient, c.contracts.anchor as Address);
     if (BigInt(cp.size) > onChain.treeSize) {
-      const logRoot = ('0x' + this.node.sequencer.merkleTree.root(cp.size).toString('hex')) as Hex;
+      const logRoot = ('0x' + this.d.logRoot(cp.size).toString('hex')) as Hex;
       const r = await anchorCheckpoint(clients, c.contracts.anchor as Address, { treeSize: BigInt(cp.size), logRoot, stateRoot: ('0x' + cp.stateRoot.toString('hex')) as Hex });
       this.s.lastAnchor = { treeSize: cp.size, ...posted(r) };
-      this.node.events.emit('chainPosted', { what: 'anchor', treeSize: cp.size, tx: this.s.lastAnchor.tx, block: this.s.lastAnchor.block });
+      this.d.events.emit('chainPosted', { what: 'anchor', treeSize: cp.size, tx: this.s.lastAnchor.tx, block: this.s.lastAnchor.block });
     }
     this.lastAnchorMs = Date.now();
     this.anchorDue = false;
@@ -291,12 +308,12 @@ export class ChainService {
   }
 
   private cursor(): bigint | undefined {
-    const row = this.node.db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE key = ?').get(this.cursorKey);
+    const row = this.d.db.prepare<[string], { value: Buffer }>('SELECT value FROM meta WHERE key = ?').get(this.cursorKey);
     return row ? BigInt(row.value.toString('utf8')) : undefined;
   }
 
   private setCursor(block: bigint): void {
-    this.node.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(this.cursorKey, Buffer.from(block.toString()));
+    this.d.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(this.cursorKey, Buffer.from(block.toString()));
   }
 }
 

@@ -11,8 +11,8 @@ import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { UPLOAD_HEADERS } from '../protocol/uploadIntent.ts';
 import { ModelFiles, UploadError } from '../store/modelFiles.ts';
-import type { TributaryNode } from './node.ts';
-import type { UploadGrant } from './uploads.ts';
+import type { StateReader } from '../protocol/state.ts';
+import type { UploadGrant } from './uploadService.ts';
 
 export type StoredModelFile =
   | { hash: string; size: number; kind: 'model'; model: LlamaModelInfo }
@@ -26,11 +26,19 @@ export function inspectGguf(path: string): { kind: 'model'; model: LlamaModelInf
   return { kind: 'model', model: validateLlamaModel(file) };
 }
 
+/** What the model service needs of its node: reads, where files go, and the upload ledger. */
+export interface ModelDeps {
+  state: StateReader;
+  dataDir: string;
+  /** Records a kept upload against its owner (UploadService.record). */
+  recordUpload(grant: UploadGrant): void;
+}
+
 export class ModelService {
   readonly files: ModelFiles;
 
-  constructor(private readonly node: TributaryNode) {
-    this.files = new ModelFiles(node.config.dataDir);
+  constructor(private readonly d: ModelDeps) {
+    this.files = new ModelFiles(d.dataDir);
   }
 
   /**
@@ -54,7 +62,7 @@ export class ModelService {
       try {
         const what = inspectGguf(received.tempPath);
         this.files.keep(received);
-        this.node.uploads.record(grant);
+        this.d.recordUpload(grant);
         return { hash: received.hash, size: received.size, ...what };
       } catch (e) {
         this.files.discard(received);
@@ -74,7 +82,7 @@ export class ModelService {
   checkAdapter(base: string, adapter: string): true {
     const a = adapter.toLowerCase();
     if (!this.files.claim(a)) throw reject.invalid('action.adapter', `this node holds no file ${a}: upload it first (PUT /v1/models/files/${a})`);
-    const registered = findBaseModel(this.node.state, base);
+    const registered = findBaseModel(this.d.state, base);
     if (!registered) throw reject.notFound('action.base', `no base model registered with file ${base.toLowerCase()}: register it first (tributary models add-base FILE.gguf)`);
     try {
       validateLoraAdapter(readGgufFile(this.files.path(a)), baseModelInfo(registered));

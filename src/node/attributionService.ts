@@ -16,7 +16,10 @@ import { reject } from '../protocol/errors.ts';
 import { findModel } from '../settlement/records.ts';
 import { askPeer, checkPeerSecret, checkParts, type PartAnswer, type PartQuery } from './attributionPeers.ts';
 import type { QueryShards } from './cpuTasks.ts';
-import type { TributaryNode } from './node.ts';
+import type { StateReader } from '../protocol/state.ts';
+import type { BlobStore } from '../store/blobs.ts';
+import type { NodeConfig } from './config.ts';
+import type { CpuPool } from './cpuPool.ts';
 
 export type Scope = { datanet: string; version?: number };
 
@@ -35,6 +38,16 @@ export interface ScopedStatus extends IndexStatus {
   part: { index: number; of: number };
 }
 
+/** What the attribution service needs of its node: reads, the CPU pool, contribution bytes, its settings. */
+export interface AttributionDeps {
+  state: StateReader;
+  cpu: CpuPool;
+  blobs: Pick<BlobStore, 'get'>;
+  config: Pick<NodeConfig, 'attribution' | 'maxContentBytes' | 'dataDir'>;
+  /** The log's size now: an index is fresh when it has seen every entry. */
+  logSize(): number;
+}
+
 export class AttributionService {
   private readonly indexes = new Map<string, AttributionIndex>();
   private readonly builder: ShardBuilder;
@@ -50,7 +63,7 @@ export class AttributionService {
   private readonly contents = new Map<string, string>();
 
   constructor(
-    private readonly node: TributaryNode,
+    private readonly d: AttributionDeps,
     opts: { inline?: boolean } = {},
   ) {
     this.builder = opts.inline ? new InlineBuilder(defaultTokenizer()) : new WorkerBuilder();
@@ -61,7 +74,7 @@ export class AttributionService {
    * data its outputs can come from (not contributions added after it was trained).
    */
   modelScope(id: string): Scope {
-    const m = findModel(this.node.state, id);
+    const m = findModel(this.d.state, id);
     if (!m) throw reject.notFound('model', `no model ${id} (name@version)`);
     if (m.datanet === '') throw reject.notFound('model', `model ${id} was not trained on a datanet: there is nothing to attribute its output to`);
     return { datanet: m.datanet, version: m.snapshot };
@@ -76,7 +89,7 @@ export class AttributionService {
     }
     const index = await this.fresh(scope);
     const logSize = index.logSize;
-    const result = await this.node.cpu.run(
+    const result = await this.d.cpu.run(
       'attribute',
       { shards: index.queryViews(), text, params: { ...params, repeats: this.repeats(scope.datanet) } },
       `attributing a text of ${text.length} characters`,
@@ -97,7 +110,7 @@ export class AttributionService {
     const index = await this.current({ datanet });
     // Bytes are decoded on the worker: for a large contribution that too is work the event loop is spared.
     const what = `measuring how much of ${content.length} ${typeof content === 'string' ? 'characters' : 'bytes'} repeats earlier contributions`;
-    return coverageOf(await this.node.cpu.run('attribute', { shards: index.queryViews(), text: content, params: { minSpan } }, what));
+    return coverageOf(await this.d.cpu.run('attribute', { shards: index.queryViews(), text: content, params: { minSpan } }, what));
   }
 
   /**
@@ -112,19 +125,19 @@ export class AttributionService {
     const index = await this.indexFor(scope, q.mode);
     const opts = { minSpan: q.minSpan, maxOccurrences: q.maxOccurrences };
     const part = this.partOf(scope, index);
-    const { tokens, spans } = await this.node.cpu.run('tokensAndSpans', { shards: part.shards, text: q.text, opts }, `a shard query over ${q.text.length} characters`);
+    const { tokens, spans } = await this.d.cpu.run('tokensAndSpans', { shards: part.shards, text: q.text, opts }, `a shard query over ${q.text.length} characters`);
     if (tokens !== q.tokens) throw reject.conflict('tokens', `this node makes ${tokens} tokens of the text, not ${q.tokens}`);
     return { ...part.answer, liveTokens: part.shards.liveTokens, spans };
   }
 
   /** Refuses a shard query that does not come from a peer holding the shared secret (before its body is read). */
   checkPeer(secretHeader: string | string[] | undefined): void {
-    checkPeerSecret(this.node.config.attribution, secretHeader);
+    checkPeerSecret(this.d.config.attribution, secretHeader);
   }
 
   /** The longest text a query may carry: an attribution's, or a contribution's for its near-duplicate check. */
   get maxQueryText(): number {
-    return Math.max(MAX_ATTRIBUTED_TEXT, this.node.config.maxContentBytes);
+    return Math.max(MAX_ATTRIBUTED_TEXT, this.d.config.maxContentBytes);
   }
 
   /**
@@ -134,7 +147,7 @@ export class AttributionService {
   private async ownPart(scope: Scope, ids: Uint32Array, opts: MatchOptions, mode: PartQuery['mode']): Promise<PartAnswer> {
     const part = this.partOf(scope, await this.indexFor(scope, mode));
     const match = { minSpan: opts.minSpan, maxOccurrences: opts.maxOccurrences };
-    const spans = await this.node.cpu.run('match', { shards: part.shards, ids, opts: match }, `matching ${ids.length} tokens`);
+    const spans = await this.d.cpu.run('match', { shards: part.shards, ids, opts: match }, `matching ${ids.length} tokens`);
     return { ...part.answer, liveTokens: part.shards.liveTokens, spans };
   }
 
@@ -147,7 +160,7 @@ export class AttributionService {
    * before the matching runs (the index may move on meanwhile).
    */
   private partOf(scope: Scope, index: AttributionIndex): { shards: QueryShards; answer: Omit<PartAnswer, 'spans' | 'liveTokens'> } {
-    const { part, of } = this.node.config.attribution;
+    const { part, of } = this.d.config.attribution;
     return {
       shards: index.queryViews(),
       answer: { part: { index: part, of }, tokenizer: defaultTokenizer().id, logSize: index.logSize, contents: this.contents.get(keyOf(scope)) ?? null },
@@ -156,7 +169,7 @@ export class AttributionService {
 
   /** Whether this node holds only part of each index. */
   private get split(): boolean {
-    return this.node.config.attribution.of > 1;
+    return this.d.config.attribution.of > 1;
   }
 
   /**
@@ -169,10 +182,10 @@ export class AttributionService {
   private async fanOut(scope: Scope, text: string, mode: PartQuery['mode'], params: AttributionParams): Promise<{ logSize: number; attribution: Attribution }> {
     this.index(scope); // an unknown datanet or version is a 404 here, before any peer is asked
     const tokenizer = defaultTokenizer();
-    const encoded = await this.node.cpu.run('encode', { text }, `tokenizing ${text.length} characters`);
+    const encoded = await this.d.cpu.run('encode', { text }, `tokenizing ${text.length} characters`);
     const opts = matchOptions(params);
     const query: PartQuery = { datanet: scope.datanet, ...(scope.version === undefined ? {} : { version: scope.version }), tokenizer: tokenizer.id, text, tokens: encoded.ids.length, ...opts, mode };
-    const sharding = this.node.config.attribution;
+    const sharding = this.d.config.attribution;
     const deadline = Date.now() + sharding.timeoutMs;
     for (let pause = 10; ; pause = Math.min(500, pause * 2)) {
       const [local, ...remote] = await Promise.all([this.ownPart(scope, encoded.ids, opts, mode), ...sharding.peers.map((peer) => askPeer(peer, sharding.secret!, query, deadline))]);
@@ -200,7 +213,7 @@ export class AttributionService {
   /** Flagged repeats of a datanet: contribution → the earlier ones it repeats. */
   private repeats(datanet: string): Map<number, number[]> {
     const out = new Map<number, number[]>();
-    for (const [, c] of this.node.state.list<ContributionRecord>(keys.contributionPrefix(datanet)))
+    for (const [, c] of this.d.state.list<ContributionRecord>(keys.contributionPrefix(datanet)))
       if (c.duplicateOf && c.duplicateOf.length > 0) out.set(c.id, c.duplicateOf);
     return out;
   }
@@ -212,7 +225,7 @@ export class AttributionService {
   }
 
   status(scope: Scope): ScopedStatus {
-    const { part, of } = this.node.config.attribution;
+    const { part, of } = this.d.config.attribution;
     return { datanet: scope.datanet, version: scope.version ?? null, part: { index: part, of }, ...this.index(scope).status() };
   }
 
@@ -248,8 +261,8 @@ export class AttributionService {
     const index = this.index(scope);
     const key = keyOf(scope);
     // Clean implies synced since start, so the contents digest is known.
-    if (index.logSize !== this.node.size || !this.contents.has(key)) {
-      if (this.clean.has(key)) index.advanceTo(this.node.size);
+    if (index.logSize !== this.d.logSize() || !this.contents.has(key)) {
+      if (this.clean.has(key)) index.advanceTo(this.d.logSize());
       else {
         const before = this.generation.get(scope.datanet) ?? 0;
         await this.sync(scope, index);
@@ -277,16 +290,16 @@ export class AttributionService {
   }
 
   private index(scope: Scope): AttributionIndex {
-    const dn = this.node.state.get<DatanetRecord>(keys.datanet(scope.datanet));
+    const dn = this.d.state.get<DatanetRecord>(keys.datanet(scope.datanet));
     if (!dn) throw reject.notFound('datanet', `no datanet named ${scope.datanet}`);
-    if (scope.version !== undefined && !this.node.state.get(keys.snapshot(scope.datanet, scope.version)))
+    if (scope.version !== undefined && !this.d.state.get(keys.snapshot(scope.datanet, scope.version)))
       throw reject.notFound('snapshot.version', `datanet ${scope.datanet} has no version ${scope.version}`);
     const key = keyOf(scope);
     let index = this.indexes.get(key);
     if (!index) {
       const tok = defaultTokenizer();
-      const { part, of } = this.node.config.attribution;
-      const dir = join(this.node.config.dataDir, 'attribution', key, tok.id.replace(/[^A-Za-z0-9._-]/g, '_') + (of > 1 ? `.part-${part}-of-${of}` : ''));
+      const { part, of } = this.d.config.attribution;
+      const dir = join(this.d.config.dataDir, 'attribution', key, tok.id.replace(/[^A-Za-z0-9._-]/g, '_') + (of > 1 ? `.part-${part}-of-${of}` : ''));
       index = new AttributionIndex(dir, tok, this.builder);
       this.indexes.set(key, index);
     }
@@ -295,7 +308,7 @@ export class AttributionService {
 
   /** What the index of `scope` should hold: the part of its contributions this node keeps, and a digest of them all. */
   private source(scope: Scope): DocumentSource & { contents: string } {
-    const state = this.node.state;
+    const state = this.d.state;
     let wanted: Set<number>;
     if (scope.version === undefined) {
       wanted = new Set(
@@ -309,15 +322,15 @@ export class AttributionService {
       // A version's contents never change, except that withdrawn content leaves it.
       wanted = new Set(snap.contributions.filter((id) => findContribution(state, id)?.status !== 'withdrawn'));
     }
-    const { part, of } = this.node.config.attribution;
+    const { part, of } = this.d.config.attribution;
     const ids = [...wanted].sort((a, b) => a - b);
     return {
-      logSize: this.node.size,
+      logSize: this.d.logSize(),
       wanted: of === 1 ? wanted : new Set(ids.filter((id) => id % of === part)),
       contents: createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32),
       text: (id) => {
         const c = findContribution(state, id);
-        const bytes = c && this.node.blobs.get(c.contentHash);
+        const bytes = c && this.d.blobs.get(c.contentHash);
         return bytes ? bytes.toString('utf8') : undefined;
       },
     };

@@ -6,7 +6,8 @@
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { UPLOAD_HEADERS, type UploadTarget } from '../protocol/uploadIntent.ts';
 import { UploadStore } from '../store/uploads.ts';
-import type { TributaryNode } from './node.ts';
+import type { Db } from '../store/sql.ts';
+import type { NodeConfig } from './config.ts';
 import { authenticateUpload, type UploadHeaders } from './uploadAuth.ts';
 
 /** An upload allowed to proceed: its owner, and the exact size its body must have. */
@@ -19,13 +20,22 @@ export interface UploadGrant {
   release(): void;
 }
 
+/** What the upload service needs of its node: the database, the chain id uploads are signed for, its limits. */
+export interface UploadDeps {
+  db: Db;
+  chainId: number;
+  config: Pick<NodeConfig, 'maxContentBytes' | 'maxModelBytes' | 'uploadQuotaBytes'>;
+  /** The account an API key spends for (ServingService.account). */
+  account(authorization: string | undefined): string;
+}
+
 export class UploadService {
   readonly store: UploadStore;
   /** Bytes of uploads in flight, per account: counted against the quota until kept or refused. */
   private readonly inFlight = new Map<string, number>();
 
-  constructor(private readonly node: TributaryNode) {
-    this.store = new UploadStore(node.db);
+  constructor(private readonly d: UploadDeps) {
+    this.store = new UploadStore(d.db);
   }
 
   /** Bytes `account` holds in uploads, kept and in flight. */
@@ -36,7 +46,7 @@ export class UploadService {
   /** Checks an upload's headers; throws ActionRejected (401, 400, 409, 413) having written nothing. */
   authorize(target: UploadTarget, hash: string, headers: UploadHeaders, now = Date.now()): UploadGrant {
     const h = hash.toLowerCase();
-    const who = authenticateUpload(this.node.params.chainId, target, h, headers, (a) => this.node.serving.account(a), now);
+    const who = authenticateUpload(this.d.chainId, target, h, headers, (a) => this.d.account(a), now);
     return this.grant(target, h, who.account, who.size, who.nonce);
   }
 
@@ -44,13 +54,13 @@ export class UploadService {
   grant(target: UploadTarget, hash: string, account: string, size: number, nonce?: { value: string; expiresAt: number }): UploadGrant {
     const h = hash.toLowerCase();
     const who = { account, size, nonce };
-    const limit = target === 'model-file' ? this.node.config.maxModelBytes : this.node.config.maxContentBytes;
+    const limit = target === 'model-file' ? this.d.config.maxModelBytes : this.d.config.maxContentBytes;
     if (who.size > limit)
       throw reject.tooLarge(target === 'model-file' ? 'file' : 'content', `the upload is ${who.size} bytes; this node accepts at most ${limit} per ${target === 'model-file' ? 'model file' : 'blob'}`);
     // Uploading bytes one already holds again costs nothing more.
     const cost = this.store.holds(target, h, who.account) ? 0 : who.size;
     const held = this.held(who.account);
-    const quota = this.node.config.uploadQuotaBytes;
+    const quota = this.d.config.uploadQuotaBytes;
     if (held + cost > quota)
       throw new ActionRejected(
         413,

@@ -14,7 +14,12 @@ import { type LoraTargetName, parseTrainingConfig } from '../models/trainer/conf
 import type { ActionMessage } from '../protocol/entry.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
 import { recoverAddress } from '../protocol/secp256k1.ts';
-import type { TributaryNode } from './node.ts';
+import type { StateReader } from '../protocol/state.ts';
+import type { BlobStore } from '../store/blobs.ts';
+import type { ModelFiles } from '../store/modelFiles.ts';
+import type { Db } from '../store/sql.ts';
+import type { NodeConfig } from './config.ts';
+import type { CpuPool } from './cpuPool.ts';
 
 /** The GGUF projections each trainer target adapts. */
 const TARGET_TENSORS: Record<LoraTargetName, string[]> = { q: ['attn_q'], k: ['attn_k'], v: ['attn_v'], o: ['attn_output'], ffn: ['ffn_gate', 'ffn_up', 'ffn_down'] };
@@ -26,15 +31,26 @@ export interface LeasedJob {
   leaseExpiresAt: number;
 }
 
+/** What the job service needs of its node: the database (leases), reads, model files, the CPU pool, its limits. */
+export interface JobDeps {
+  db: Db;
+  chainId: number;
+  state: StateReader;
+  blobs: Pick<BlobStore, 'get'>;
+  files: ModelFiles;
+  cpu: CpuPool;
+  config: Pick<NodeConfig, 'maxJobSeconds' | 'leaseSeconds' | 'evalBudgetMs'>;
+}
+
 export class JobService {
   private readonly getLease;
   private readonly putLease;
   private readonly dropLease;
 
-  constructor(private readonly node: TributaryNode) {
-    this.getLease = node.db.prepare<[number], { worker: string; expires_at: number; started_at: number }>('SELECT worker, expires_at, started_at FROM leases WHERE job = ?');
-    this.putLease = node.db.prepare('INSERT INTO leases (job, worker, expires_at, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET worker = excluded.worker, expires_at = excluded.expires_at, started_at = excluded.started_at');
-    this.dropLease = node.db.prepare('DELETE FROM leases WHERE job = ?');
+  constructor(private readonly d: JobDeps) {
+    this.getLease = d.db.prepare<[number], { worker: string; expires_at: number; started_at: number }>('SELECT worker, expires_at, started_at FROM leases WHERE job = ?');
+    this.putLease = d.db.prepare('INSERT INTO leases (job, worker, expires_at, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET worker = excluded.worker, expires_at = excluded.expires_at, started_at = excluded.started_at');
+    this.dropLease = d.db.prepare('DELETE FROM leases WHERE job = ?');
   }
 
   /** The worker holding an unexpired lease on `job`, if any. */
@@ -47,7 +63,7 @@ export class JobService {
   authenticate(c: WorkerCall, now = Date.now()): string {
     if (c.expiry * 1000 <= now) throw reject.invalid('expiry', `the call expired at ${c.expiry} (unix s)`);
     if (c.expiry * 1000 > now + WORKER_CALL_MAX_TTL_S * 1000) throw reject.invalid('expiry', `must be at most ${WORKER_CALL_MAX_TTL_S} s ahead`);
-    const digest = workerCallDigest(this.node.params.chainId, c);
+    const digest = workerCallDigest(this.d.chainId, c);
     let signer: string;
     try {
       signer = recoverAddress(digest, c.signature);
@@ -55,7 +71,7 @@ export class JobService {
       throw reject.invalid('signature', (e as Error).message);
     }
     if (signer !== c.worker.toLowerCase()) throw reject.unauthorized('signature', `the call is signed by ${signer}, not by ${c.worker.toLowerCase()}`);
-    if (this.node.state.get(jobKeys.worker(signer)) === undefined)
+    if (this.d.state.get(jobKeys.worker(signer)) === undefined)
       throw reject.forbidden('worker', `${signer} is not a registered worker: sign a RegisterWorker first (tributary worker does it)`);
     return signer;
   }
@@ -66,16 +82,16 @@ export class JobService {
    */
   lease(c: WorkerCall, now = Date.now()): LeasedJob | undefined {
     const worker = this.authenticate(c, now);
-    if (c.job !== 0 && !findJob(this.node.state, c.job)) throw reject.notFound('job', `no training job ${c.job}`);
-    for (const [, job] of this.node.state.list<TrainingJobRecord>(jobKeys.jobPrefix)) {
+    if (c.job !== 0 && !findJob(this.d.state, c.job)) throw reject.notFound('job', `no training job ${c.job}`);
+    for (const [, job] of this.d.state.list<TrainingJobRecord>(jobKeys.jobPrefix)) {
       if (job.status !== 'open' || (c.job !== 0 && job.id !== c.job)) continue;
       const h = this.holder(job.id, now);
       if (h && h.worker !== worker) continue;
       const prior = this.getLease.get(job.id);
       // A worker that leases its own job again keeps its start: the hold limit still counts.
       const started = h && prior ? prior.started_at : now;
-      if (now - started > this.node.config.maxJobSeconds * 1000) continue;
-      const expiresAt = now + this.node.config.leaseSeconds * 1000;
+      if (now - started > this.d.config.maxJobSeconds * 1000) continue;
+      const expiresAt = now + this.d.config.leaseSeconds * 1000;
       this.putLease.run(job.id, worker, expiresAt, started);
       return { job, contributions: this.trainingData(job), leaseExpiresAt: expiresAt };
     }
@@ -85,7 +101,7 @@ export class JobService {
   /** Renews a lease its worker still holds; 409 if it expired and went to another worker, or the job is done. */
   heartbeat(c: WorkerCall, now = Date.now()): { leaseExpiresAt: number } {
     const worker = this.authenticate(c, now);
-    const job = findJob(this.node.state, c.job);
+    const job = findJob(this.d.state, c.job);
     if (!job) throw reject.notFound('job', `no training job ${c.job}`);
     if (job.status !== 'open') throw reject.conflict('job', `job ${c.job} is already ${job.status}`);
     const h = this.holder(c.job, now);
@@ -95,11 +111,11 @@ export class JobService {
       if (!l || l.worker !== worker) throw reject.conflict('job', `${worker} holds no lease on job ${c.job}`);
     }
     const started = this.getLease.get(c.job)!.started_at;
-    if (now - started > this.node.config.maxJobSeconds * 1000) {
+    if (now - started > this.d.config.maxJobSeconds * 1000) {
       this.dropLease.run(c.job);
-      throw reject.conflict('job', `${worker} has held job ${c.job} for longer than ${this.node.config.maxJobSeconds} s; the job is free for other workers`);
+      throw reject.conflict('job', `${worker} has held job ${c.job} for longer than ${this.d.config.maxJobSeconds} s; the job is free for other workers`);
     }
-    const expiresAt = now + this.node.config.leaseSeconds * 1000;
+    const expiresAt = now + this.d.config.leaseSeconds * 1000;
     this.putLease.run(c.job, worker, expiresAt, started);
     return { leaseExpiresAt: expiresAt };
   }
@@ -107,7 +123,7 @@ export class JobService {
   /** The job's documents (fixed at submission), in id order; a worker fetches each one's content (410 once withdrawn: train on ""). */
   trainingData(job: TrainingJobRecord): LeasedJob['contributions'] {
     return job.documents.map((id) => {
-      const c = findContribution(this.node.state, id)!;
+      const c = findContribution(this.d.state, id)!;
       return { id: c.id, contentHash: c.contentHash, size: c.size };
     });
   }
@@ -118,19 +134,19 @@ export class JobService {
    * held-out split; returns what the node measured, for the entry's attest.
    */
   async attestComplete(action: ActionMessage, signer: string): Promise<CompleteTrainingJobAttest> {
-    const job = findJob(this.node.state, action.job as number);
+    const job = findJob(this.d.state, action.job as number);
     if (!job) throw reject.notFound('action.job', `no training job ${action.job as number}`);
     if (job.status !== 'open') throw reject.conflict('action.job', `job ${job.id} is already ${job.status}`);
     const h = this.holder(job.id);
     if (!h || h.worker !== signer) throw reject.conflict('action.job', `${signer} does not hold the lease on job ${job.id}${h ? ` (${h.worker} does)` : ''}: lease it first`);
     const adapter = (action.adapter as string).toLowerCase();
-    if (!this.node.models.files.claim(adapter)) throw reject.invalid('action.adapter', `this node holds no file ${adapter}: upload it first (PUT /v1/models/files/${adapter})`);
-    const basePath = this.node.models.files.path(job.base);
-    const adapterPath = this.node.models.files.path(adapter);
+    if (!this.d.files.claim(adapter)) throw reject.invalid('action.adapter', `this node holds no file ${adapter}: upload it first (PUT /v1/models/files/${adapter})`);
+    const basePath = this.d.files.path(job.base);
+    const adapterPath = this.d.files.path(adapter);
     const config = parseTrainingConfig(job.config);
     const misfit = (message: string) => new ActionRejected(422, 'invalid_result', 'action.adapter', message);
     try {
-      const base = baseModelInfo(findBaseModel(this.node.state, job.base)!);
+      const base = baseModelInfo(findBaseModel(this.d.state, job.base)!);
       const file = readGgufFile(adapterPath);
       const info = validateLoraAdapter(file, base);
       // The result must be what the job asked for, not just any adapter that fits the base.
@@ -148,7 +164,7 @@ export class JobService {
     // Re-measuring runs a forward pass over up to MAX_EVAL_WINDOWS windows, twice: seconds of
     // CPU that must not stall the node, so it runs on a CPU worker (in-line only without any).
     try {
-      return await this.node.cpu.run('evaluateAdapter', { basePath, adapterPath, config, documents: this.documents(job) }, `evaluating job ${job.id}'s adapter`, this.node.config.evalBudgetMs);
+      return await this.d.cpu.run('evaluateAdapter', { basePath, adapterPath, config, documents: this.documents(job) }, `evaluating job ${job.id}'s adapter`, this.d.config.evalBudgetMs);
     } catch (e) {
       if (e instanceof ActionRejected && e.status === 503) throw e;
       throw new ActionRejected(422, 'invalid_result', 'action.adapter', `the node could not evaluate the adapter: ${(e as Error).message.replace(/^CPU worker, [^:]*: /, '')}`);
@@ -162,8 +178,8 @@ export class JobService {
    */
   documents(job: TrainingJobRecord): Array<{ id: number; text: string }> {
     return job.documents.map((id) => {
-      const c = findContribution(this.node.state, id);
-      const bytes = c && c.status !== 'withdrawn' ? this.node.blobs.get(c.contentHash) : undefined;
+      const c = findContribution(this.d.state, id);
+      const bytes = c && c.status !== 'withdrawn' ? this.d.blobs.get(c.contentHash) : undefined;
       return { id, text: bytes ? bytes.toString('utf8') : '' };
     });
   }

@@ -19,9 +19,11 @@ import { reservationRefused } from '../settlement/actions/reserveInference.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
 import { findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
 import { SequencerUnavailable } from './cluster.ts';
-import type { TributaryNode } from './node.ts';
-import { type Reservation, Reservations } from './reservations.ts';
-import type { InferenceInput, RecordedInference } from './settlement.ts';
+import type { ModelFiles } from '../store/modelFiles.ts';
+import type { NodeConfig } from './config.ts';
+import type { NodeEvents } from './events.ts';
+import { type Reservation, type ReservationDeps, Reservations } from './reservations.ts';
+import type { InferenceInput, RecordedInference } from './settlementService.ts';
 import { amount } from '../money/accounts.ts';
 
 /** A backend request, naming a model instead of its files. */
@@ -35,18 +37,27 @@ export interface Served extends RecordedInference, CompletionResult {
   model: ModelRecord;
 }
 
+/** What serving needs of its node: reads, model files, events, the settle, and what its holds need. */
+export interface ServingDeps extends ReservationDeps {
+  config: NodeConfig;
+  files: Pick<ModelFiles, 'has' | 'path'>;
+  events: NodeEvents;
+  /** Attributes, charges and logs one served call (SettlementService.recordInference). */
+  recordInference(x: InferenceInput): Promise<RecordedInference>;
+}
+
 export class ServingService {
   readonly backend: InferenceBackend;
   readonly reservations: Reservations;
   /** Per served call: generation time, and what the reservation before it and attribution, settlement and logging after it added. */
   readonly stats: Array<{ generationMs: number; overheadMs: number }> = [];
 
-  constructor(private readonly node: TributaryNode) {
-    const c = node.config;
+  constructor(private readonly d: ServingDeps) {
+    const c = d.config;
     this.backend = c.backend
       ? new RemoteBackend({ baseUrl: c.backend.url, apiKey: c.backend.key, names: c.backend.names, contextSize: CONTEXT_SIZE })
       : new EmbeddedBackend({ threads: c.inferenceThreads, contextSize: CONTEXT_SIZE, sequences: c.batchSequences, parallel: c.parallelBatches, budgetBytes: c.servingMemoryBytes });
-    this.reservations = new Reservations(node);
+    this.reservations = new Reservations(d);
     this.reservations.start();
   }
 
@@ -54,24 +65,24 @@ export class ServingService {
   account(authorization: string | undefined): string {
     const key = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!key) throw new ActionRejected(401, 'invalid_api_key', 'authorization', 'send an API key as Authorization: Bearer KEY (create one with tributary keys create)');
-    const record = findApiKey(this.node.state, '0x' + createHash('sha256').update(key).digest('hex'));
+    const record = findApiKey(this.d.state, '0x' + createHash('sha256').update(key).digest('hex'));
     if (!record || record.revoked) throw new ActionRejected(401, 'invalid_api_key', 'authorization', record ? 'this API key was revoked' : 'unknown API key');
     return record.account;
   }
 
   model(id: string): ModelRecord {
-    const m = findModel(this.node.state, id);
+    const m = findModel(this.d.state, id);
     if (!m) throw reject.notFound('model', `no model ${id}: GET /v1/models lists them`);
-    if (!this.node.models.files.has(m.base)) throw reject.notFound('model', `this node does not hold the base model of ${id}`);
-    if (m.adapter !== NO_ADAPTER && !this.node.models.files.has(m.adapter)) throw reject.notFound('model', `this node does not hold the adapter of ${id}`);
+    if (!this.d.files.has(m.base)) throw reject.notFound('model', `this node does not hold the base model of ${id}`);
+    if (m.adapter !== NO_ADAPTER && !this.d.files.has(m.adapter)) throw reject.notFound('model', `this node does not hold the adapter of ${id}`);
     return m;
   }
 
   async complete(account: string, r: ServeRequest): Promise<Served> {
     const m = this.model(r.model);
-    const basePath = this.node.models.files.path(m.base);
+    const basePath = this.d.files.path(m.base);
     if (r.logitBias) {
-      const vocab = findBaseModel(this.node.state, m.base)?.vocabSize ?? 0;
+      const vocab = findBaseModel(this.d.state, m.base)?.vocabSize ?? 0;
       for (const token of Object.keys(r.logitBias))
         if (Number(token) >= vocab) throw reject.invalid(`logit_bias.${token}`, `token ${token} is not in the model's vocabulary of ${vocab} tokens`);
     }
@@ -81,18 +92,18 @@ export class ServingService {
     // Refuse at once, without a log entry, what the balance plainly cannot cover; the
     // reservation below is what binds, one at a time in the sequencer.
     const most = inferenceFee(policyOf(m), promptTokens, r.maxTokens);
-    const balance = amount(this.node.state.get<string>(moneyKeys.balance(account)));
+    const balance = amount(this.d.state.get<string>(moneyKeys.balance(account)));
     if (balance < most) throw reservationRefused('authorization', account, balance, most, promptTokens, r.maxTokens);
     // A free model holds nothing: there is nothing to run short of.
     const tr = performance.now();
     const hold = most > 0n ? await this.reservations.reserve({ model: m.id, requester: account, inputTokens: promptTokens, maxTokens: r.maxTokens }) : undefined;
     // A request that runs too long is cut like a disconnect: the tokens so far are served and charged.
-    const signal = r.signal ? AbortSignal.any([r.signal, AbortSignal.timeout(this.node.config.requestTimeoutMs)]) : AbortSignal.timeout(this.node.config.requestTimeoutMs);
+    const signal = r.signal ? AbortSignal.any([r.signal, AbortSignal.timeout(this.d.config.requestTimeoutMs)]) : AbortSignal.timeout(this.d.config.requestTimeoutMs);
     const t0 = performance.now();
     let out: CompletionResult;
     try {
       out = await this.backend.complete({
-        model: { id: m.id, basePath, adapterPath: m.adapter === NO_ADAPTER ? undefined : this.node.models.files.path(m.adapter) },
+        model: { id: m.id, basePath, adapterPath: m.adapter === NO_ADAPTER ? undefined : this.d.files.path(m.adapter) },
         prompt: r.prompt,
         maxTokens: r.maxTokens,
         temperature: r.temperature,
@@ -110,14 +121,14 @@ export class ServingService {
     if (!out.started) {
       if (hold) await this.reservations.release(hold);
       throw new BackendError(
-        r.signal?.aborted ? 'the client went away before generation started' : `the node is busy: the request waited ${this.node.config.requestTimeoutMs} ms without starting; retry later`,
+        r.signal?.aborted ? 'the client went away before generation started' : `the node is busy: the request waited ${this.d.config.requestTimeoutMs} ms without starting; retry later`,
         503,
       );
     }
     const recorded = await this.settle(hold, {
       model: m.id,
       requester: account,
-      provider: this.node.config.computeAccount ?? m.owner,
+      provider: this.d.config.computeAccount ?? m.owner,
       inputTokens: promptTokens,
       output: out.text,
       // Never more than was reserved for, whatever a backend reports.
@@ -126,14 +137,14 @@ export class ServingService {
     const timing = { generationMs: t1 - t0, overheadMs: t0 - tr + (performance.now() - t1) };
     this.stats.push(timing);
     if (this.stats.length > 10_000) this.stats.shift();
-    this.node.events.emit('served', { model: m.id, ...timing });
+    this.d.events.emit('served', { model: m.id, ...timing });
     return { ...out, ...recorded, promptTokens, model: m };
   }
 
   /** Records the inference, paid from its hold; when that fails the hold goes back (or waits, if the record may still land). */
   private async settle(hold: Reservation | undefined, x: InferenceInput): Promise<RecordedInference> {
     try {
-      const recorded = await this.node.settlement.recordInference({ ...x, ...(hold ? { reservation: hold.index } : {}) });
+      const recorded = await this.d.recordInference({ ...x, ...(hold ? { reservation: hold.index } : {}) });
       if (hold) this.reservations.settled(hold);
       return recorded;
     } catch (e) {
