@@ -4,9 +4,9 @@
 // It must never touch a database or the network: it measures the tree alone.
 // Run: npx tsx src/ledger/tree.bench.ts [leaves]
 import { fileURLToPath } from 'node:url';
-import { hashLeaf } from './hasher.ts';
-import { verifyConsistency, verifyInclusion } from './proof.ts';
-import { MemoryHashStore, MerkleTree } from './tree.ts';
+import { hashLeaf } from '../nodeLedger/hasher.ts';
+import { verifyConsistency, verifyInclusion } from '../nodeLedger/proof.ts';
+import { MemoryHashStore, MerkleTree } from '../nodeLedger/tree.ts';
 
 export interface TreeBenchResult {
   leaves: number;

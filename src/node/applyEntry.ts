@@ -5,7 +5,7 @@
 // exactly the tables the sequencer wrote, and `verify` can compare them row by row.
 // It must never decide whether an entry is accepted (the caller's `apply` did), and never
 // commit: it runs inside the caller's transaction.
-import type { MerkleTree } from '../ledger/tree.ts';
+import type { MerkleTree } from '../nodeLedger/tree.ts';
 import type { ApplyResult } from '../protocol/action.ts';
 import type { Entry } from '../protocol/entry.ts';
 import type { Effect } from '../protocol/state.ts';

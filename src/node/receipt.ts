@@ -1,10 +1,10 @@
 // A receipt: everything needed to prove, offline and to anyone, that an action is in
 // the log: the entry bytes, its leaf hash, a signed checkpoint and the inclusion
 // proof from the leaf to that checkpoint's root.
-import { hashLeaf } from '../ledger/hasher.ts';
-import { openNote, parseVerifierKey } from '../ledger/note.ts';
-import { parseCheckpoint } from '../ledger/checkpoint.ts';
-import { verifyInclusion } from '../ledger/proof.ts';
+import { hashLeaf } from '../nodeLedger/hasher.ts';
+import { openNote, parseVerifierKey } from '../nodeLedger/note.ts';
+import { parseCheckpoint } from '../nodeLedger/checkpoint.ts';
+import { verifyInclusion } from '../nodeLedger/proof.ts';
 import type { JsonValue } from '../protocol/state.ts';
 
 export interface Receipt {

@@ -4,7 +4,7 @@
 // vectors would only check the code against itself. Run: npx tsx src/ledger/testdata/generate.ts
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { hashLeaf } from '../hasher.ts';
+import { hashLeaf } from '../../nodeLedger/hasher.ts';
 import {
   type RefOutcome,
   refPath,

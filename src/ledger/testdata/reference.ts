@@ -3,8 +3,8 @@
 // mirror those recursions instead of the RFC's bit-twiddling loops. Tests and the vector
 // generator measure tree.ts and proof.ts against them. Production code must never import
 // this: it is O(n) per call by design, and its only job is to be obviously right.
-import { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from '../hasher.ts';
-import type { ProofErrorCode } from '../proof.ts';
+import { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from '../../nodeLedger/hasher.ts';
+import type { ProofErrorCode } from '../../nodeLedger/proof.ts';
 
 /** The largest power of two smaller than n (n >= 2): RFC 9162's split point k. */
 export function splitPoint(n: number): number {
