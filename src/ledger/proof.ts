@@ -73,8 +73,7 @@ export function rootFromInclusionProof<H extends Uint8Array>(
   leafHash: Uint8Array,
   proof: readonly Uint8Array[],
 ): H {
-  const path = inclusionPath(hasher, index, size, leafHash, proof);
-  return path.length > 0 ? (path[path.length - 1] as PathStep<H>).node : hasher.from(leafHash);
+  return walkInclusion(hasher, index, size, leafHash, proof, undefined);
 }
 
 /**
@@ -88,22 +87,34 @@ export function inclusionPath<H extends Uint8Array>(
   leafHash: Uint8Array,
   proof: readonly Uint8Array[],
 ): PathStep<H>[] {
+  const steps: PathStep<H>[] = [];
+  walkInclusion(hasher, index, size, leafHash, proof, steps);
+  return steps;
+}
+
+/** RFC 9162 section 2.1.3.2's walk; records each step in `steps` when given. */
+function walkInclusion<H extends Uint8Array>(
+  hasher: LogHasher<H>,
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: readonly Uint8Array[],
+  steps: PathStep<H>[] | undefined,
+): H {
   checkIndex(index, size);
   checkHash('leaf hash', leafHash);
   checkProofHashes(proof);
   const want = inclusionProofSize(index, size);
   if (proof.length !== want) throw wrongSize(proof.length, want);
 
-  const steps: PathStep<H>[] = [];
   let fn = index;
   let sn = size - 1;
-  let r: Uint8Array = leafHash;
+  let r: H = hasher.from(leafHash);
   for (const p of proof) {
     if (sn === 0) throw wrongSize(proof.length, want);
     if (fn % 2 === 1 || fn === sn) {
-      const node = hasher.hashChildren(p, r);
-      steps.push({ sibling: p, side: 'left', node });
-      r = node;
+      r = hasher.hashChildren(p, r);
+      steps?.push({ sibling: p, side: 'left', node: r });
       if (fn % 2 === 0) {
         while (fn % 2 === 0 && fn !== 0) {
           fn /= 2;
@@ -111,15 +122,14 @@ export function inclusionPath<H extends Uint8Array>(
         }
       }
     } else {
-      const node = hasher.hashChildren(r, p);
-      steps.push({ sibling: p, side: 'right', node });
-      r = node;
+      r = hasher.hashChildren(r, p);
+      steps?.push({ sibling: p, side: 'right', node: r });
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
   if (sn !== 0) throw wrongSize(proof.length, want);
-  return steps;
+  return r;
 }
 
 /** Checks that `leafHash` is the leaf at `index` in the tree of `size` leaves whose root is `root`. */
