@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { findContribution } from '../../datanets/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { auditMoney } from '../../settlement/audit.ts';
-import { accounts, amount, type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
+import { type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
 import { toCsv } from '../csv.ts';
 import { Address, Amount, errorResponses } from '../schemas.ts';
+import { accounts, amount } from '../../money/accounts.ts';
 
 const Format = z.enum(['json', 'csv']).default('json').describe('csv answers text/csv with a header row');
 const EarningsBody = z.object({ baseline: Amount, usage: Amount, owner: Amount, compute: Amount, total: Amount });
