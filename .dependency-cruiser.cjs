@@ -10,6 +10,8 @@
 
 /** Folders every layer above the protocol may use. */
 const base = ['ledger', 'protocol'];
+/** What code that runs only in Node may use besides: the ledger bound to node:crypto. */
+const server = [...base, 'nodeLedger'];
 /** Small leaf packages with one job each: GGUF files, tokenizers, the books, a PRNG, the wire contract. */
 const leaves = ['gguf', 'tokenizer', 'money', 'random', 'wire'];
 /** The domains, in the order they may build on each other. */
@@ -19,8 +21,11 @@ const domains = ['datanets', 'attribution', 'serving', 'models', 'settlement', '
 const allowed = {
   // Merkle trees, proofs, checkpoints and notes: pure, so that any verifier (the CLI, the browser) can run them.
   ledger: [],
+  // The ledger on node:crypto (fast one-shot SHA-256, OpenSSL's Ed25519, Buffer hashes): the
+  // node's hot paths. Never for the browser, which runs src/ledger on noble.
+  nodeLedger: ['ledger'],
   // Entries, actions, canonical encoding, signatures: the rules every node replays; they know no domain.
-  protocol: ['ledger'],
+  protocol: ['ledger', 'nodeLedger'],
   random: [],
   gguf: [],
   tokenizer: ['gguf'],
@@ -29,23 +34,23 @@ const allowed = {
   wire: ['protocol', 'ledger', 'money'],
   // Domains: the rules and records of one concern each. They never reach the node, its
   // database, the HTTP layer or the CLI: a node is one way to run them, and a replay another.
-  datanets: [...base],
-  attribution: [...base, 'tokenizer', 'random'],
-  serving: [...base],
-  models: [...base, 'gguf', 'tokenizer', 'random', 'money', 'datanets'],
-  settlement: [...base, 'money', 'datanets', 'models'],
-  chain: [...base, 'money', 'settlement'],
+  datanets: [...server],
+  attribution: [...server, 'tokenizer', 'random'],
+  serving: [...server],
+  models: [...server, 'gguf', 'tokenizer', 'random', 'money', 'datanets'],
+  settlement: [...server, 'money', 'datanets', 'models'],
+  chain: [...server, 'money', 'settlement'],
   // Storage of the log, the state and the files: below the node, beside the domains.
-  store: [...base],
+  store: [...server],
   // The SDK runs in browsers too: only the wire contract and the protocol, never server code.
   client: ['wire', ...base],
   // The node assembles the domains, the stores and the worker pools.
-  node: [...base, ...leaves, ...domains, 'store', 'client'],
+  node: [...server, ...leaves, ...domains, 'store', 'client'],
   // The HTTP server and the training worker sit on top of the node and the SDK.
-  api: [...base, ...leaves, ...domains, 'store', 'client', 'node'],
-  worker: [...base, ...leaves, 'models', 'client'],
+  api: [...server, ...leaves, ...domains, 'store', 'client', 'node'],
+  worker: [...server, ...leaves, 'models', 'client'],
   // The command line may use anything below it.
-  cli: [...base, ...leaves, ...domains, 'store', 'client', 'node', 'api', 'worker'],
+  cli: [...server, ...leaves, ...domains, 'store', 'client', 'node', 'api', 'worker'],
 };
 
 const production = '\\.(test|bench)\\.ts$';
@@ -78,7 +83,7 @@ module.exports = {
       comment: 'the explorer runs in a browser: it uses the SDK and the pure layers, never the CLI, the node or the stores',
       severity: 'error',
       from: { path: '^web/src/' },
-      to: { path: '^src/(cli|node|store|api)/' },
+      to: { path: '^src/(cli|node|store|api|nodeLedger)/' },
     },
     {
       name: 'no-circular',

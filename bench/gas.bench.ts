@@ -19,7 +19,8 @@ import { settlementFixture } from '../test/fixtures/testFixture.ts';
 import { approveTokens, tokenBalance, transferTokens } from '../src/chain/token.ts';
 import { signWithdrawalVoucher, withdrawalVoucherDomain, withdrawWithVoucher } from '../src/chain/vouchers.ts';
 import { randomPayoutLeaves } from '../src/settlement/payoutTree.bench.ts';
-import { PayoutTree, type PayoutLeaf } from '../src/settlement/payoutTree.ts';
+import type { PayoutLeaf } from '../src/settlement/payoutFormat.ts';
+import { PayoutTree } from '../src/settlement/payoutTree.ts';
 
 export interface ClaimGas {
   leaves: number;

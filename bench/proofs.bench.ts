@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashLeaf } from '../src/ledger/hasher.ts';
-import { verifyConsistency, verifyInclusion } from '../src/ledger/proof.ts';
-import { MerkleTree } from '../src/ledger/tree.ts';
+import { hashLeaf } from '../src/nodeLedger/hasher.ts';
+import { verifyConsistency, verifyInclusion } from '../src/nodeLedger/proof.ts';
+import { MerkleTree } from '../src/nodeLedger/tree.ts';
 import { openSqlite } from '../src/store/sqlite.ts';
 import { SqlHashStore } from '../src/store/hashStore.ts';
 

@@ -3,6 +3,7 @@
 import { runCryptoBench } from '../src/protocol/crypto.bench.ts';
 import { benchPayoutTree } from '../src/settlement/payoutTree.bench.ts';
 import { benchSettlement } from '../src/settlement/settlement.bench.ts';
+import { benchTree } from '../src/ledger/tree.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
 import { printEventLoopBench, runEventLoopBench } from './eventLoop.bench.ts';
 import { runGasBench } from './gas.bench.ts';
@@ -48,6 +49,12 @@ const p = await runProofBench(quick ? 100_000 : 1_000_000);
 row(`inclusion proof at ${fmt(p.size)} entries, mean / p99`, `${fmt(p.inclusionMeanMs, 3)} / ${fmt(p.inclusionP99Ms, 3)} ms`, `size ${p.inclusionBytes} bytes (${p.inclusionBytes / 32} hashes; log2 n = ${Math.ceil(Math.log2(p.size))})`);
 row(`consistency proof at ${fmt(p.size)} entries, mean / p99`, `${fmt(p.consistencyMeanMs, 3)} / ${fmt(p.consistencyP99Ms, 3)} ms`, `size up to ${p.consistencyBytes} bytes`);
 row('tree build (hash-store appends in one transaction)', `${fmt(p.size / p.buildSeconds)} /s`, `${fmt(p.buildSeconds, 1)} s`);
+
+console.log('\nMerkle tree in memory (src/ledger on node:crypto: the sequencer\'s hashing)');
+const mt = benchTree(quick ? 200_000 : 1_000_000);
+row('leaf hash, 300-byte entries (one core)', `${fmt(mt.leafHashesPerSecond)} /s`, 'SHA-256(0x00 ‖ entry), node:crypto one-shot hash');
+row(`append at ${fmt(mt.leaves)} leaves`, `${fmt(mt.appendsPerSecond)} /s`, '~2 SHA-256 a leaf; the hashes in flat buffers');
+row('inclusion proof verify, mean', `${fmt(mt.inclusionVerifyMeanUs, 1)} µs`, `${mt.inclusionProofBytes} bytes; the same verifier runs on noble in the explorer`);
 
 console.log('\nProof of Attribution (GPT-2 BPE tokens, SA-IS suffix array, synthetic corpus made by bench/corpus.ts)');
 const a = await runAttributionBench(quick ? 2_000_000 : 10_000_000, quick ? 100 : 300);

@@ -2,7 +2,7 @@
 // stored entry, a forged leaf, a rewritten state row.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashLeaf } from '../src/ledger/hasher.ts';
+import { hashLeaf } from '../src/nodeLedger/hasher.ts';
 import { verifyNode } from '../src/node/verify.ts';
 import { openTestDb, verifyTestData } from './helpers/testDatabase.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';

@@ -2,9 +2,9 @@
 // demo (datanets, a trained model with provenance, settled inferences): a receipt checks
 // step by step in the browser, tampered ones fail at the step that catches them with the
 // values named, a changed node key is flagged, and a model's provenance, fees and usage
-// show. The browser verifier (web/src/verify) is also run here in Node, over the ledger's
-// RFC 9162 vectors and a real receipt, so that it is held to the same fixed points as
-// src/ledger/proof.ts.
+// show. The page's verifier (web/src/receiptCheck.ts, src/ledger's own code on noble's
+// crypto, as the browser runs it) is also run here in Node, over the ledger's RFC 9162
+// vectors and a real receipt, so that it is held to the same fixed points as the node.
 import { createHash } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,9 @@ import { startTestNode, type TestNode } from './helpers/testNode.ts';
 import { inclusionCases, unhex } from '../src/ledger/testdata/vectors.ts';
 import { seedDemo } from '../src/node/demo.ts';
 import type { Receipt } from '../src/node/receipt.ts';
-import { inclusionPath } from '../web/src/verify/proof.ts';
-import { verifyReceipt } from '../web/src/verify/receipt.ts';
+import { nobleCrypto } from '../src/ledger/noble.ts';
+import { inclusionPath } from '../src/ledger/proof.ts';
+import { verifyReceipt } from '../web/src/receiptCheck.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const text = (r: Receipt) => Buffer.from(r.entry, 'base64').toString('utf8');
@@ -25,7 +26,7 @@ describe('the browser receipt verifier, in Node', () => {
     for (const c of inclusionCases()) {
       let outcome: string;
       try {
-        const path = await inclusionPath(c.index, c.size, unhex(c.leafHash), c.proof.map(unhex));
+        const path = inclusionPath(nobleCrypto.hasher, c.index, c.size, unhex(c.leafHash), c.proof.map(unhex));
         const root = path.length > 0 ? path[path.length - 1].node : unhex(c.leafHash);
         outcome = Buffer.from(root).equals(unhex(c.root)) ? 'ok' : 'root-mismatch';
       } catch (e) {

@@ -1,6 +1,7 @@
 import { parseEventLogs, type Address, type Hex } from 'viem';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PayoutTree, type PayoutLeaf } from '../settlement/payoutTree.ts';
+import type { PayoutLeaf } from '../settlement/payoutFormat.ts';
+import { PayoutTree } from '../settlement/payoutTree.ts';
 import { prng } from '../random/prng.ts';
 import { deployContract, sendContractTx } from './clients.ts';
 import { artifact } from './compile.ts';

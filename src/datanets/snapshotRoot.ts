@@ -1,8 +1,8 @@
 // The Merkle root of a datanet version: an RFC 9162 tree whose leaves are the
 // canonical JSON of each accepted contribution's (id, contentHash, author, size), in
 // id order. Anyone holding the contribution list can recompute it.
-import { hashLeaf } from '../ledger/hasher.ts';
-import { MemoryHashStore, MerkleTree } from '../ledger/tree.ts';
+import { hashLeaf } from '../nodeLedger/hasher.ts';
+import { MemoryHashStore, MerkleTree } from '../nodeLedger/tree.ts';
 import { canonicalBytes } from '../protocol/canonical.ts';
 import type { ContributionRecord } from './records.ts';
 

@@ -2,10 +2,10 @@
 // that has a second spelling; and of a signed checkpoint end to end with note.ts.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { type CheckpointErrorCode, CheckpointError, formatCheckpoint, parseCheckpoint } from './checkpoint.ts';
-import { EMPTY_ROOT, hashLeaf } from './hasher.ts';
-import { formatVerifierKey, openNote, parseVerifierKey, signNote } from './note.ts';
-import { MemoryHashStore, MerkleTree } from './tree.ts';
+import { type CheckpointErrorCode, CheckpointError, formatCheckpoint, parseCheckpoint } from '../nodeLedger/checkpoint.ts';
+import { EMPTY_ROOT, hashLeaf } from '../nodeLedger/hasher.ts';
+import { formatVerifierKey, openNote, parseVerifierKey, signNote } from '../nodeLedger/note.ts';
+import { MemoryHashStore, MerkleTree } from '../nodeLedger/tree.ts';
 
 // The example of c2sp.org/tlog-checkpoint.
 const C2SP_BODY = 'example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n';

@@ -2,15 +2,16 @@
 // decimal tree size, base64 root hash, then optional extension lines. Only the text: signing
 // and opening it is note.ts's job. It must never produce a body another implementation would
 // read differently, nor accept one with two spellings (leading zeros, loose base64, blank or
-// trailing lines), since witnesses compare checkpoints byte for byte.
+// trailing lines), since witnesses compare checkpoints byte for byte. Environment-free (no
+// node:*, no Buffer): the browser's receipt check parses with this same code.
 import { HASH_SIZE } from './hasher.ts';
-import { decodeBase64Strict, hasLoneSurrogate, indexOfControl } from './encoding.ts';
+import { decodeBase64Strict, hasLoneSurrogate, indexOfControl, toBase64 } from './encoding.ts';
 
-export interface Checkpoint {
+export interface Checkpoint<H extends Uint8Array = Uint8Array> {
   /** The log's identity, e.g. `example.com/log42`; by convention the signing key's name. */
   readonly origin: string;
   readonly size: number;
-  readonly rootHash: Buffer;
+  readonly rootHash: H;
   /** Opaque non-empty lines after the root hash, e.g. `tributary-state <base64>`. */
   readonly extensions: readonly string[];
 }
@@ -51,7 +52,7 @@ export function formatCheckpoint(cp: CheckpointInput): string {
   }
   const extensions = cp.extensions ?? [];
   extensions.forEach((line, i) => checkLine('invalid-extension', `extension line ${i + 1}`, line));
-  const root = Buffer.from(cp.rootHash).toString('base64');
+  const root = toBase64(cp.rootHash);
   return [cp.origin, String(cp.size), root, ...extensions].map((line) => `${line}\n`).join('');
 }
 

@@ -2,7 +2,7 @@
 // one-shot and streaming paths. Fixed expectations only: never derive a want from the code under test.
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from './hasher.ts';
+import { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from '../nodeLedger/hasher.ts';
 import { rfc6962, unhex } from './testdata/vectors.ts';
 
 const v = rfc6962();

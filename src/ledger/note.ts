@@ -4,8 +4,11 @@
 // them. It must never hand back the text of a note that no trusted key has verified, never
 // accept a note in which a trusted key's signature fails, and never sign text that could
 // not be opened again (no final newline, control characters, unpaired surrogates).
-import { createHash, createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
-import { decodeBase64Strict, hasLoneSurrogate, indexOfControl } from './encoding.ts';
+// Environment-free (no node:*, no Buffer): keys are raw bytes and the Ed25519 check and
+// SHA-256 are injected, as Go's note.Verifier carries its own Verify, so the browser opens
+// notes with this same code. Node KeyObjects and signing live in src/nodeLedger/note.ts.
+import { concatBytes, decodeBase64Strict, equalBytes, hasLoneSurrogate, indexOfControl, toBase64, utf8 } from './encoding.ts';
+import type { Sha256 } from './hasher.ts';
 
 /** Signature type byte of Ed25519 in key ids and verifier keys. */
 export const ED25519_SIGNATURE_TYPE = 0x01;
@@ -22,7 +25,7 @@ export type NoteErrorCode =
   | 'invalid-name'
   /** Text that cannot be signed: no final newline, control characters, unpaired surrogates. */
   | 'invalid-text'
-  /** A KeyObject that is not an Ed25519 key of the kind needed. */
+  /** A key that is not an Ed25519 key of the kind needed. */
   | 'invalid-key'
   /** No signature in the note comes from a key the caller trusts. */
   | 'unknown-key'
@@ -41,57 +44,50 @@ export class NoteError extends Error {
   }
 }
 
+/** Checks an Ed25519 signature over a message with one public key (RFC 8032, strict). */
+export type Ed25519Check = (message: Uint8Array, signature: Uint8Array) => boolean;
+
+/** What opening notes needs from its environment: SHA-256 for key ids, and Ed25519 per public key. */
+export interface NoteCrypto {
+  readonly sha256: Sha256;
+  /** A checker for the 32 raw bytes of an Ed25519 public key; throws NoteError('invalid-key') if they are not one. */
+  ed25519(publicKey: Uint8Array): Ed25519Check;
+}
+
 /** A trusted key: what `parseVerifierKey` returns and `openNote` checks signatures with. */
 export interface NoteVerifier {
   readonly name: string;
   /** First four bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ public key), big-endian. */
   readonly keyId: number;
-  readonly publicKey: KeyObject;
+  /** The 32 raw bytes (RFC 8032) of the Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  readonly verify: Ed25519Check;
 }
 
-/** The 32 raw bytes (RFC 8032) of an Ed25519 public key; a private key yields its public half. */
-export function ed25519RawPublicKey(key: KeyObject): Buffer {
-  checkEd25519(key);
-  const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = pub.export({ format: 'jwk' });
-  return Buffer.from(jwk.x as string, 'base64url');
+/** A signing key, as Go's note.Signer: its name, its key id, and a function that signs. */
+export interface NoteSigner {
+  readonly name: string;
+  readonly keyId: number;
+  sign(message: Uint8Array): Uint8Array;
 }
 
-/** The Ed25519 public KeyObject for 32 raw bytes. */
-export function ed25519PublicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new NoteError('invalid-key', `Ed25519 public key is ${raw.length} bytes, want 32`);
-  const x = Buffer.from(raw).toString('base64url');
-  try {
-    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
-  } catch (e) {
-    throw new NoteError('invalid-key', `not an Ed25519 public key: ${(e as Error).message}`);
-  }
-}
-
-/** The Ed25519 private KeyObject for a 32-byte RFC 8032 seed (the form Go's note keys store). */
-export function ed25519PrivateKeyFromSeed(seed: Uint8Array): KeyObject {
-  if (seed.length !== 32) throw new NoteError('invalid-key', `Ed25519 seed is ${seed.length} bytes, want 32`);
-  // PKCS#8 wrapping of an Ed25519 seed: a fixed 16-byte prefix, then the seed.
-  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-}
-
-/** The C2SP key id of an Ed25519 key under `name`. */
-export function noteKeyId(name: string, publicKey: KeyObject): number {
+/** The C2SP key id of the Ed25519 key with raw bytes `rawPublicKey` under `name`. */
+export function noteKeyId(name: string, rawPublicKey: Uint8Array, sha256: Sha256): number {
   checkName(name);
-  return keyIdOf(name, ed25519RawPublicKey(publicKey));
+  checkRawKey(rawPublicKey);
+  return keyIdOf(name, rawPublicKey, sha256);
 }
 
 /** `<name>+<8 hex key id>+<base64(0x01 ‖ public key)>`: the string verifiers are configured with. */
-export function formatVerifierKey(name: string, publicKey: KeyObject): string {
+export function formatVerifierKey(name: string, rawPublicKey: Uint8Array, sha256: Sha256): string {
   checkName(name);
-  const raw = ed25519RawPublicKey(publicKey);
-  const keyData = Buffer.concat([Buffer.from([ED25519_SIGNATURE_TYPE]), raw]).toString('base64');
-  return `${name}+${hex32(keyIdOf(name, raw))}+${keyData}`;
+  checkRawKey(rawPublicKey);
+  const keyData = toBase64(concatBytes(new Uint8Array([ED25519_SIGNATURE_TYPE]), rawPublicKey));
+  return `${name}+${hex32(keyIdOf(name, rawPublicKey, sha256))}+${keyData}`;
 }
 
 /** Parses a verifier key string, checking that its key id is the one its name and key give. */
-export function parseVerifierKey(text: string): NoteVerifier {
+export function parseVerifierKey(text: string, crypto: NoteCrypto): NoteVerifier {
   if (typeof text !== 'string') throw new NoteError('malformed-key', 'verifier key is not a string');
   // The base64 key data may itself contain '+', so only the first two separate fields.
   const first = text.indexOf('+');
@@ -116,24 +112,33 @@ export function parseVerifierKey(text: string): NoteVerifier {
   }
   const raw = bytes.subarray(1);
   if (raw.length !== 32) throw new NoteError('malformed-key', `Ed25519 verifier key is ${raw.length} bytes, want 32`);
-  const keyId = keyIdOf(name, raw);
+  const keyId = keyIdOf(name, raw, crypto.sha256);
   if (hex32(keyId) !== id) {
     throw new NoteError('malformed-key', `verifier key id ${id} does not match its name and key (computed ${hex32(keyId)})`);
   }
-  return { name, keyId, publicKey: ed25519PublicKeyFromRaw(raw) };
+  return { name, keyId, publicKey: raw, verify: crypto.ed25519(raw) };
 }
 
 /** Signs `text` (which must end with a newline) and returns the whole note with one signature line. */
-export function signNote(text: string, name: string, privateKey: KeyObject): string {
-  checkName(name);
-  checkEd25519(privateKey);
-  if (privateKey.type !== 'private') throw new NoteError('invalid-key', 'signing needs an Ed25519 private key');
+export function signNote(text: string, signer: NoteSigner): string {
+  checkName(signer.name);
   checkText(text);
-  const bytes = Buffer.from(text, 'utf8');
-  const sig = sign(null, bytes, privateKey);
-  const id = Buffer.alloc(4);
-  id.writeUInt32BE(keyIdOf(name, ed25519RawPublicKey(privateKey)));
-  return `${text}\n— ${name} ${Buffer.concat([id, sig]).toString('base64')}\n`;
+  const sig = signer.sign(utf8(text));
+  const id = new Uint8Array(4);
+  new DataView(id.buffer).setUint32(0, signer.keyId);
+  return `${text}\n— ${signer.name} ${toBase64(concatBytes(id, sig))}\n`;
+}
+
+/** A note whose signatures were checked: its text, and the lines signed by trusted keys. */
+export interface OpenedNote {
+  readonly text: string;
+  /** `<name>+<key id>` and the whole signature line, for each trusted key that signed. */
+  readonly signedBy: readonly { readonly label: string; readonly line: string }[];
+}
+
+/** As `verifyNote`, returning only the text. */
+export function openNote(note: string | Uint8Array, verifiers: NoteVerifier | readonly NoteVerifier[]): string {
+  return verifyNote(note, verifiers).text;
 }
 
 /**
@@ -141,7 +146,7 @@ export function signNote(text: string, name: string, privateKey: KeyObject): str
  * Signatures by unknown keys are ignored; one by a trusted key that fails rejects the whole
  * note; a note with no signature by a trusted key is rejected.
  */
-export function openNote(note: string | Uint8Array, verifiers: NoteVerifier | readonly NoteVerifier[]): string {
+export function verifyNote(note: string | Uint8Array, verifiers: NoteVerifier | readonly NoteVerifier[]): OpenedNote {
   const message = decodeNote(note);
   const trusted = indexVerifiers(Array.isArray(verifiers) ? verifiers : [verifiers as NoteVerifier]);
 
@@ -162,8 +167,9 @@ export function openNote(note: string | Uint8Array, verifiers: NoteVerifier | re
     throw new NoteError('malformed-note', `note has ${lines.length} signatures, more than ${MAX_NOTE_SIGNATURES}`);
   }
 
-  const textBytes = Buffer.from(text, 'utf8');
+  const textBytes = utf8(text);
   const seen = new Set<string>();
+  const signedBy: { label: string; line: string }[] = [];
   const unknown: string[] = [];
   for (const [i, line] of lines.entries()) {
     const where = `signature line ${i + 1}`;
@@ -176,7 +182,7 @@ export function openNote(note: string | Uint8Array, verifiers: NoteVerifier | re
     const blob = decodeBase64Strict(rest.slice(space + 1));
     if (blob === undefined) throw new NoteError('malformed-note', `${where} signature is not standard padded base64`);
     if (blob.length < 5) throw new NoteError('malformed-note', `${where} signature is ${blob.length} bytes, too short`);
-    const keyId = blob.readUInt32BE(0);
+    const keyId = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(0);
     const label = `${name}+${hex32(keyId)}`;
     const verifier = trusted.get(label);
     if (verifier === undefined) {
@@ -185,9 +191,10 @@ export function openNote(note: string | Uint8Array, verifiers: NoteVerifier | re
     }
     if (seen.has(label)) continue;
     seen.add(label);
-    if (!verify(null, textBytes, verifier.publicKey, blob.subarray(4))) {
+    if (!verifier.verify(textBytes, blob.subarray(4))) {
       throw new NoteError('bad-signature', `signature by ${label} does not verify`);
     }
+    signedBy.push({ label, line });
   }
   if (seen.size === 0) {
     const signedBy = unknown.length > 0 ? unknown.join(', ') : 'nobody';
@@ -196,7 +203,7 @@ export function openNote(note: string | Uint8Array, verifiers: NoteVerifier | re
       `note has no signature by a trusted key (signed by ${signedBy}; trusted: ${[...trusted.keys()].join(', ') || 'none'})`,
     );
   }
-  return text;
+  return { text, signedBy };
 }
 
 /** Valid C2SP key name: non-empty, no Unicode space (Go's unicode.IsSpace), no '+'. */
@@ -219,10 +226,10 @@ function checkText(text: string): void {
   if (hasLoneSurrogate(text)) throw new NoteError('invalid-text', 'note text holds an unpaired surrogate (not UTF-8)');
 }
 
-function checkEd25519(key: KeyObject): void {
-  if (typeof key !== 'object' || key === null || key.asymmetricKeyType !== 'ed25519') {
-    const kind = typeof key === 'object' && key !== null ? (key.asymmetricKeyType ?? key.type) : typeof key;
-    throw new NoteError('invalid-key', `want an Ed25519 KeyObject, got ${String(kind)}`);
+function checkRawKey(raw: Uint8Array): void {
+  if (!(raw instanceof Uint8Array) || raw.length !== 32) {
+    const got = raw instanceof Uint8Array ? `${raw.length} bytes` : typeof raw;
+    throw new NoteError('invalid-key', `Ed25519 public key is ${got}, want 32 bytes`);
   }
 }
 
@@ -243,7 +250,7 @@ function indexVerifiers(list: readonly NoteVerifier[]): Map<string, NoteVerifier
   for (const v of list) {
     const label = `${v.name}+${hex32(v.keyId)}`;
     const prior = byLabel.get(label);
-    if (prior !== undefined && !prior.publicKey.equals(v.publicKey)) {
+    if (prior !== undefined && !equalBytes(prior.publicKey, v.publicKey)) {
       throw new NoteError('ambiguous-key', `two trusted keys are both named ${label}`);
     }
     byLabel.set(label, v);
@@ -251,13 +258,9 @@ function indexVerifiers(list: readonly NoteVerifier[]): Map<string, NoteVerifier
   return byLabel;
 }
 
-function keyIdOf(name: string, rawPublicKey: Uint8Array): number {
-  const digest = createHash('sha256')
-    .update(name, 'utf8')
-    .update(Buffer.from([0x0a, ED25519_SIGNATURE_TYPE]))
-    .update(rawPublicKey)
-    .digest();
-  return digest.readUInt32BE(0);
+function keyIdOf(name: string, rawPublicKey: Uint8Array, sha256: Sha256): number {
+  const digest = sha256(concatBytes(utf8(name), new Uint8Array([0x0a, ED25519_SIGNATURE_TYPE]), rawPublicKey));
+  return new DataView(digest.buffer, digest.byteOffset, digest.byteLength).getUint32(0);
 }
 
 function hex32(n: number): string {

@@ -3,9 +3,11 @@
 // tests. They must never return a bare false or trust a proof's shape: every input is
 // checked, the proof length is compared with the one the (index, size) or (from, to) pair
 // dictates, and every failure is a ProofError with a code and a message naming the fault.
-import { EMPTY_ROOT, HASH_SIZE, hashChildren } from './hasher.ts';
+// The hasher is passed in (as transparency-dev/merkle's VerifyInclusion(hasher, ...) takes
+// it), so the node and the browser run this same code: environment-free, no node:*, no Buffer.
+import { HASH_SIZE, type LogHasher } from './hasher.ts';
 import { bitLength, isCount, popCount, shiftRight, trailingZeros, xor } from './bits.ts';
-import { shortHex } from './encoding.ts';
+import { equalBytes, shortHex } from './encoding.ts';
 
 export type ProofErrorCode =
   /** A size or index is not a non-negative safe integer, or a hash is not 32 bytes. */
@@ -23,15 +25,23 @@ export class ProofError extends Error {
   override readonly name = 'ProofError';
   readonly code: ProofErrorCode;
   /** For root mismatches: the root the proof leads to, and the root it was checked against. */
-  readonly computed: Buffer | undefined;
-  readonly want: Buffer | undefined;
+  readonly computed: Uint8Array | undefined;
+  readonly want: Uint8Array | undefined;
 
-  constructor(code: ProofErrorCode, message: string, computed?: Buffer, want?: Uint8Array) {
+  constructor(code: ProofErrorCode, message: string, computed?: Uint8Array, want?: Uint8Array) {
     super(message);
     this.code = code;
     this.computed = computed;
-    this.want = want === undefined ? undefined : Buffer.from(want);
+    this.want = want === undefined ? undefined : new Uint8Array(want);
   }
+}
+
+/** One hash of an inclusion proof, as the verifier used it: where the sibling sat and the node it made. */
+export interface PathStep<H extends Uint8Array = Uint8Array> {
+  sibling: Uint8Array;
+  /** 'left': the sibling is the left child, so the node is H(0x01 ‖ sibling ‖ r). */
+  side: 'left' | 'right';
+  node: H;
 }
 
 /** Number of hashes in PATH(index, D[size]); index must be below size. */
@@ -55,13 +65,42 @@ export function consistencyProofSize(from: number, to: number): number {
   return inclusionProofSize(index, shiftRight(to - 1, level) + 1) + (index === 0 ? 0 : 1);
 }
 
-/** The root that an inclusion proof leads to from `leafHash` at `index` in a tree of `size`. */
-export function rootFromInclusionProof(
+/** The root that an inclusion proof leads to from `leafHash` at `index` in a tree of `size` leaves. */
+export function rootFromInclusionProof<H extends Uint8Array>(
+  hasher: LogHasher<H>,
   index: number,
   size: number,
   leafHash: Uint8Array,
   proof: readonly Uint8Array[],
-): Buffer {
+): H {
+  return walkInclusion(hasher, index, size, leafHash, proof, undefined);
+}
+
+/**
+ * Every step of an inclusion proof's walk from `leafHash` up to the root (the last step's
+ * node), for a reader who wants to see the path; empty when the tree has one leaf.
+ */
+export function inclusionPath<H extends Uint8Array>(
+  hasher: LogHasher<H>,
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: readonly Uint8Array[],
+): PathStep<H>[] {
+  const steps: PathStep<H>[] = [];
+  walkInclusion(hasher, index, size, leafHash, proof, steps);
+  return steps;
+}
+
+/** RFC 9162 section 2.1.3.2's walk; records each step in `steps` when given. */
+function walkInclusion<H extends Uint8Array>(
+  hasher: LogHasher<H>,
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: readonly Uint8Array[],
+  steps: PathStep<H>[] | undefined,
+): H {
   checkIndex(index, size);
   checkHash('leaf hash', leafHash);
   checkProofHashes(proof);
@@ -70,11 +109,12 @@ export function rootFromInclusionProof(
 
   let fn = index;
   let sn = size - 1;
-  let r: Buffer = Buffer.from(leafHash);
+  let r: H = hasher.from(leafHash);
   for (const p of proof) {
     if (sn === 0) throw wrongSize(proof.length, want);
     if (fn % 2 === 1 || fn === sn) {
-      r = hashChildren(p, r);
+      r = hasher.hashChildren(p, r);
+      steps?.push({ sibling: p, side: 'left', node: r });
       if (fn % 2 === 0) {
         while (fn % 2 === 0 && fn !== 0) {
           fn /= 2;
@@ -82,7 +122,8 @@ export function rootFromInclusionProof(
         }
       }
     } else {
-      r = hashChildren(r, p);
+      r = hasher.hashChildren(r, p);
+      steps?.push({ sibling: p, side: 'right', node: r });
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
@@ -93,6 +134,7 @@ export function rootFromInclusionProof(
 
 /** Checks that `leafHash` is the leaf at `index` in the tree of `size` leaves whose root is `root`. */
 export function verifyInclusion(
+  hasher: LogHasher,
   index: number,
   size: number,
   leafHash: Uint8Array,
@@ -101,12 +143,13 @@ export function verifyInclusion(
 ): void {
   checkIndex(index, size);
   checkHash('root', root);
-  const computed = rootFromInclusionProof(index, size, leafHash, proof);
-  if (!computed.equals(root)) throw mismatch('root mismatch', computed, root);
+  const computed = rootFromInclusionProof(hasher, index, size, leafHash, proof);
+  if (!equalBytes(computed, root)) throw mismatch('root mismatch', computed, root);
 }
 
 /** Checks that the tree of `to` leaves with root `toRoot` extends the one of `from` leaves with root `fromRoot`. */
 export function verifyConsistency(
+  hasher: LogHasher,
   from: number,
   to: number,
   proof: readonly Uint8Array[],
@@ -122,12 +165,14 @@ export function verifyConsistency(
 
   if (from === 0) {
     // Every tree extends the empty one; RFC 9162 leaves the proof undefined, so it is empty.
-    if (!EMPTY_ROOT.equals(fromRoot)) throw mismatch('from root mismatch (empty tree)', EMPTY_ROOT, fromRoot);
+    if (!equalBytes(hasher.emptyRoot, fromRoot)) {
+      throw mismatch('from root mismatch (empty tree)', hasher.from(hasher.emptyRoot), fromRoot);
+    }
     return;
   }
   if (from === to) {
-    if (!Buffer.from(fromRoot).equals(toRoot)) {
-      throw mismatch(`root mismatch at equal sizes ${from}`, Buffer.from(fromRoot), toRoot);
+    if (!equalBytes(fromRoot, toRoot)) {
+      throw mismatch(`root mismatch at equal sizes ${from}`, hasher.from(fromRoot), toRoot);
     }
     return;
   }
@@ -141,13 +186,13 @@ export function verifyConsistency(
     fn = (fn - 1) / 2;
     sn = Math.floor(sn / 2);
   }
-  let fr: Buffer = Buffer.from(path[0] as Uint8Array);
+  let fr: Uint8Array = path[0] as Uint8Array;
   let sr = fr;
   for (const c of path.slice(1)) {
     if (sn === 0) throw wrongSize(proof.length, want);
     if (fn % 2 === 1 || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
+      fr = hasher.hashChildren(c, fr);
+      sr = hasher.hashChildren(c, sr);
       if (fn % 2 === 0) {
         while (fn % 2 === 0 && fn !== 0) {
           fn /= 2;
@@ -155,21 +200,21 @@ export function verifyConsistency(
         }
       }
     } else {
-      sr = hashChildren(sr, c);
+      sr = hasher.hashChildren(sr, c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
   if (sn !== 0) throw wrongSize(proof.length, want);
-  if (!fr.equals(fromRoot)) throw mismatch('from root mismatch', fr, fromRoot);
-  if (!sr.equals(toRoot)) throw mismatch('to root mismatch', sr, toRoot);
+  if (!equalBytes(fr, fromRoot)) throw mismatch('from root mismatch', hasher.from(fr), fromRoot);
+  if (!equalBytes(sr, toRoot)) throw mismatch('to root mismatch', hasher.from(sr), toRoot);
 }
 
 function wrongSize(got: number, want: number): ProofError {
   return new ProofError('wrong-proof-size', `wrong proof size ${got}, want ${want}`);
 }
 
-function mismatch(what: string, computed: Buffer, want: Uint8Array): ProofError {
+function mismatch(what: string, computed: Uint8Array, want: Uint8Array): ProofError {
   return new ProofError('root-mismatch', `${what}: computed ${shortHex(computed)}, want ${shortHex(want)}`, computed, want);
 }
 

@@ -2,9 +2,9 @@
 // RFC 9162 definitions, store-operation counts, sizes beyond 2^32, and its errors. Expected
 // values come from testdata/ or reference.ts, never from the tree itself.
 import { describe, expect, test } from 'vitest';
-import { EMPTY_ROOT, hashChildren, hashLeaf } from './hasher.ts';
-import { type HashStore, MemoryHashStore, MerkleTree, TreeRangeError, TreeStoreError } from './tree.ts';
-import { consistencyProofSize, inclusionProofSize, verifyConsistency, verifyInclusion } from './proof.ts';
+import { EMPTY_ROOT, hashChildren, hashLeaf } from '../nodeLedger/hasher.ts';
+import { type HashStore, MemoryHashStore, MerkleTree, TreeRangeError, TreeStoreError } from '../nodeLedger/tree.ts';
+import { consistencyProofSize, inclusionProofSize, verifyConsistency, verifyInclusion } from '../nodeLedger/proof.ts';
 import { refPath, refProof, refRoot, splitPoint } from './testdata/reference.ts';
 import { leafData } from './testdata/generate.ts';
 import { rfc6962, unhex } from './testdata/vectors.ts';

@@ -3,14 +3,16 @@
 // never recompute anything from all the leaves: an append writes the leaf and the subtrees
 // it completes, and every root or proof reads O(log n) stored hashes, hashing the
 // incomplete right edge from the perfect subtrees it decomposes into. It knows nothing of
-// entries, databases or checkpoints.
-import { EMPTY_ROOT, HASH_SIZE, hashChildren } from './hasher.ts';
+// entries, databases or checkpoints. Environment-free (no node:*, no Buffer): the hasher is
+// injected, and every hash it hands back is a fresh copy of the hasher's type.
+import { HASH_SIZE, type LogHasher } from './hasher.ts';
 import { bitLength, isCount, shiftRight, trailingZeros } from './bits.ts';
+import { equalBytes } from './encoding.ts';
 
 /** Hash of the perfect subtree at `level` covering leaves [index*2^level, (index+1)*2^level). */
 export interface HashStore {
-  get(level: number, index: number): Buffer | undefined;
-  put(level: number, index: number, hash: Buffer): void;
+  get(level: number, index: number): Uint8Array | undefined;
+  put(level: number, index: number, hash: Uint8Array): void;
 }
 
 /** A caller asked for an index or size the tree does not have, or passed a malformed hash. */
@@ -27,29 +29,35 @@ export class TreeStoreError extends Error {
  * A HashStore in memory: one flat buffer of 32-byte hashes per level, so a million leaves
  * cost ~64 MiB rather than two million Buffer objects.
  */
-export class MemoryHashStore implements HashStore {
-  readonly #levels: { data: Buffer; present: Uint8Array }[] = [];
+export class MemoryHashStore<H extends Uint8Array = Uint8Array> implements HashStore {
+  readonly #levels: { data: Uint8Array; present: Uint8Array }[] = [];
+  readonly #from: (bytes: Uint8Array) => H;
 
-  get(level: number, index: number): Buffer | undefined {
+  /** `from` copies a stored hash into the type `get` returns (Buffer on the node). */
+  constructor(from: (bytes: Uint8Array) => H) {
+    this.#from = from;
+  }
+
+  get(level: number, index: number): H | undefined {
     const l = this.#levels[level];
     if (l === undefined || index >= l.present.length || l.present[index] !== 1) return undefined;
     // A copy: a caller that edits a returned hash must not rewrite history.
-    return Buffer.from(l.data.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE));
+    return this.#from(l.data.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE));
   }
 
-  put(level: number, index: number, hash: Buffer): void {
+  put(level: number, index: number, hash: Uint8Array): void {
     if (hash.length !== HASH_SIZE) {
       throw new TreeStoreError(`hash at level ${level} index ${index} is ${hash.length} bytes, want ${HASH_SIZE}`);
     }
     let l = this.#levels[level];
     if (l === undefined) {
-      l = { data: Buffer.alloc(0), present: new Uint8Array(0) };
+      l = { data: new Uint8Array(0), present: new Uint8Array(0) };
       this.#levels[level] = l;
     }
     if (index >= l.present.length) {
       const capacity = Math.max(index + 1, 2 * l.present.length, 16);
-      const data = Buffer.alloc(capacity * HASH_SIZE);
-      l.data.copy(data);
+      const data = new Uint8Array(capacity * HASH_SIZE);
+      data.set(l.data);
       const present = new Uint8Array(capacity);
       present.set(l.present);
       l.data = data;
@@ -58,21 +66,23 @@ export class MemoryHashStore implements HashStore {
     const slot = l.data.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
     if (l.present[index] === 1) {
       // Append-only: writing the same hash again is harmless, a different one is corruption.
-      if (!slot.equals(hash)) throw new TreeStoreError(`refusing to overwrite the hash at level ${level} index ${index}`);
+      if (!equalBytes(slot, hash)) throw new TreeStoreError(`refusing to overwrite the hash at level ${level} index ${index}`);
       return;
     }
-    hash.copy(slot);
+    slot.set(hash);
     l.present[index] = 1;
   }
 }
 
-export class MerkleTree {
+export class MerkleTree<H extends Uint8Array = Uint8Array> {
+  readonly #hasher: LogHasher<H>;
   readonly #store: HashStore;
   #size: number;
 
   /** `size` is the number of leaves already in `store`; the tree trusts the store to hold them. */
-  constructor(store: HashStore, size: number) {
+  constructor(hasher: LogHasher<H>, store: HashStore, size: number) {
     checkCount('size', size);
+    this.#hasher = hasher;
     this.#store = store;
     this.#size = size;
   }
@@ -82,16 +92,16 @@ export class MerkleTree {
   }
 
   /** Stores the leaf at level 0 and every perfect subtree it completes (~2 puts on average). */
-  append(leafHash: Buffer): void {
+  append(leafHash: Uint8Array): void {
     checkHash('leaf hash', leafHash);
     if (this.#size === Number.MAX_SAFE_INTEGER) throw new TreeRangeError(`tree size ${this.#size} cannot grow`);
     let index = this.#size;
     let level = 0;
-    let hash: Buffer = Buffer.from(leafHash);
+    let hash: Uint8Array = this.#hasher.from(leafHash);
     this.#store.put(level, index, hash);
     // An odd index is a right child: the leaf completed its parent, and maybe more above.
     while (index % 2 === 1) {
-      hash = hashChildren(this.#get(level, index - 1), hash);
+      hash = this.#hasher.hashChildren(this.#get(level, index - 1), hash);
       index = (index - 1) / 2;
       level += 1;
       this.#store.put(level, index, hash);
@@ -100,26 +110,26 @@ export class MerkleTree {
   }
 
   /** MTH(D[size]): the root at any size up to the current one. */
-  root(size: number = this.#size): Buffer {
+  root(size: number = this.#size): H {
     this.#checkSize('size', size);
-    if (size === 0) return Buffer.from(EMPTY_ROOT);
-    return Buffer.from(this.#rangeHash(0, size));
+    if (size === 0) return this.#hasher.from(this.#hasher.emptyRoot);
+    return this.#hasher.from(this.#rangeHash(0, size));
   }
 
-  leafHash(index: number): Buffer {
+  leafHash(index: number): H {
     checkIndex(index, this.#size);
-    return Buffer.from(this.#get(0, index));
+    return this.#hasher.from(this.#get(0, index));
   }
 
   /** PATH(index, D[size]) of RFC 9162 section 2.1.3.1, from the leaf's sibling upwards. */
-  inclusionProof(index: number, size: number): Buffer[] {
+  inclusionProof(index: number, size: number): H[] {
     this.#checkSize('size', size);
     checkIndex(index, size);
-    return this.#path(0, index, size).map((h) => Buffer.from(h));
+    return this.#path(0, index, size).map((h) => this.#hasher.from(h));
   }
 
   /** PROOF(from, D[to]) of RFC 9162 section 2.1.4.1; empty when from is 0 or equals to. */
-  consistencyProof(from: number, to: number): Buffer[] {
+  consistencyProof(from: number, to: number): H[] {
     this.#checkSize('to', to);
     checkCount('from', from);
     if (from > to) throw new TreeRangeError(`from ${from} is greater than to ${to}`);
@@ -131,12 +141,12 @@ export class MerkleTree {
     const index = shiftRight(from, level) - 1;
     const proof = index === 0 ? [] : [this.#get(level, index)];
     proof.push(...this.#path(level, index, to));
-    return proof.map((h) => Buffer.from(h));
+    return proof.map((h) => this.#hasher.from(h));
   }
 
   /** Siblings of node `index` at `level` up to the root of the tree of `size` leaves. */
-  #path(level: number, index: number, size: number): Buffer[] {
-    const proof: Buffer[] = [];
+  #path(level: number, index: number, size: number): Uint8Array[] {
+    const proof: Uint8Array[] = [];
     let node = index;
     let last = shiftRight(size - 1, level);
     // A node with no sibling (the right edge when a level has an odd count) is carried up
@@ -152,7 +162,7 @@ export class MerkleTree {
   }
 
   /** Hash of node `index` at `level` in the tree of `size` leaves, complete or not. */
-  #nodeHash(level: number, index: number, size: number): Buffer {
+  #nodeHash(level: number, index: number, size: number): Uint8Array {
     const width = 2 ** level;
     const start = index * width;
     if (start + width <= size) return this.#get(level, index);
@@ -164,9 +174,9 @@ export class MerkleTree {
    * the range splits into perfect subtrees, largest first, one per set bit of its length,
    * and RFC 9162's recursion folds them from the right.
    */
-  #rangeHash(start: number, end: number): Buffer {
+  #rangeHash(start: number, end: number): Uint8Array {
     const count = end - start;
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     let pos = start;
     for (let level = bitLength(count) - 1; level >= 0; level -= 1) {
       const width = 2 ** level;
@@ -175,12 +185,12 @@ export class MerkleTree {
         pos += width;
       }
     }
-    let hash = parts[parts.length - 1] as Buffer;
-    for (let i = parts.length - 2; i >= 0; i -= 1) hash = hashChildren(parts[i] as Buffer, hash);
+    let hash = parts[parts.length - 1] as Uint8Array;
+    for (let i = parts.length - 2; i >= 0; i -= 1) hash = this.#hasher.hashChildren(parts[i] as Uint8Array, hash);
     return hash;
   }
 
-  #get(level: number, index: number): Buffer {
+  #get(level: number, index: number): Uint8Array {
     const hash = this.#store.get(level, index);
     if (hash === undefined) {
       throw new TreeStoreError(`store has no hash at level ${level} index ${index} (tree size ${this.#size})`);

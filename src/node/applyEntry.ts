@@ -7,7 +7,7 @@
 // `verify` can compare them row by row. `recordEntry` must never decide whether an entry
 // is accepted (the caller's `apply` did); nothing here ever commits: it runs inside the
 // caller's transaction.
-import type { MerkleTree } from '../ledger/tree.ts';
+import type { MerkleTree } from '../nodeLedger/tree.ts';
 import type { ApplyResult, ProtocolParams } from '../protocol/action.ts';
 import type { Entry } from '../protocol/entry.ts';
 import { genesisAction } from '../protocol/genesis.ts';

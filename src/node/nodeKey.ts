@@ -4,8 +4,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatVerifierKey, signNote } from '../ledger/note.ts';
-import { formatCheckpoint } from '../ledger/checkpoint.ts';
+import { formatVerifierKey, signNote } from '../nodeLedger/note.ts';
+import { formatCheckpoint } from '../nodeLedger/checkpoint.ts';
 import { nodeSigningBytes, type ActionMessage } from '../protocol/entry.ts';
 
 export const STATE_EXTENSION = 'tributary-state';

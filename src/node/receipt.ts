@@ -1,10 +1,8 @@
 // A receipt: everything needed to prove, offline and to anyone, that an action is in
 // the log: the entry bytes, its leaf hash, a signed checkpoint and the inclusion
-// proof from the leaf to that checkpoint's root.
-import { hashLeaf } from '../ledger/hasher.ts';
-import { openNote, parseVerifierKey } from '../ledger/note.ts';
-import { parseCheckpoint } from '../ledger/checkpoint.ts';
-import { verifyInclusion } from '../ledger/proof.ts';
+// proof from the leaf to that checkpoint's root. The checking itself is src/ledger/receipt.ts's.
+import { checkReceipt, type ReceiptStepId } from '../ledger/receipt.ts';
+import { nodeCrypto } from '../nodeLedger/crypto.ts';
 import type { JsonValue } from '../protocol/state.ts';
 
 export interface Receipt {
@@ -31,33 +29,26 @@ export interface VerifiedReceipt {
   entry: Buffer;
 }
 
-/** Checks a receipt against the node's verifier key, offline. Throws ReceiptError naming what failed. */
+// What each step's failure is called on the command line, before the step's own sentence.
+const FAILURE: Record<ReceiptStepId, string> = {
+  key: 'verifier key',
+  signature: 'checkpoint signature',
+  leaf: 'leaf hash mismatch',
+  proof: 'inclusion proof',
+};
+
+/**
+ * Checks a receipt against the node's verifier key, offline, with the same step-by-step
+ * verifier the explorer runs (src/ledger/receipt.ts), on node:crypto. Throws ReceiptError
+ * naming the step that failed and what did not hold.
+ */
 export function verifyReceipt(receipt: Omit<Receipt, 'result'>, verifierKey: string): VerifiedReceipt {
-  const entry = Buffer.from(receipt.entry, 'base64');
-  const leaf = hashLeaf(entry);
-  if (leaf.toString('hex') !== receipt.leafHash)
-    throw new ReceiptError(`leaf hash mismatch: entry hashes to ${leaf.toString('hex')}, receipt says ${receipt.leafHash}`);
-  if (receipt.inclusionProof.leafHash !== receipt.leafHash) throw new ReceiptError('inclusion proof is for another leaf');
-  if (receipt.inclusionProof.index !== receipt.index) throw new ReceiptError('inclusion proof is for another index');
-  let text: string;
-  try {
-    text = openNote(receipt.checkpoint, parseVerifierKey(verifierKey));
-  } catch (e) {
-    throw new ReceiptError(`checkpoint signature: ${(e as Error).message}`);
+  const check = checkReceipt(receipt, verifierKey, nodeCrypto);
+  const failed = check.steps.find((s) => !s.ok);
+  if (failed !== undefined || !check.ok) {
+    const message = failed?.message ?? 'no step ran';
+    throw new ReceiptError(`${FAILURE[failed?.id ?? 'key']}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
   }
-  const cp = parseCheckpoint(text);
-  if (cp.size !== receipt.inclusionProof.size)
-    throw new ReceiptError(`inclusion proof is for tree size ${receipt.inclusionProof.size}, checkpoint is size ${cp.size}`);
-  try {
-    verifyInclusion(
-      receipt.index,
-      cp.size,
-      leaf,
-      receipt.inclusionProof.hashes.map((h) => Buffer.from(h, 'hex')),
-      cp.rootHash,
-    );
-  } catch (e) {
-    throw new ReceiptError(`inclusion proof: ${(e as Error).message}`);
-  }
-  return { index: receipt.index, size: cp.size, origin: cp.origin, entry };
+  const cp = check.checkpoint!;
+  return { index: receipt.index, size: cp.size, origin: cp.origin, entry: Buffer.from(check.entry!) };
 }

@@ -5,8 +5,8 @@
 // journal, payout leaves and earnings views, and the source's own signed checkpoints.
 // Contribution bytes are not in the log (only their hashes): they are copied from the
 // source for the contributions still live, and checked against their hashes.
-import { hashLeaf } from '../ledger/hasher.ts';
-import { MerkleTree } from '../ledger/tree.ts';
+import { hashLeaf } from '../nodeLedger/hasher.ts';
+import { MerkleTree } from '../nodeLedger/tree.ts';
 import type { ProtocolParams } from '../protocol/action.ts';
 import { decodeEntry } from '../protocol/entry.ts';
 import { BlobStore } from '../store/blobs.ts';

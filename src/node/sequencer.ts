@@ -3,8 +3,8 @@
 // the Merkle tree, and signs a checkpoint; only after that transaction commits (WAL,
 // synchronous=FULL) does any submitter hear back. Under load, everything that arrives
 // while a batch commits goes into the next one (group commit).
-import { hashLeaf } from '../ledger/hasher.ts';
-import { MerkleTree } from '../ledger/tree.ts';
+import { hashLeaf } from '../nodeLedger/hasher.ts';
+import { MerkleTree } from '../nodeLedger/tree.ts';
 import type { ProtocolParams } from '../protocol/action.ts';
 import { type ActionMessage, type Entry, type EntryAuth, encodeEntry } from '../protocol/entry.ts';
 import { ActionRejected } from '../protocol/errors.ts';

@@ -7,7 +7,7 @@
 // `attest`) is the caller's to give. It knows no action by name, and must never stand in
 // for a node: nothing it holds is durable, and it signs with throwaway keys.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { formatVerifierKey } from '../ledger/note.ts';
+import { formatVerifierKey } from '../nodeLedger/note.ts';
 import { actionSchema, normaliseMessage, type ProtocolParams } from './action.ts';
 import { type ActionMessage, type Entry, type EntryAuth, nodeSigningBytes } from './entry.ts';
 import { addToView, carryOutEffects } from './effects.ts';

@@ -8,7 +8,7 @@ import { ActionRejected, reject } from './errors.ts';
 import { typedDataHasher } from './eip712.ts';
 import { recoverAddress } from './secp256k1.ts';
 import type { StateChange, StateReader } from './state.ts';
-import { parseVerifierKey } from '../ledger/note.ts';
+import { ed25519PublicKeyFromRaw, parseVerifierKey } from '../nodeLedger/note.ts';
 
 export const DOMAIN_NAME = 'Tributary';
 export const DOMAIN_VERSION = '1';
@@ -131,7 +131,7 @@ const keyCache = new Map<string, ReturnType<typeof createPublicKey>>();
 function nodeKeyObject(verifierKey: string) {
   let k = keyCache.get(verifierKey);
   if (!k) {
-    k = parseVerifierKey(verifierKey).publicKey;
+    k = ed25519PublicKeyFromRaw(parseVerifierKey(verifierKey).publicKey);
     keyCache.set(verifierKey, k);
   }
   return k;

@@ -8,7 +8,8 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { PayoutTree, type PayoutLeaf, type PayoutTreeBuildStats } from './payoutTree.ts';
+import type { PayoutLeaf } from './payoutFormat.ts';
+import { PayoutTree, type PayoutTreeBuildStats } from './payoutTree.ts';
 
 export interface PayoutTreeBenchResult {
   cores: number;

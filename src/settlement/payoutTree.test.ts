@@ -15,16 +15,15 @@ import {
   PayoutAddressError,
   PayoutAmountError,
   PayoutProofMismatchError,
-  PayoutTree,
   PayoutTreeError,
   UnknownPayoutAccountError,
   assertPayoutProof,
   payoutLeafHash,
   payoutProofRoot,
-  sortRecords,
   verifyPayoutProof,
   type PayoutLeaf,
-} from './payoutTree.ts';
+} from './payoutFormat.ts';
+import { PayoutTree, sortRecords } from './payoutTree.ts';
 
 const TYPES = ['address', 'uint256'];
 const MAX = (1n << 256n) - 1n;

@@ -3,7 +3,7 @@
 // and the entries commit together.
 // Receipts ask for proofs of entries just appended, and every proof touches the upper
 // levels, so those and the most recent writes are also kept in memory.
-import type { HashStore } from '../ledger/tree.ts';
+import type { HashStore } from '../nodeLedger/tree.ts';
 import type { Db } from './db.ts';
 
 /** Levels at or above this are few (n / 2^level) and on every proof path: keep them all. */

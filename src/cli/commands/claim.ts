@@ -7,7 +7,7 @@ import type { Address, Hex } from 'viem';
 import { claimedAmount, claimPayout } from '../../chain/payouts.ts';
 import { chainClients } from '../../chain/rpc.ts';
 import { tokenBalance } from '../../chain/token.ts';
-import { verifyPayoutProof } from '../../settlement/payoutTree.ts';
+import { verifyPayoutProof } from '../../settlement/payoutFormat.ts';
 import { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
 import { formatTokens } from '../money.ts';

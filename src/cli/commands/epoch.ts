@@ -2,7 +2,7 @@
 // with their roots, closing one by hand (dev mode), and an account's claimable amount
 // with the Merkle proof that PayoutDistributor.claim takes.
 import type { Command } from 'commander';
-import { verifyPayoutProof } from '../../settlement/payoutTree.ts';
+import { verifyPayoutProof } from '../../settlement/payoutFormat.ts';
 import { parseCount } from '../args.ts';
 import { CliContext, checkReceipt, receiptJson, receiptLines, saveReceipts } from '../context.ts';
 import { CliError } from '../errors.ts';

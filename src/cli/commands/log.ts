@@ -4,10 +4,10 @@
 // an entry and proven consistent with that checkpoint, so nothing printed rests on trust.
 import type { Command } from 'commander';
 import type { TributaryClient } from '../../client/client.ts';
-import { type Checkpoint, parseCheckpoint } from '../../ledger/checkpoint.ts';
-import { EMPTY_ROOT, hashLeaf } from '../../ledger/hasher.ts';
-import { openNote, parseVerifierKey } from '../../ledger/note.ts';
-import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../../ledger/proof.ts';
+import { type Checkpoint, parseCheckpoint } from '../../nodeLedger/checkpoint.ts';
+import { EMPTY_ROOT, hashLeaf } from '../../nodeLedger/hasher.ts';
+import { openNote, parseVerifierKey } from '../../nodeLedger/note.ts';
+import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../../nodeLedger/proof.ts';
 import { STATE_EXTENSION } from '../../node/nodeKey.ts';
 import { parseCount } from '../args.ts';
 import { CliContext } from '../context.ts';

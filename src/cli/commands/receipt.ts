@@ -3,6 +3,7 @@
 // node's key (given with --key, or the one pinned for that log in nodes.json).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { receiptShapeProblem } from '../../ledger/receipt.ts';
 import { decodeEntry } from '../../protocol/entry.ts';
 import { type Receipt, verifyReceipt } from '../../node/receipt.ts';
 import { CliContext } from '../context.ts';
@@ -20,21 +21,7 @@ function readReceipts(path: string): Receipt[] {
   if (list.length === 0) throw new CliError(`${path} holds no receipts`);
   list.forEach((r, i) => {
     const where = list.length > 1 ? `${path} (receipt ${i + 1})` : path;
-    const x = r as Partial<Receipt> | null;
-    const missing =
-      typeof x !== 'object' || x === null
-        ? 'an object'
-        : !Number.isSafeInteger(x.index)
-          ? '"index"'
-          : typeof x.leafHash !== 'string'
-            ? '"leafHash"'
-            : typeof x.entry !== 'string'
-              ? '"entry"'
-              : typeof x.checkpoint !== 'string'
-                ? '"checkpoint"'
-                : typeof x.inclusionProof !== 'object' || x.inclusionProof === null || !Array.isArray(x.inclusionProof.hashes)
-                  ? '"inclusionProof"'
-                  : undefined;
+    const missing = receiptShapeProblem(r);
     if (missing) throw new CliError(`${where} is not a receipt: it lacks ${missing}`);
   });
   return list as Receipt[];

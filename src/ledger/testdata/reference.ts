@@ -3,8 +3,20 @@
 // mirror those recursions instead of the RFC's bit-twiddling loops. Tests and the vector
 // generator measure tree.ts and proof.ts against them. Production code must never import
 // this: it is O(n) per call by design, and its only job is to be obviously right.
-import { EMPTY_ROOT, HASH_SIZE, hashChildren, hashLeaf } from '../hasher.ts';
+import { createHash } from 'node:crypto';
+import { HASH_SIZE } from '../hasher.ts';
 import type { ProofErrorCode } from '../proof.ts';
+
+// RFC 9162 section 2.1.1's hashes spelled out here with node:crypto, apart from the
+// hasher the code under test is given: the reference shares nothing with it.
+const sha256 = (...parts: Uint8Array[]): Buffer => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+export const EMPTY_ROOT: Buffer = sha256();
+export const hashLeaf = (data: Uint8Array): Buffer => sha256(new Uint8Array([0x00]), data);
+export const hashChildren = (left: Uint8Array, right: Uint8Array): Buffer => sha256(new Uint8Array([0x01]), left, right);
 
 /** The largest power of two smaller than n (n >= 2): RFC 9162's split point k. */
 export function splitPoint(n: number): number {

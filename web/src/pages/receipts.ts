@@ -1,14 +1,15 @@
 // The Receipts page: proof that an action is in the log, checked here in the browser
-// (WebCrypto's SHA-256 and Ed25519), step by step, with the values each step compared.
+// (the same verifier as `tributary receipt verify`, on noble's SHA-256 and Ed25519), step
+// by step, with the values each step compared.
 // A receipt comes from a log index (assembled from the public log endpoints any
 // transparency-log tool reads) or from a pasted or opened receipt file. It must never show
-// a receipt as verified on the node's word: every step is recomputed in ../verify.
+// a receipt as verified on the node's word: every step is recomputed in ../receiptCheck.ts.
 import { get, getText } from '../api.ts';
 import { h, notice, replace, short } from '../dom.ts';
 import type { Page } from '../router.ts';
-import { fromBase64, toHex } from '../verify/bytes.ts';
-import { pinKey, trustNodeKey } from '../verify/pin.ts';
-import { type KeyTrust, parseReceipts, type Receipt, type ReceiptReport, type Step, verifyReceipt, withEntryText } from '../verify/receipt.ts';
+import { decodeBase64Strict, toHex } from '../../../src/ledger/encoding.ts';
+import { pinKey, trustNodeKey } from '../keyPin.ts';
+import { type KeyTrust, parseReceipts, type Receipt, type ReceiptReport, type Step, verifyReceipt, withEntryText } from '../receiptCheck.ts';
 import './receipts.css';
 
 interface NodeInfo {
@@ -232,7 +233,7 @@ function downloadLink(receipt: Receipt): HTMLElement {
 /** Lets a user see a check fail: the entry's text, editable, checked again with the same proof. */
 function tamperBox(receipt: Receipt, key: string, trust: KeyTrust): HTMLElement {
   const id = `tamper-${receipt.index}-${Math.random().toString(36).slice(2, 8)}`;
-  const text = h('textarea', { id, rows: 5, spellcheck: 'false' }, new TextDecoder().decode(fromBase64(receipt.entry)));
+  const text = h('textarea', { id, rows: 5, spellcheck: 'false' }, new TextDecoder().decode(decodeBase64Strict(receipt.entry)));
   const out = h('div', {});
   return h(
     'details',

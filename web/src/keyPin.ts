@@ -1,7 +1,7 @@
 // Trust on first use for the node's verifier key: the first key this browser sees for a
 // node is kept in localStorage, and a later, different key is reported, never silently
 // replaced. Only an explicit `pinKey` (the user choosing to trust the new key) moves it.
-import type { KeyTrust } from './receipt.ts';
+import type { KeyTrust } from './receiptCheck.ts';
 
 interface Pin {
   key: string;
