@@ -11,7 +11,9 @@ import { MAX_ATTRIBUTED_TEXT } from '../../node/attribution.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { findModel } from '../../settlement/records.ts';
-import { Address, Amount, paymentResponses, Receipt } from '../schemas.ts';
+import { Address, paymentResponses } from '../../wire/common.ts';
+import { FaucetRequest } from '../../wire/earnings.ts';
+import { Receipt } from '../../wire/receipt.ts';
 
 export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const devOnly = () => {
@@ -22,7 +24,7 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       schema: {
         tags: ['dev'],
         summary: 'Dev mode: credit an account\'s prepaid balance (at most 1,000 tokens a call)',
-        body: z.strictObject({ account: Address, amount: Amount.default('100000000000000000000').describe('Base units; default 100 tokens') }),
+        body: FaucetRequest,
         response: { 200: Receipt, ...paymentResponses },
       },
       handler: async (req) => {
