@@ -2,7 +2,7 @@
 // It speaks only HTTP and the wire formats in docs/api.md; it holds no node internals.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../models/workerCall.ts';
+import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../protocol/workerCall.ts';
 import type { BaseModelRecord, TrainingJobRecord } from '../models/records.ts';
 import type { ChainStatus } from '../node/chain.ts';
 import type { PayoutProof } from '../node/settlement.ts';

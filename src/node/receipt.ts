@@ -5,20 +5,10 @@ import { hashLeaf } from '../ledger/hasher.ts';
 import { openNote, parseVerifierKey } from '../ledger/note.ts';
 import { parseCheckpoint } from '../ledger/checkpoint.ts';
 import { verifyInclusion } from '../ledger/proof.ts';
-import type { JsonValue } from '../protocol/state.ts';
+import type { Receipt } from '../wire/receipt.ts';
 
-export interface Receipt {
-  index: number;
-  /** SHA-256(0x00‖entry), lowercase hex. */
-  leafHash: string;
-  /** The exact leaf bytes, base64. */
-  entry: string;
-  /** A C2SP signed note whose tree includes the entry. */
-  checkpoint: string;
-  inclusionProof: { index: number; size: number; leafHash: string; hashes: string[] };
-  /** What the action created or changed, e.g. `{ contribution: 12 }`. */
-  result: { [k: string]: JsonValue };
-}
+/** The shape is the wire contract's (src/wire/receipt.ts); this module checks one. */
+export type { Receipt };
 
 export class ReceiptError extends Error {
   override readonly name = 'ReceiptError';

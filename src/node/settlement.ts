@@ -13,6 +13,7 @@ import { PayoutTree } from '../settlement/payoutTree.ts';
 import { amount, type EpochRecord, epochCount, findModel, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
 import type { TributaryNode } from './node.ts';
 import type { Receipt } from './receipt.ts';
+import type { PayoutProof } from '../wire/epochs.ts';
 
 /** Most a single faucet call hands out: 1,000 tokens of 18 decimals. */
 export const FAUCET_MAX = 1000n * 10n ** 18n;
@@ -39,14 +40,8 @@ export interface RecordedInference {
   };
 }
 
-export interface PayoutProof {
-  epoch: number;
-  account: string;
-  /** Cumulative amount claimable by the account as of this epoch, base units. */
-  amount: string;
-  root: string;
-  proof: string[];
-}
+/** An account's cumulative payout with its proof: the shape is the wire contract's (src/wire/epochs.ts). */
+export type { PayoutProof };
 
 /** Bytes of contributions tokenized in one CPU task when counting a version's training tokens. */
 const TOKEN_COUNT_BATCH_BYTES = 4 * 1024 * 1024;

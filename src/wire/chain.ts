@@ -11,12 +11,14 @@ export const ChainStatus = z.object({
   contracts: z.object({ token: z.string(), vault: z.string(), distributor: z.string(), anchor: z.string() }).optional(),
   settler: z.string().optional(),
   confirmations: z.number().int().optional(),
+  /** The last block whose deposits were credited. */
   depositsScannedTo: z.string().optional(),
   depositsCredited: z.number().int(),
   lastRoot: z.object({ ...Posted, epoch: z.number().int(), root: z.string() }).optional(),
   lastAnchor: z.object({ ...Posted, treeSize: z.number().int() }).optional(),
   lastFunding: z.object({ ...Posted, amount: z.string() }).optional(),
   unfunded: z.string().optional().describe('What the distributor lacks to pay every posted payout (money credited without an on-chain deposit, e.g. by the dev faucet)'),
+  /** Epochs closed here and not yet on chain. */
   pendingEpochs: z.number().int(),
   failures: z.number().int(),
   lastError: z.object({ message: z.string(), at: z.string() }).optional(),

@@ -18,5 +18,6 @@ export const Epoch = z.object({
 export type Epoch = z.infer<typeof Epoch>;
 export const EpochList = z.object({ epochs: z.array(Epoch) });
 
+/** `amount` is the cumulative amount claimable by the account as of `epoch`, base units. */
 export const PayoutProof = z.object({ epoch: z.number().int(), account: z.string(), amount: Amount, root: Bytes32, proof: z.array(Bytes32) });
 export type PayoutProof = z.infer<typeof PayoutProof>;

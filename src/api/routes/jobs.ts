@@ -1,6 +1,6 @@
 // Training jobs: listing them, and the two calls a worker makes off the log: leasing the
 // oldest open job, and renewing its lease with heartbeats. Both are EIP-712-signed by the
-// worker (see models/workerCall.ts). Submitting a job and handing in its result are
+// worker (see protocol/workerCall.ts). Submitting a job and handing in its result are
 // signed actions through POST /v1/actions; a worker fetches the base model from
 // GET /v1/models/files/:sha256 and the training texts from /v1/contributions/:id/content.
 import { createReadStream } from 'node:fs';
