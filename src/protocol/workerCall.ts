@@ -3,12 +3,11 @@
 // only node-local lease state, never the log, so a signed request with a short expiry
 // (at most five minutes) is enough: a replay within that window can only lease or renew
 // on behalf of the worker that signed it, which it could have done itself.
-// This module imports no code (only a type), so the SDK signs worker calls from the same
-// definition in the browser; the digest the node checks is models/workerCallDigest.ts.
-import type { TypedDataField } from './eip712.ts';
+// This module imports nothing, so the SDK signs worker calls from the same definition in
+// the browser; the digest the node checks is models/workerCallDigest.ts.
 
 export const WORKER_CALL_TYPE = 'WorkerCall';
-export const WORKER_CALL_FIELDS: TypedDataField[] = [
+export const WORKER_CALL_FIELDS: ReadonlyArray<{ readonly name: string; readonly type: string }> = [
   { name: 'call', type: 'string' },
   { name: 'job', type: 'uint64' },
   { name: 'expiry', type: 'uint64' },

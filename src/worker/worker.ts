@@ -5,14 +5,15 @@
 // to another worker. It trusts nothing it downloads: files are checked by hash.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Receipt, TributaryClient, TrainingJob } from '../client/client.ts';
+import type { TributaryFileClient } from '../cli/fileClient.ts';
+import type { Receipt, TrainingJob } from '../client/client.ts';
 import { ApiError } from '../client/errors.ts';
 import type { LocalSigner } from '../client/signer.ts';
 import { parseTrainingConfig } from '../models/trainer/config.ts';
 import { type TrainResult, trainLora } from '../models/trainer/train.ts';
 
 export interface WorkerOptions {
-  client: TributaryClient;
+  client: TributaryFileClient;
   signer: LocalSigner;
   /** Where base models are cached and each job's output is written. */
   workDir: string;

@@ -5,7 +5,7 @@
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { get, post } from './api.ts';
-import type { Receipt } from '../../src/client/wire.ts';
+import type { Receipt } from '../../src/wire/receipt.ts';
 import { UPLOAD_HEADERS, UPLOAD_INTENT_FIELDS, UPLOAD_INTENT_TYPE, type UploadTarget } from '../../src/protocol/uploadIntent.ts';
 
 interface Eip1193 {

@@ -2,7 +2,7 @@
 // its rules and curators, its versions, its contributions with their curation status and
 // flags, and a form to contribute a file from this browser. Reads over the API; the only
 // write is the signed Contribute in datanetsContribute.ts.
-import { bytes } from '../../../src/cli/format.ts';
+import { bytes } from '../../../src/format/text.ts';
 import type { ContributionRecord, DatanetCounts, DatanetRecord, DuplicatePolicy, SnapshotRecord } from '../../../src/datanets/records.ts';
 import { get } from '../api.ts';
 import { h, notice, replace, short, time } from '../dom.ts';

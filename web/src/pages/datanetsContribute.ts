@@ -4,7 +4,7 @@
 // are staged first with PUT /v1/blobs under an upload intent signed the same way, as the CLI
 // does. The bytes never go anywhere
 // before the user presses the button.
-import { bytes } from '../../../src/cli/format.ts';
+import { bytes } from '../../../src/format/text.ts';
 import { ApiError, get, put } from '../api.ts';
 import { h, notice, replace, short } from '../dom.ts';
 import { act, getSigner, sha256Hex, uploadIntentHeaders } from '../signer.ts';

@@ -6,7 +6,7 @@
 // only: registering a model is a signed action (`tributary models register`, `tributary train`).
 import { ApiError, get } from '../api.ts';
 import { h, notice, short, time, tokens } from '../dom.ts';
-import type { ModelInfo } from '../../../src/client/wire.ts';
+import type { ModelInfo } from '../../../src/wire/models.ts';
 import type { Page } from '../router.ts';
 import './models.css';
 

@@ -5,7 +5,7 @@
 // repeat an untrusted claim) and never call a receipt verified on a value it did not
 // recompute here.
 import { equalBytes, fromBase64, fromHex32, toBase64, toHex } from './bytes.ts';
-import type { Receipt as NodeReceipt } from '../../../src/client/wire.ts';
+import type { Receipt as NodeReceipt } from '../../../src/wire/receipt.ts';
 import { type Checkpoint, parseCheckpoint } from './checkpoint.ts';
 import { openNote, parseVerifierKey, type VerifierKey } from './note.ts';
 import { hashLeaf, inclusionPath, type PathStep } from './proof.ts';
