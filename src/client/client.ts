@@ -9,6 +9,7 @@ import type { ActionTypesAnswer, InferenceAnswer } from '../wire/actions.ts';
 import type { AttributionRequest, AttributionResult, IndexStatus } from '../wire/attribution.ts';
 import type { BaseModel, ModelFile } from '../wire/baseModels.ts';
 import type { ChainStatus, WithdrawalVoucher } from '../wire/chain.ts';
+import type { RecordedInference, RecordInferenceRequest } from '../wire/dev.ts';
 import type { Contribution, ContributionsQuery, Datanet, DatanetDetail, Snapshot } from '../wire/datanets.ts';
 import type { AccountMoney, EarningsBy, EarningsRow, JournalLine, MoneyTotals } from '../wire/earnings.ts';
 import type { Epoch, PayoutProof } from '../wire/epochs.ts';
@@ -305,13 +306,7 @@ export class TributaryClient {
    * It spends the balance of the account whose API key (`tributary keys create`) is given,
    * exactly as a served call would; `requester`, if given, must be that account.
    */
-  recordInference(
-    apiKey: string,
-    x: { model: string; requester?: string; provider?: string; inputTokens: number; output: string },
-  ): Promise<{
-    receipt: Receipt;
-    attribution: { contributions: Array<{ contribution: number; ppm: number }>; spans: Array<{ start: number; end: number; text: string; contributions: number[] }> };
-  }> {
+  recordInference(apiKey: string, x: RecordInferenceRequest): Promise<RecordedInference> {
     return this.json('POST', '/v1/dev/inferences', x, { authorization: `Bearer ${apiKey}` });
   }
 

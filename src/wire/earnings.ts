@@ -47,6 +47,3 @@ export const MoneyTotals = z.object({
   conserved: z.boolean(),
 });
 export type MoneyTotals = z.infer<typeof MoneyTotals>;
-
-/** POST /v1/dev/faucet's body. */
-export const FaucetRequest = z.strictObject({ account: Address, amount: Amount.default('100000000000000000000').describe('Base units; default 100 tokens') });
