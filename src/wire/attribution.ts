@@ -65,3 +65,43 @@ export type AttributionRequest = z.input<ReturnType<typeof attributionRequest>>;
 /** POST /v1/attribution/indexes' body. */
 export const BuildIndexRequest = z.strictObject({ datanet: DatanetName, version: z.number().int().min(1).optional() });
 export type BuildIndexRequest = z.infer<typeof BuildIndexRequest>;
+
+/**
+ * POST /v1/attribution/shard-query's body, between nodes that split an index: what a node
+ * asks each part for, the spans of a text in one scope. The text travels, not its token
+ * ids: it is the smaller (ids take ~1.7 times its bytes in JSON for English), and a part
+ * tokenizes it in about the time it would take to parse and check the ids. `maxText` is
+ * the longest text the answering node takes.
+ */
+export function partQuery(maxText: number) {
+  return z.strictObject({
+    datanet: DatanetName,
+    version: z.number().int().min(1).optional().describe('A version of the datanet instead of the datanet as it is now'),
+    tokenizer: z.string().max(200).describe('The tokenizer the asking node uses; it must be the one this node indexes with'),
+    text: z.string().max(maxText),
+    tokens: z.number().int().min(0).describe('How many tokens the asking node made of the text; this node must make as many'),
+    minSpan: z.number().int().min(1).max(1024),
+    maxOccurrences: z.number().int().min(1).max(1024),
+    mode: z.enum(['attribute', 'coverage']).describe('attribute: bring the index up to date first; coverage: use it as it stands'),
+  });
+}
+export type PartQuery = z.infer<ReturnType<typeof partQuery>>;
+
+const Int = z.number().int().min(0);
+
+/** One part's answer: its spans of the query (findSpans over its shards) and what mergeSpans and scoring need besides. */
+export const PartAnswer = z.object({
+  part: z.object({ index: Int, of: Int.min(1) }),
+  tokenizer: z.string(),
+  /** The log size the part's index reflects. */
+  logSize: Int,
+  /**
+   * A digest of the contributions the whole scope held when the part's index was last
+   * brought up to date (all parts, not only this one's): parts agree on it when they were
+   * built from the same contents. Null when the index was not brought up to date since start.
+   */
+  contents: z.string().nullable(),
+  liveTokens: Int,
+  spans: z.array(z.object({ start: Int, end: Int, count: Int.nullable(), contributions: z.array(Int) })),
+});
+export type PartAnswer = z.infer<typeof PartAnswer>;

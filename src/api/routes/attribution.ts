@@ -3,9 +3,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AttributionService, MAX_ATTRIBUTED_TEXT, type Scope } from '../../node/attribution.ts';
-import { PartAnswer, PEER_SECRET_HEADER } from '../../node/attributionPeers.ts';
+import { PEER_SECRET_HEADER } from '../../node/attributionPeers.ts';
 import { reject } from '../../protocol/errors.ts';
-import { attributionRequest, AttributionResult, BuildIndexRequest, IndexStatus, IndexStatusList } from '../../wire/attribution.ts';
+import { attributionRequest, AttributionResult, BuildIndexRequest, IndexStatus, IndexStatusList, PartAnswer, partQuery } from '../../wire/attribution.ts';
 import { DatanetName as Name, ErrorBody, errorResponses } from '../../wire/common.ts';
 
 /** A query over an index split between nodes fails whole, with a 503 naming the node, when a part cannot answer. */
@@ -43,16 +43,7 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
         summary:
           'Between nodes that split attribution indexes (TRIBUTARY_ATTRIBUTION_SHARD=K/N): the unscored maximal spans of a text among the contributions this node holds, for the asking node to merge and score (docs/attribution.md). ' +
           `Only for peers: the ${PEER_SECRET_HEADER} header must hold TRIBUTARY_ATTRIBUTION_SECRET (401 without it, 403 when wrong); a node that holds whole indexes answers 404`,
-        body: z.strictObject({
-          datanet: Name,
-          version: z.number().int().min(1).optional().describe('A version of the datanet instead of the datanet as it is now'),
-          tokenizer: z.string().max(200).describe('The tokenizer the asking node uses; it must be the one this node indexes with'),
-          text: z.string().max(service.maxQueryText),
-          tokens: z.number().int().min(0).describe('How many tokens the asking node made of the text; this node must make as many'),
-          minSpan: z.number().int().min(1).max(1024),
-          maxOccurrences: z.number().int().min(1).max(1024),
-          mode: z.enum(['attribute', 'coverage']).describe('attribute: bring the index up to date first; coverage: use it as it stands'),
-        }),
+        body: partQuery(service.maxQueryText),
         headers: z.object({ [PEER_SECRET_HEADER]: z.string().optional().describe('TRIBUTARY_ATTRIBUTION_SECRET, shared by every part') }),
         response: { 200: PartAnswer, ...splitResponses },
       },
