@@ -18,6 +18,7 @@ import type { ConsistencyProof, InclusionProof, LeafLookup, LogEntries, LogEntry
 import type { ModelInfo } from '../wire/models.ts';
 import type { Health, NodeInfo } from '../wire/node.ts';
 import type { Receipt } from '../wire/receipt.ts';
+import { bytesToBase64 } from './base64.ts';
 import { ApiError } from './errors.ts';
 import { type ActionSigner, type ActionTypes, type Domain, signUploadIntent, type UnsignedAction, withReplayProtection } from './signing.ts';
 
@@ -47,15 +48,6 @@ export type {
 export type BaseModelInfo = BaseModel;
 export type ModelFileInfo = ModelFile;
 export type WithdrawalVoucherResponse = WithdrawalVoucher;
-
-/** Bytes as base64, without Node's Buffer where there is none (a browser). */
-function toBase64(bytes: Uint8Array): string {
-  const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, l: number): { toString(enc: 'base64'): string } } }).Buffer;
-  if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 function query(q: Record<string, string | undefined>): URLSearchParams {
   return new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined));
@@ -101,7 +93,7 @@ export class TributaryClient {
   }
 
   submit(signed: { action: UnsignedAction; signer: string; signature: string; domain?: Domain }, content?: Uint8Array): Promise<Receipt> {
-    const body = content === undefined ? signed : { ...signed, content: toBase64(content) };
+    const body = content === undefined ? signed : { ...signed, content: bytesToBase64(content) };
     return this.json('POST', '/v1/actions', body);
   }
 
