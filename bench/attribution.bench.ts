@@ -9,7 +9,7 @@ import { attribute } from '../src/attribution/attribute.ts';
 import { buildShard } from '../src/attribution/shard.ts';
 import { prepareShard } from '../src/attribution/spans.ts';
 import { readShardFile, writeShardFile } from '../src/attribution/shardFile.ts';
-import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
+import { defaultTokenizer } from '../src/tokenizer/default.ts';
 import { TextGenerator } from './corpus.ts';
 
 export interface AttributionFigures {

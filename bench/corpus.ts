@@ -2,7 +2,7 @@
 // lexicon of pseudo-words built from syllables, drawn with a Zipf-like skew into
 // sentences and documents. Deterministic for a seed, so every run measures the same text.
 
-import { prng } from '../src/testing/prng.ts';
+import { prng } from '../src/random/prng.ts';
 
 
 const SYLLABLES = ['ka', 'lo', 'ri', 'ven', 'tha', 'mor', 'el', 'dun', 'sa', 'pri', 'ost', 'ul', 'ne', 'ga', 'bro', 'fi', 'an', 'te', 'wes', 'qua'];

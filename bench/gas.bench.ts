@@ -15,7 +15,7 @@ import { deployVestingWallet } from '../src/chain/deploy.ts';
 import { deposit, depositWithPermit } from '../src/chain/deposits.ts';
 import { fundPayouts, payoutsFunded } from '../src/chain/funding.ts';
 import { claimedAmount, claimPayout, payoutClaim, postPayoutRoot } from '../src/chain/payouts.ts';
-import { settlementFixture } from '../src/chain/testFixture.ts';
+import { settlementFixture } from '../test/fixtures/testFixture.ts';
 import { approveTokens, tokenBalance, transferTokens } from '../src/chain/token.ts';
 import { signWithdrawalVoucher, withdrawalVoucherDomain, withdrawWithVoucher } from '../src/chain/vouchers.ts';
 import { randomPayoutLeaves } from '../src/settlement/payoutTree.bench.ts';

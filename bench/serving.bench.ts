@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { llamaConfigFromGgufMetadata } from '../src/models/llama/config.ts';
 import { buildLoraGguf, initLoraWeights } from '../src/models/llama/lora.ts';
-import { readGgufFile } from '../src/models/gguf/reader.ts';
+import { readGgufFile } from '../src/gguf/reader.ts';
 import { loadConfig } from '../src/node/config.ts';
 import { EmbeddedBackend } from '../src/serving/embedded.ts';
 import { demoPrivateKey, seedDemo, signAndSubmit } from '../src/node/demo.ts';

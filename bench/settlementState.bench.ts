@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { createProtocol } from '../src/node/actions.ts';
 import type { ProtocolParams } from '../src/protocol/action.ts';
 import type { ActionMessage, Entry } from '../src/protocol/entry.ts';
-import { readGguf } from '../src/models/gguf/reader.ts';
-import { validateLlamaModel } from '../src/models/gguf/validate.ts';
-import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { readGguf } from '../src/gguf/reader.ts';
+import { validateLlamaModel } from '../src/gguf/validate.ts';
+import { tinyLlamaGguf } from '../test/fixtures/tinyGguf.ts';
 import { openSqlite } from '../src/store/sqlite.ts';
 import { MoneyStore } from '../src/store/moneyStore.ts';
 import { SqliteState } from '../src/store/stateStore.ts';
-import { prng } from '../src/testing/prng.ts';
+import { prng } from '../src/random/prng.ts';
 
 export interface SettlementStateBench {
   inferences: number;

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_HEADERS as H } from '../src/protocol/uploadIntent.ts';
-import { gguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { gguf, tinyLlamaGguf } from './fixtures/tinyGguf.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { intentFor, put, sha256 as sha } from './helpers/uploads.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withReplayProtection } from '../src/client/signer.ts';
-import { gguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { gguf, tinyLlamaGguf } from './fixtures/tinyGguf.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { intentFor, put } from './helpers/uploads.ts';
 

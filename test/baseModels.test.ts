@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/client/errors.ts';
-import { gguf, loraPair, TINY, tinyAdapterGguf, tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { gguf, loraPair, TINY, tinyAdapterGguf, tinyLlamaGguf } from './fixtures/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';

@@ -22,7 +22,7 @@ import { ANVIL_DEV_KEY } from '../src/cli/commands/chain.ts';
 import { LocalSigner } from '../src/client/signer.ts';
 import { loadChainConfig } from '../src/node/chainConfig.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
-import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { tinyLlamaGguf } from './fixtures/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { verifyTestData } from './helpers/testDatabase.ts';
 import { apiKeyOf, startTestNode, type TestNode } from './helpers/testNode.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TextGenerator } from '../bench/corpus.ts';
-import { tinyLlamaGguf } from '../src/testing/tinyGguf.ts';
+import { tinyLlamaGguf } from './fixtures/tinyGguf.ts';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 

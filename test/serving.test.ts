@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/runCli.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
-import { defaultTokenizer } from '../src/attribution/tokenizer/default.ts';
+import { defaultTokenizer } from '../src/tokenizer/default.ts';
 import { seedDemo } from '../src/node/demo.ts';
 import { verifyReceipt } from '../src/node/receipt.ts';
 

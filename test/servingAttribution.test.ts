@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HERON, makeReciter } from '../src/testing/reciter.ts';
+import { HERON, makeReciter } from './fixtures/reciter.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { putModelFile } from './helpers/uploads.ts';
 

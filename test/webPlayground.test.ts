@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HERON, KETTLE, makeReciter } from '../src/testing/reciter.ts';
+import { HERON, KETTLE, makeReciter } from './fixtures/reciter.ts';
 import { collectPageErrors, launchBrowser, screenshot } from './helpers/browser.ts';
 import { newSigner, startTestNode, type TestNode } from './helpers/testNode.ts';
 import { putModelFile } from './helpers/uploads.ts';

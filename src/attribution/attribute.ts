@@ -4,7 +4,7 @@
 // tombstones, same text: same bytes out.
 import { score, type ContributionShare } from './score.ts';
 import { findSpans, type MatchOptions, type ShardView, type SpanMatch } from './spans.ts';
-import type { EncodeResult, Tokenizer } from './tokenizer/tokenizer.ts';
+import type { EncodeResult, Tokenizer } from '../tokenizer/tokenizer.ts';
 
 export const DEFAULT_MIN_SPAN = 8;
 export const DEFAULT_MAX_OCCURRENCES = 64;

@@ -4,7 +4,7 @@
 import { buildShard, docLength, type Shard, type ShardDocument } from './shard.ts';
 import { readShardFile, writeShardFile } from './shardFile.ts';
 import { prepareShard } from './spans.ts';
-import type { Tokenizer } from './tokenizer/tokenizer.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 
 export interface BuildJob {
   out: string;

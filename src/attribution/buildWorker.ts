@@ -2,7 +2,7 @@
 // the node's sequencer or its HTTP answers. Reports progress as it goes.
 import { parentPort } from 'node:worker_threads';
 import { runBuildJob, type BuildJob } from './build.ts';
-import { defaultTokenizer } from './tokenizer/default.ts';
+import { defaultTokenizer } from '../tokenizer/default.ts';
 
 parentPort!.on('message', (msg: { id: number; job: BuildJob }) => {
   try {

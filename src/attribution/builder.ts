@@ -2,7 +2,7 @@
 // tests and tools). Both run the same build step.
 import { Worker } from 'node:worker_threads';
 import { type BuildJob, type BuildResult, type Progress, runBuildJob } from './build.ts';
-import type { Tokenizer } from './tokenizer/tokenizer.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 
 export interface ShardBuilder {
   build(job: BuildJob, onProgress?: Progress): Promise<BuildResult>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InlineBuilder } from './builder.ts';
 import { AttributionIndex, FANOUT } from './index.ts';
-import type { Tokenizer } from './tokenizer/tokenizer.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 
 /** Words as tokens, over a fixed vocabulary: enough to test the index without a real BPE. */
 function wordTokenizer(): Tokenizer {

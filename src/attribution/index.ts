@@ -11,7 +11,7 @@ import type { ShardBuilder } from './builder.ts';
 import { docLength, type Shard } from './shard.ts';
 import { readShardFile } from './shardFile.ts';
 import { adoptShardTable, prepareShard, type ShardView } from './spans.ts';
-import type { Tokenizer } from './tokenizer/tokenizer.ts';
+import type { Tokenizer } from '../tokenizer/tokenizer.ts';
 
 export const FANOUT = 4;
 

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { suffixArray } from './sais.ts';
-import { prng } from '../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 
 /** GPT-2's vocabulary size; the separator is the id just past it, as the index builder uses. */
 const VOCAB = 50_257;
@@ -83,7 +83,7 @@ function collectGarbage(): void {
  */
 export async function proseCorpus(nTokens: number, copies = 0, seed = 7): Promise<Uint16Array> {
   // Loaded only here: the tokenizer reads its vocabulary from disk.
-  const { defaultTokenizer } = await import('./tokenizer/default.ts');
+  const { defaultTokenizer } = await import('../tokenizer/default.ts');
   const { TextGenerator } = await import('../../bench/corpus.ts');
   const tokenizer = defaultTokenizer();
   const generator = new TextGenerator(seed);

@@ -5,7 +5,7 @@
 // its bugs.
 import { describe, expect, test } from 'vitest';
 import { suffixArray, type TokenText } from './sais.ts';
-import { prng } from '../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 
 
 /** Compares the suffixes at a and b: the end of text is smaller than every symbol. */

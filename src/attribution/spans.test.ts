@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildShard, type ShardDocument } from './shard.ts';
 import { findSpans, matchingStatistics, mergeSpans, type ShardView } from './spans.ts';
-import { prng } from '../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 
 
 function occursAt(doc: ArrayLike<number>, p: number, q: ArrayLike<number>, i: number, len: number): boolean {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { anchorCheckpoint, latestAnchor } from './anchors.ts';
 import { sendContractTx } from './clients.ts';
 import { artifact } from './compile.ts';
-import { revertOf, settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { revertOf, settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 
 const hash = (byte: string) => `0x${byte.repeat(32)}` as Hex;
 let f: SettlementFixture;

@@ -2,7 +2,7 @@ import { getAddress, type Address } from 'viem';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readContractValue, readUint, sendContractTx } from './clients.ts';
 import { deployTributary, deployVestingWallet } from './deploy.ts';
-import { settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 import { tokenBalance, transferTokens } from './token.ts';
 
 const ETHER = 10n ** 18n;

@@ -2,7 +2,7 @@ import type { Address } from 'viem';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readUint, sendContractTx } from './clients.ts';
 import { deposit, depositEvents, depositWithPermit, signPermit } from './deposits.ts';
-import { revertOf, settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { revertOf, settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 import { approveTokens, tokenBalance, transferTokens } from './token.ts';
 
 const ETHER = 10n ** 18n;

@@ -6,7 +6,7 @@ import { artifact } from './compile.ts';
 import { deposit } from './deposits.ts';
 import { fundPayouts, payoutsFunded } from './funding.ts';
 import { claimPayout, payoutClaim, postPayoutRoot } from './payouts.ts';
-import { freshAddresses, revertOf, settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { freshAddresses, revertOf, settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 import { approveTokens, tokenBalance, transferTokens } from './token.ts';
 
 const ETHER = 10n ** 18n;

@@ -1,11 +1,11 @@
 import { parseEventLogs, type Address, type Hex } from 'viem';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PayoutTree, type PayoutLeaf } from '../settlement/payoutTree.ts';
-import { prng } from '../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 import { deployContract, sendContractTx } from './clients.ts';
 import { artifact } from './compile.ts';
 import { claimedAmount, claimPayout, latestPayoutRoot, payoutClaim, postPayoutRoot } from './payouts.ts';
-import { freshAddresses, revertOf, settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { freshAddresses, revertOf, settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 import { tokenBalance, transferTokens } from './token.ts';
 
 const ETHER = 10n ** 18n;

@@ -6,7 +6,7 @@ import { readUint } from './clients.ts';
 import { deployVestingWallet } from './deploy.ts';
 import { addPeriod, circulatingAt, parseSchedule, parseTime, ScheduleError, supplySeries, vestedAmount, type TokenSchedule } from './schedule.ts';
 import { scheduleSvg } from './scheduleSvg.ts';
-import { settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 import { transferTokens } from './token.ts';
 
 const TOKEN = 10n ** 18n;

@@ -4,8 +4,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deployContract, readBytes32, readContractValue, sendContractTx } from './clients.ts';
 import { artifact } from './compile.ts';
 import { deposit } from './deposits.ts';
-import { testPrivateKey } from './testChain.ts';
-import { revertOf, settlementFixture, type SettlementFixture } from './testFixture.ts';
+import { testPrivateKey } from '../../test/fixtures/testChain.ts';
+import { revertOf, settlementFixture, type SettlementFixture } from '../../test/fixtures/testFixture.ts';
 import { approveTokens, tokenBalance, transferTokens } from './token.ts';
 import { signWithdrawalVoucher, WITHDRAWAL_VOUCHER_TYPES, withdrawalVoucherDomain, withdrawWithVoucher, type WithdrawalVoucher } from './vouchers.ts';
 

@@ -3,8 +3,8 @@
 // pretrainer's own test checks that a seed always gives the same bytes.)
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readGgufFile } from './gguf/reader.ts';
-import { validateLlamaModel } from './gguf/validate.ts';
+import { readGgufFile } from '../gguf/reader.ts';
+import { validateLlamaModel } from '../gguf/validate.ts';
 import { DEMO_BASE, demoBasePath } from './demoBase.ts';
 
 describe('the demo base model', () => {

@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
+import { defaultTokenizer } from '../tokenizer/default.ts';
 import type { LlamaConfig } from './llama/config.ts';
 import { demoCorpus } from './demoCorpus.ts';
 import { pretrainLlama } from './trainer/pretrain.ts';
-import { vocabPath } from './vocab.ts';
+import { vocabPath } from '../tokenizer/vocab.ts';
 
 export const DEMO_BASE = {
   path: 'models/demo-base.gguf',

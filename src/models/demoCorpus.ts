@@ -2,7 +2,7 @@
 // (nothing is downloaded or copied in): short plain-English sentences about weather,
 // places, animals, work and water. Deterministic for a seed. It is deliberately generic:
 // the demo datanets are about rivers, so fine-tuning on them has something to teach.
-import { prng } from '../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 
 const W = {
   animal: ['fox', 'heron', 'otter', 'goat', 'sparrow', 'horse', 'beaver', 'crow', 'salmon', 'deer', 'dog', 'owl'],

@@ -2,7 +2,7 @@
 // models, by the SHA-256 of their file. One place defines the layout so that actions,
 // routes and tests agree on it.
 import { pad, type StateReader } from '../protocol/state.ts';
-import type { LlamaModelInfo } from './gguf/validate.ts';
+import type { LlamaModelInfo } from '../gguf/validate.ts';
 
 export interface BaseModelRecord extends Omit<LlamaModelInfo, 'name'> {
   /** SHA-256 of the GGUF file, 0x hex: the model's identity. */

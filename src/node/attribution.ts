@@ -10,7 +10,7 @@ import { type Attribution, type AttributionParams, attributeSpans, coverageOf, m
 import { InlineBuilder, type ShardBuilder, WorkerBuilder } from '../attribution/builder.ts';
 import { AttributionIndex, type DocumentSource, type IndexStatus } from '../attribution/index.ts';
 import { type MatchOptions, mergeSpans } from '../attribution/spans.ts';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
+import { defaultTokenizer } from '../tokenizer/default.ts';
 import { type ContributionRecord, type DatanetRecord, findContribution, keys, type SnapshotRecord } from '../datanets/records.ts';
 import { reject } from '../protocol/errors.ts';
 import { findModel } from '../settlement/records.ts';

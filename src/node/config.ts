@@ -1,5 +1,5 @@
 // Node configuration: embedded defaults, overridden by environment variables, then by
-// command-line flags. Every knob a user can turn is listed here and in the README.
+// command-line flags. Every knob a user can turn is listed here and in docs/configuration.md.
 import { isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';

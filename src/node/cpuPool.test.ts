@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { englishLikeText } from '../attribution/tokenizer/bpe.bench.ts';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
+import { englishLikeText } from '../tokenizer/bpe.bench.ts';
+import { defaultTokenizer } from '../tokenizer/default.ts';
 import { ActionRejected } from '../protocol/errors.ts';
 import { CpuPool } from './cpuPool.ts';
 

@@ -7,8 +7,8 @@
 import { type Attribution, type AttributionParams, attribute } from '../attribution/attribute.ts';
 import type { QueryView } from '../attribution/index.ts';
 import { adoptShardTable, findSpans, type MatchOptions, type SpanMatch } from '../attribution/spans.ts';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
-import type { EncodeResult } from '../attribution/tokenizer/tokenizer.ts';
+import { defaultTokenizer } from '../tokenizer/default.ts';
+import type { EncodeResult } from '../tokenizer/tokenizer.ts';
 import { contentProblem } from '../datanets/intake.ts';
 import { compileRecordSchema, RecordSchemaError } from '../datanets/recordSchema.ts';
 import { reject } from '../protocol/errors.ts';

@@ -3,7 +3,7 @@
 // state between tasks but the tokenizer, and it never reaches the node: what a task needs
 // arrives in its message. A refusal (ActionRejected) travels back as one.
 import { parentPort } from 'node:worker_threads';
-import { defaultTokenizer } from '../attribution/tokenizer/default.ts';
+import { defaultTokenizer } from '../tokenizer/default.ts';
 import { ActionRejected } from '../protocol/errors.ts';
 import { type CpuTaskName, cpuTasks } from './cpuTasks.ts';
 

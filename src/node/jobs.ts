@@ -5,9 +5,9 @@
 // held-out loss measured again here. Money and job state change only through actions.
 import { findContribution } from '../datanets/records.ts';
 import { type CompleteTrainingJobAttest } from '../models/actions/completeTrainingJob.ts';
-import { readGgufFile } from '../models/gguf/reader.ts';
-import { validateLoraAdapter } from '../models/gguf/validate.ts';
-import { GgufError } from '../models/gguf/errors.ts';
+import { readGgufFile } from '../gguf/reader.ts';
+import { validateLoraAdapter } from '../gguf/validate.ts';
+import { GgufError } from '../gguf/errors.ts';
 import { baseModelInfo, findBaseModel, findJob, jobKeys, type TrainingJobRecord } from '../models/records.ts';
 import { workerCallDigest } from '../models/workerCallDigest.ts';
 import { WORKER_CALL_MAX_TTL_S, type WorkerCall } from '../protocol/workerCall.ts';

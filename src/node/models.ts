@@ -2,9 +2,9 @@
 // disk, hashed, then validated as a llama GGUF or a LoRA adapter before they are kept, so llama.cpp
 // is never handed an unchecked file), and measures what a RegisterBaseModel attests.
 import type { Readable } from 'node:stream';
-import { GgufError } from '../models/gguf/errors.ts';
-import { readGgufFile } from '../models/gguf/reader.ts';
-import { type LlamaModelInfo, type LoraAdapterInfo, validateLlamaModel, validateLoraAdapter } from '../models/gguf/validate.ts';
+import { GgufError } from '../gguf/errors.ts';
+import { readGgufFile } from '../gguf/reader.ts';
+import { type LlamaModelInfo, type LoraAdapterInfo, validateLlamaModel, validateLoraAdapter } from '../gguf/validate.ts';
 import type { RegisterBaseModelAttest } from '../models/actions/registerBaseModel.ts';
 import { baseModelInfo, findBaseModel } from '../models/records.ts';
 import type { ActionMessage } from '../protocol/entry.ts';

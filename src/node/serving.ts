@@ -17,11 +17,12 @@ import { findApiKey } from '../serving/records.ts';
 import { policyOf } from '../settlement/actions/inferenceRecord.ts';
 import { reservationRefused } from '../settlement/actions/reserveInference.ts';
 import { inferenceFee } from '../settlement/feePolicy.ts';
-import { amount, findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
+import { findModel, type ModelRecord, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
 import { SequencerUnavailable } from './cluster.ts';
 import type { TributaryNode } from './node.ts';
 import { type Reservation, Reservations } from './reservations.ts';
 import type { InferenceInput, RecordedInference } from './settlement.ts';
+import { amount } from '../money/accounts.ts';
 
 /** A backend request, naming a model instead of its files. */
 export type ServeRequest = Omit<CompletionRequest, 'model'> & { model: string };

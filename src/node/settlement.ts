@@ -10,10 +10,11 @@ import { reject } from '../protocol/errors.ts';
 import { MAX_ATTRIBUTED } from '../settlement/actions/inferenceRecord.ts';
 import type { RegisterModelAttest } from '../settlement/actions/registerModel.ts';
 import { PayoutTree } from '../settlement/payoutTree.ts';
-import { amount, type EpochRecord, epochCount, findModel, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
+import { type EpochRecord, epochCount, findModel, moneyKeys, NO_ADAPTER } from '../settlement/records.ts';
 import type { TributaryNode } from './node.ts';
 import type { Receipt } from './receipt.ts';
 import type { PayoutProof } from '../wire/epochs.ts';
+import { amount } from '../money/accounts.ts';
 
 /** Most a single faucet call hands out: 1,000 tokens of 18 decimals. */
 export const FAUCET_MAX = 1000n * 10n ** 18n;

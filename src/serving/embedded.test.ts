@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBasePath } from '../models/demoBase.ts';
-import { readGgufFile } from '../models/gguf/reader.ts';
+import { readGgufFile } from '../gguf/reader.ts';
 import { llamaConfigFromGgufMetadata } from '../models/llama/config.ts';
 import { buildLoraGguf, initLoraWeights } from '../models/llama/lora.ts';
-import { makeReciter } from '../testing/reciter.ts';
+import { makeReciter } from '../../test/fixtures/reciter.ts';
 import type { CompletionResult } from './backend.ts';
 import { EmbeddedBackend, type EmbeddedOptions } from './embedded.ts';
 

@@ -4,7 +4,8 @@
 // difference between a node's state and the replay says whose money differs.
 import { GENESIS_KEY, ledgerMoney, type MoneyKind } from '../protocol/genesis.ts';
 import type { StateReader } from '../protocol/state.ts';
-import { accounts, amount, epochCount, type MoneyTotals, moneyKeys } from './records.ts';
+import { epochCount, moneyKeys } from './records.ts';
+import { accounts, amount, type MoneyTotals } from '../money/accounts.ts';
 
 export interface MoneyAudit {
   /** The ledger's money, fixed by its genesis entry. */

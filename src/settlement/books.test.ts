@@ -18,12 +18,13 @@ import { genesisAction } from '../protocol/genesis.ts';
 import { Protocol } from '../protocol/protocol.ts';
 import { openSqlite } from '../store/sqlite.ts';
 import { SqliteState } from '../store/stateStore.ts';
-import { readGguf } from '../models/gguf/reader.ts';
-import { validateLlamaModel } from '../models/gguf/validate.ts';
+import { readGguf } from '../gguf/reader.ts';
+import { validateLlamaModel } from '../gguf/validate.ts';
 import { modelActions } from '../models/index.ts';
-import { tinyLlamaGguf } from '../testing/tinyGguf.ts';
+import { tinyLlamaGguf } from '../../test/fixtures/tinyGguf.ts';
 import { settlementActions } from './index.ts';
-import { accounts, amount, type EpochRecord, type HoldRecord, type MoneyTotals, moneyKeys } from './records.ts';
+import { type EpochRecord, type HoldRecord, moneyKeys } from './records.ts';
+import { accounts, amount, type MoneyTotals } from '../money/accounts.ts';
 
 const protocol = new Protocol([genesisAction, ...datanetActions, ...settlementActions, ...modelActions]);
 /** What a node would attest for a registered base model (the tiny test model's measurement). */

@@ -4,6 +4,7 @@
 // else ever turns money into a JavaScript number.
 import { pad, type StateReader } from '../protocol/state.ts';
 import type { FeePolicy } from './feePolicy.ts';
+import { bookKeys, type MoneyTotals } from '../money/accounts.ts';
 
 /** A registered model version. Its fee policy and training set never change. */
 export interface ModelRecord {
@@ -121,33 +122,11 @@ export interface HoldRecord {
   time: number;
 }
 
-export interface MoneyTotals {
-  deposited: string;
-  /** Withdrawals and epoch payouts: money that left the node's books. */
-  withdrawn: string;
-}
-
-export const TREASURY = 'treasury';
-
 /** The `adapter` of a model that has none: the base model alone. */
 export const NO_ADAPTER = '0x' + '00'.repeat(32);
 
-/** Journal account names. A bare address is the account's prepaid (spendable) balance. */
-export const accounts = {
-  prepaid: (address: string) => address,
-  earnings: (address: string) => `earnings:${address}`,
-  pool: (modelId: string) => `pool:${modelId}`,
-  /** What an inference call in progress holds (its ReserveInference's log index). */
-  hold: (reservation: number) => `hold:${reservation}`,
-  treasury: TREASURY,
-};
-
 export const moneyKeys = {
-  balance: (account: string) => `bal/${account}`,
-  balancePrefix: 'bal/',
-  earningsBalancePrefix: 'bal/earnings:',
-  poolPrefix: 'bal/pool:',
-  totals: 'money/totals',
+  ...bookKeys,
   /** Cumulative amount an account has been paid out through epoch roots. */
   paid: (address: string) => `paid/${address}`,
   paidPrefix: 'paid/',
@@ -163,8 +142,6 @@ export const moneyKeys = {
   contributionEarningsPrefix: 'earn/c/',
   datanetEarnings: (name: string) => `earn/d/${name}`,
   datanetEarningsPrefix: 'earn/d/',
-  accountEarnings: (address: string) => `earn/a/${address}`,
-  accountEarningsPrefix: 'earn/a/',
   /** An on-chain deposit already credited, by its source (`chain:<chain id>:<vault>:<deposit id>`). */
   chainDeposit: (source: string) => `dep/${source}`,
   /** The chain the ledger settles on (a real-money ledger only). */
@@ -178,10 +155,6 @@ export const moneyKeys = {
   epochPrefix: 'epoch/',
   epochCount: 'epochs',
 };
-
-export function amount(text: string | undefined): bigint {
-  return text === undefined ? 0n : BigInt(text);
-}
 
 export function emptyEarnings(): Earnings {
   return { baseline: '0', usage: '0', owner: '0', compute: '0' };

@@ -2,9 +2,9 @@
 // fee split → journal lines → balances, in memory, with the baseline pooled per model as
 // the node does (bench/settlementState.bench.ts measures the same through the state
 // machine and SQLite). A plain script; `benchSettlement()` returns the figures.
-import { prng } from '../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 import type { FeePolicy } from './feePolicy.ts';
-import { Journal } from './journal.ts';
+import { Journal } from '../money/journal.ts';
 import { splitFee, type UsageWeight } from './split.ts';
 
 export function benchSettlement(settlements = 200_000): { settlements: number; perSecond: number; lines: number } {

@@ -5,6 +5,7 @@
 // attribution found nothing, the usage part goes to the baseline: the people whose data
 // built the model are paid whenever it is used. Pure; no clock, no I/O.
 import { largestRemainder } from '../protocol/largestRemainder.ts';
+import type { Credit, Role } from '../money/journal.ts';
 import { BPS, type FeePolicy } from './feePolicy.ts';
 
 export interface TrainingContribution {
@@ -21,15 +22,6 @@ export interface UsageWeight {
   ppm: number;
 }
 
-export type Role = 'baseline' | 'usage' | 'owner' | 'compute' | 'treasury';
-
-export interface Credit {
-  account: string;
-  role: Role;
-  /** The contribution the credit is for (baseline and usage credits). */
-  contribution?: number;
-  amount: bigint;
-}
 
 export interface SplitInput {
   fee: bigint;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import type { LocalSigner } from '../../src/client/signer.ts';
-import { tinyLlamaGguf } from '../../src/testing/tinyGguf.ts';
+import { tinyLlamaGguf } from '../fixtures/tinyGguf.ts';
 import type { TestNode } from './testNode.ts';
 import { putModelFile } from './uploads.ts';
 

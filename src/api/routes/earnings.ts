@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { findContribution } from '../../datanets/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { auditMoney } from '../../settlement/audit.ts';
-import { accounts, amount, type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
+import { type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
 import { toCsv } from '../csv.ts';
 import { Address, errorResponses } from '../../wire/common.ts';
 import { AccountMoney, EarningsBy, EarningsQuery, EarningsRows, JournalLines, JournalQuery, MoneyTotals } from '../../wire/earnings.ts';
+import { accounts, amount } from '../../money/accounts.ts';
 
 const withTotal = (e: Earnings) => ({ ...e, total: (amount(e.baseline) + amount(e.usage) + amount(e.owner) + amount(e.compute)).toString() });
 /** Sends CSV instead of the route's JSON (a Buffer skips the JSON serializer); the handler returns what this returns. */

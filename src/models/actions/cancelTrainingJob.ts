@@ -5,9 +5,9 @@
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import type { JsonValue } from '../../protocol/state.ts';
-import { Book } from '../../settlement/book.ts';
-import { accounts } from '../../settlement/records.ts';
+import { Book } from '../../money/book.ts';
 import { escrowAccount, findJob, jobKeys, type TrainingJobRecord } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export const cancelTrainingJob: ActionDefinition<{ job: number }> = {
   type: 'CancelTrainingJob',

@@ -7,9 +7,9 @@
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { ActionRejected, reject } from '../../protocol/errors.ts';
 import type { JsonValue } from '../../protocol/state.ts';
-import { Book } from '../../settlement/book.ts';
-import { accounts, moneyKeys } from '../../settlement/records.ts';
+import { Book } from '../../money/book.ts';
 import { escrowAccount, findJob, jobKeys, type TrainingJobRecord } from '../records.ts';
+import { accounts, bookKeys } from '../../money/accounts.ts';
 
 export interface CompleteTrainingJobMessage {
   job: number;
@@ -58,7 +58,7 @@ export const completeTrainingJob: ActionDefinition<CompleteTrainingJobMessage> =
     const book = new Book(ctx.state);
     const fee = BigInt(job.computeFee);
     book.journal.transfer(escrowAccount(job.id), accounts.earnings(ctx.signer), fee, `compute:job/${job.id}`, ctx.index);
-    book.add(moneyKeys.accountEarnings(ctx.signer), 'compute', fee);
+    book.add(bookKeys.accountEarnings(ctx.signer), 'compute', fee);
     const done: TrainingJobRecord = {
       ...job,
       status: 'done',

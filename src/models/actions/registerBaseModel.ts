@@ -4,7 +4,7 @@
 // facts, not the registrant's word, are what the log records; a file is registered once.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
-import type { LlamaModelInfo } from '../gguf/validate.ts';
+import type { LlamaModelInfo } from '../../gguf/validate.ts';
 import { type BaseModelRecord, findBaseModel, modelKeys } from '../records.ts';
 
 export interface RegisterBaseModelMessage {

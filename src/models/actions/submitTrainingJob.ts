@@ -6,11 +6,11 @@ import { findContribution, keys as datanetKeys, type SnapshotRecord } from '../.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import type { JsonValue } from '../../protocol/state.ts';
-import { Book } from '../../settlement/book.ts';
-import { InsufficientBalance } from '../../settlement/journal.ts';
-import { accounts } from '../../settlement/records.ts';
+import { Book } from '../../money/book.ts';
+import { InsufficientBalance } from '../../money/journal.ts';
 import { findBaseModel, escrowAccount, jobKeys, type TrainingJobRecord } from '../records.ts';
 import { canonicalConfig, configHash, parseTrainingConfig, TrainingConfigError } from '../trainer/config.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export interface SubmitTrainingJobMessage {
   base: string;

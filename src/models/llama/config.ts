@@ -4,9 +4,9 @@
 // It must never accept a configuration the forward pass or llama.cpp would compute differently
 // from each other: features this implementation lacks (partial rotary dimensions, RoPE scaling,
 // mixture of experts) are rejected when reading, never silently ignored.
-import { GgufError } from '../gguf/errors.ts';
-import { optionalScalar, requireArray, requireScalar } from '../gguf/metadata.ts';
-import type { GgufValue } from '../gguf/types.ts';
+import { GgufError } from '../../gguf/errors.ts';
+import { optionalScalar, requireArray, requireScalar } from '../../gguf/metadata.ts';
+import type { GgufValue } from '../../gguf/types.ts';
 
 export interface LlamaConfig {
   /** Tokens in the vocabulary: rows of token_embd.weight and output.weight. */

@@ -1,7 +1,7 @@
 // The gradients training relies on (registered by tfjs itself, see tfjs.ts) agree with central
 // finite differences, including the broadcasting cases of the binary ops.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { prng } from '../../testing/prng.ts';
+import { prng } from '../../random/prng.ts';
 import { initTfjs, tf, TRAINING_KERNELS } from './tfjs.ts';
 
 beforeAll(async () => {

@@ -8,11 +8,11 @@
 // [rank, out] (innermost first), which is the row-major data held here, so nothing transposes.
 // It must never write an adapter our reader rejects or whose shapes do not fit the base model
 // (llama.cpp refuses those at load, or worse), and never hold anything but F32.
-import { readGguf } from '../gguf/reader.ts';
-import { writeGguf, type GgufTensorInput } from '../gguf/writer.ts';
-import { optionalScalar, requireScalar } from '../gguf/metadata.ts';
-import type { GgufValue } from '../gguf/types.ts';
-import { prng } from '../../testing/prng.ts';
+import { readGguf } from '../../gguf/reader.ts';
+import { writeGguf, type GgufTensorInput } from '../../gguf/writer.ts';
+import { optionalScalar, requireScalar } from '../../gguf/metadata.ts';
+import type { GgufValue } from '../../gguf/types.ts';
+import { prng } from '../../random/prng.ts';
 import { validateLlamaConfig, type LlamaConfig } from './config.ts';
 import { gaussianArray, ggufTensorF32, layerMatrixDims, writeFileAtomic, type LayerMatrix } from './weights.ts';
 

@@ -3,7 +3,7 @@
 // rotation, the gradient of a loss through the whole forward with respect to LoRA variables
 // matches finite differences, and forward leaks no tensors.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { prng } from '../../testing/prng.ts';
+import { prng } from '../../random/prng.ts';
 import type { LlamaConfig } from './config.ts';
 import { disposeLlamaTensors, disposeLora, downloadLora, forward, uploadLlamaWeights, uploadLora } from './forward.ts';
 import { initLoraWeights } from './lora.ts';

@@ -9,10 +9,10 @@
 // llama.cpp's process), never leave a half-written file at the destination, and never hold a
 // weight in any precision but F32.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readGguf, readGgufFile, type GgufFile } from '../gguf/reader.ts';
-import { writeGguf, type GgufTensorInput } from '../gguf/writer.ts';
-import type { GgufValue } from '../gguf/types.ts';
-import { prng } from '../../testing/prng.ts';
+import { readGguf, readGgufFile, type GgufFile } from '../../gguf/reader.ts';
+import { writeGguf, type GgufTensorInput } from '../../gguf/writer.ts';
+import type { GgufValue } from '../../gguf/types.ts';
+import { prng } from '../../random/prng.ts';
 import { kvDim, llamaConfigFromGgufMetadata, llamaConfigToGgufMetadata, validateLlamaConfig, type LlamaConfig } from './config.ts';
 
 export interface LlamaLayerWeights {
@@ -232,7 +232,7 @@ export function llamaWeightsFromGguf(bytes: Uint8Array): LlamaWeights {
 }
 
 export interface LlamaGgufOptions {
-  /** A GGUF whose `tokenizer.*` keys are copied: e.g. vocabPath('gpt-2') from models/vocab.ts. */
+  /** A GGUF whose `tokenizer.*` keys are copied: e.g. vocabPath('gpt-2') from tokenizer/vocab.ts. */
   readonly tokenizerFrom: string;
   /** general.name; default 'tributary-llama'. */
   readonly name?: string;

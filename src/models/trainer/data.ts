@@ -2,10 +2,10 @@
 // a training part and a held-out part, and each part tokenized with the base model's own
 // tokenizer into fixed-length sequences. The worker and the node both call this, so the
 // node evaluates a result on exactly the held-out split the worker held out.
-import { readGgufFile } from '../gguf/reader.ts';
-import { gpt2BpeFromGguf } from '../../attribution/tokenizer/bpe.ts';
-import type { Tokenizer } from '../../attribution/tokenizer/tokenizer.ts';
-import { prng } from '../../testing/prng.ts';
+import { readGgufFile } from '../../gguf/reader.ts';
+import { gpt2BpeFromGguf } from '../../tokenizer/bpe.ts';
+import type { Tokenizer } from '../../tokenizer/tokenizer.ts';
+import { prng } from '../../random/prng.ts';
 import type { TrainingConfig } from './config.ts';
 
 export interface TrainingDocument {

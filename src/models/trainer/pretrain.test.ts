@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultTokenizer } from '../../attribution/tokenizer/default.ts';
-import { readGgufFile } from '../gguf/reader.ts';
-import { validateLlamaModel } from '../gguf/validate.ts';
+import { defaultTokenizer } from '../../tokenizer/default.ts';
+import { readGgufFile } from '../../gguf/reader.ts';
+import { validateLlamaModel } from '../../gguf/validate.ts';
 import { demoCorpus } from '../demoCorpus.ts';
-import { vocabPath } from '../vocab.ts';
+import { vocabPath } from '../../tokenizer/vocab.ts';
 import { pretrainLlama } from './pretrain.ts';
 
 describe('pretrainLlama', () => {

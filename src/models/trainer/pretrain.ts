@@ -4,8 +4,8 @@
 // for real pretraining. Deterministic for a seed, like the LoRA trainer.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Tokenizer } from '../../attribution/tokenizer/tokenizer.ts';
-import { prng } from '../../testing/prng.ts';
+import type { Tokenizer } from '../../tokenizer/tokenizer.ts';
+import { prng } from '../../random/prng.ts';
 import type { LlamaConfig } from '../llama/config.ts';
 import type { FrozenMatrix, LlamaLayerTensors, LlamaTensors } from '../llama/forward.ts';
 import { initTfjs, tf } from '../llama/tfjs.ts';

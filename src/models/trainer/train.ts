@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prng } from '../../testing/prng.ts';
+import { prng } from '../../random/prng.ts';
 import { disposeLlamaTensors, disposeLora, downloadLora, uploadLlamaWeights, uploadLora } from '../llama/forward.ts';
 import { buildLoraGguf, initLoraWeights, type LoraTarget } from '../llama/lora.ts';
 import { initTfjs, tf } from '../llama/tfjs.ts';

@@ -12,7 +12,8 @@ import type { ActionDefinition } from '../../protocol/action.ts';
 import { type ActionRejected, reject } from '../../protocol/errors.ts';
 import { ledgerMoney } from '../../protocol/genesis.ts';
 import type { StateReader } from '../../protocol/state.ts';
-import { type ChainBinding, chainBinding, type MoneyTotals, moneyKeys } from '../records.ts';
+import { type ChainBinding, chainBinding, moneyKeys } from '../records.ts';
+import { type MoneyTotals } from '../../money/accounts.ts';
 
 export interface BindChainMessage {
   chainId: number;

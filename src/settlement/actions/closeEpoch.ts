@@ -6,9 +6,10 @@
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import { largestRemainder } from '../../protocol/largestRemainder.ts';
-import { Book } from '../book.ts';
+import { Book } from '../../money/book.ts';
 import { PayoutTree } from '../payoutTree.ts';
-import { accounts, amount, type EpochRecord, epochCount, findModel, moneyKeys, type TrainingRow } from '../records.ts';
+import { type EpochRecord, epochCount, findModel, moneyKeys, type TrainingRow } from '../records.ts';
+import { accounts, amount } from '../../money/accounts.ts';
 
 export interface CloseEpochMessage {
   epoch: number;

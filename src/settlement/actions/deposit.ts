@@ -6,9 +6,10 @@
 // a real ledger, or a chain deposit on a play one, is refused.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Book } from '../book.ts';
+import { Book } from '../../money/book.ts';
 import { ledgerMoney } from '../../protocol/genesis.ts';
-import { accounts, chainBinding, chainDepositSource, moneyKeys } from '../records.ts';
+import { chainBinding, chainDepositSource, moneyKeys } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export interface DepositMessage {
   account: string;

@@ -9,11 +9,12 @@
 import { findContribution } from '../../datanets/records.ts';
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Book } from '../book.ts';
+import { Book } from '../../money/book.ts';
 import { type FeePolicy, inferenceFee } from '../feePolicy.ts';
-import { InsufficientBalance } from '../journal.ts';
-import { accounts, findHold, findModel, type ModelRecord, moneyKeys } from '../records.ts';
-import { type Credit, splitFee, type UsageWeight } from '../split.ts';
+import { InsufficientBalance, type Credit } from '../../money/journal.ts';
+import { findHold, findModel, type ModelRecord, moneyKeys } from '../records.ts';
+import { splitFee, type UsageWeight } from '../split.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export interface InferenceRecordMessage {
   model: string;

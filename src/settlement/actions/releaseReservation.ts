@@ -5,8 +5,9 @@
 // which releases the rest in the same entry. Never releases a hold twice.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Book } from '../book.ts';
-import { accounts, findHold, moneyKeys } from '../records.ts';
+import { Book } from '../../money/book.ts';
+import { findHold, moneyKeys } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export const releaseReservation: ActionDefinition<{ reservation: number }> = {
   type: 'ReleaseReservation',

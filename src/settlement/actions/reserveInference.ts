@@ -9,11 +9,12 @@
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
 import type { JsonValue } from '../../protocol/state.ts';
-import { Book } from '../book.ts';
+import { Book } from '../../money/book.ts';
 import { inferenceFee } from '../feePolicy.ts';
-import { InsufficientBalance } from '../journal.ts';
-import { accounts, findModel, type HoldRecord, moneyKeys } from '../records.ts';
+import { InsufficientBalance } from '../../money/journal.ts';
+import { findModel, type HoldRecord, moneyKeys } from '../records.ts';
 import { policyOf } from './inferenceRecord.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export interface ReserveInferenceMessage {
   model: string;

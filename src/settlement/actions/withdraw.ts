@@ -5,9 +5,10 @@
 // names the vault of the binding the withdrawal was made under.
 import type { ActionDefinition } from '../../protocol/action.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Book } from '../book.ts';
+import { Book } from '../../money/book.ts';
 import { ledgerMoney } from '../../protocol/genesis.ts';
-import { accounts, chainBinding, moneyKeys, type WithdrawalRecord } from '../records.ts';
+import { chainBinding, moneyKeys, type WithdrawalRecord } from '../records.ts';
+import { accounts } from '../../money/accounts.ts';
 
 export const withdraw: ActionDefinition<{ amount: string }> = {
   type: 'Withdraw',

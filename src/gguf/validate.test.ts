@@ -4,7 +4,7 @@ import { readGguf } from './reader.ts';
 import { ggmlTypeByName, type GgufValue } from './types.ts';
 import { validateLlamaModel, validateLoraAdapter } from './validate.ts';
 import type { GgufTensorInput } from './writer.ts';
-import { gguf, TINY, type TinyEdit, tinyAdapterGguf, loraPair, tinyLlamaGguf, zeroTensor } from '../../testing/tinyGguf.ts';
+import { gguf, TINY, type TinyEdit, tinyAdapterGguf, loraPair, tinyLlamaGguf, zeroTensor } from '../../test/fixtures/tinyGguf.ts';
 
 const { embd: EMBD, ff: FF, vocab: VOCAB } = TINY;
 const { u32, f32, str } = gguf;

@@ -6,7 +6,7 @@
 // node-llama-cpp's binary cannot load on the machine.
 import { describe, expect, test } from 'vitest';
 import { getLlama, LlamaLogLevel, type LlamaModel } from 'node-llama-cpp';
-import { vocabPath } from '../../models/vocab.ts';
+import { vocabPath } from './vocab.ts';
 import { englishLikeText, mixedText } from './bpe.bench.ts';
 import { defaultTokenizer } from './default.ts';
 

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { requireArray, requireScalar } from './gguf/metadata.ts';
-import { readGgufFile } from './gguf/reader.ts';
+import { requireArray, requireScalar } from '../gguf/metadata.ts';
+import { readGgufFile } from '../gguf/reader.ts';
 import { VocabError, vocabPath, vocabTestVectorPaths } from './vocab.ts';
 
 const saved = { dir: process.env.TRIBUTARY_VOCAB_DIR, path: process.env.PATH };

@@ -4,12 +4,12 @@
 // and every refusal of a vocabulary that is not GPT-2 byte-level BPE.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { GgufError } from '../../models/gguf/errors.ts';
-import { requireArray } from '../../models/gguf/metadata.ts';
-import { readGguf, readGgufFile } from '../../models/gguf/reader.ts';
-import type { GgufValue } from '../../models/gguf/types.ts';
-import { writeGguf } from '../../models/gguf/writer.ts';
-import { vocabPath, vocabTestVectorPaths } from '../../models/vocab.ts';
+import { GgufError } from '../gguf/errors.ts';
+import { requireArray } from '../gguf/metadata.ts';
+import { readGguf, readGgufFile } from '../gguf/reader.ts';
+import type { GgufValue } from '../gguf/types.ts';
+import { writeGguf } from '../gguf/writer.ts';
+import { vocabPath, vocabTestVectorPaths } from './vocab.ts';
 import { BpeVocabError, Gpt2BpeTokenizer, gpt2BpeFromGguf } from './bpe.ts';
 import { BYTE_TO_CODE_POINT, bytesToVocabString } from './byteLevel.ts';
 

@@ -6,7 +6,7 @@
 // Pure over a StateReader: it never writes; an action that throws leaves no trace.
 import type { Effect, JsonValue, StateChange, StateReader } from '../protocol/state.ts';
 import { Journal, type JournalLine } from './journal.ts';
-import { amount, type MoneyTotals, moneyKeys } from './records.ts';
+import { amount, type MoneyTotals, bookKeys } from './accounts.ts';
 
 /** A journal line as stored: amounts as decimal strings. */
 export interface JournalLineJson {
@@ -25,11 +25,11 @@ export class Book {
   private readonly increments = new Map<string, Map<string, bigint>>();
 
   constructor(private readonly state: StateReader) {
-    const totals = state.get<MoneyTotals>(moneyKeys.totals);
+    const totals = state.get<MoneyTotals>(bookKeys.totals);
     this.journal = new Journal(
       (l: JournalLine) => this.lines.push({ from: l.from, to: l.to, amount: l.amount.toString(), memo: l.memo }),
       {
-        balance: (account) => amount(state.get<string>(moneyKeys.balance(account))),
+        balance: (account) => amount(state.get<string>(bookKeys.balance(account))),
         deposited: amount(totals?.deposited),
         withdrawn: amount(totals?.withdrawn),
       },
@@ -61,7 +61,7 @@ export class Book {
   changes(): StateChange[] {
     const out: StateChange[] = [];
     for (const [account, b] of this.journal.touched()) {
-      const key = moneyKeys.balance(account);
+      const key = bookKeys.balance(account);
       const before = this.state.get<string>(key);
       // Zero balances are not kept, so that state holds only accounts with money.
       const value = b === 0n ? null : b.toString();
@@ -69,8 +69,8 @@ export class Book {
     }
     const { deposited, withdrawn } = this.journal.totals();
     const totals: MoneyTotals = { deposited: deposited.toString(), withdrawn: withdrawn.toString() };
-    const before = this.state.get<MoneyTotals>(moneyKeys.totals);
-    if (before?.deposited !== totals.deposited || before?.withdrawn !== totals.withdrawn) out.push({ key: moneyKeys.totals, value: { ...totals } });
+    const before = this.state.get<MoneyTotals>(bookKeys.totals);
+    if (before?.deposited !== totals.deposited || before?.withdrawn !== totals.withdrawn) out.push({ key: bookKeys.totals, value: { ...totals } });
     for (const [key, value] of this.records) out.push({ key, value });
     return out;
   }

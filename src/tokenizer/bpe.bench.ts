@@ -4,11 +4,11 @@
 // A plain script (no vitest), so the project's bench runner can import benchTokenizer. It must
 // never read a corpus from disk or the network: the text is generated, so the figure is
 // reproducible anywhere.
-// Run: node bin/run-ts.js src/attribution/tokenizer/bpe.bench.ts [megabytes]
+// Run: node bin/run-ts.js src/tokenizer/bpe.bench.ts [megabytes]
 import { fileURLToPath } from 'node:url';
 import type { Tokenizer } from './tokenizer.ts';
 import { defaultTokenizer } from './default.ts';
-import { prng } from '../../testing/prng.ts';
+import { prng } from '../random/prng.ts';
 
 export interface TokenizerBenchResult {
   readonly tokenizer: string;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FeePolicy } from './feePolicy.ts';
+import type { FeePolicy } from '../settlement/feePolicy.ts';
 import { InsufficientBalance, Journal, type JournalLine } from './journal.ts';
-import { splitFee } from './split.ts';
+import { splitFee } from '../settlement/split.ts';
 
 const addr = (n: number) => '0x' + n.toString(16).padStart(40, '0');
 

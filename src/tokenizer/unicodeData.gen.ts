@@ -13,7 +13,7 @@
 // character assigned by 15.1 changed class in between). Run it only to change versions,
 // knowingly: the tokenizer id changes, and every index built with the old id must be rebuilt.
 // It must never run at import time.
-// Run: node bin/run-ts.js src/attribution/tokenizer/unicodeData.gen.ts
+// Run: node bin/run-ts.js src/tokenizer/unicodeData.gen.ts
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

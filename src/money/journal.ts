@@ -3,7 +3,18 @@
 // only by a deposit (from the external account) and leaves only by a withdrawal, so
 // balances always sum to deposits minus withdrawals. Amounts are bigint base units;
 // a balance never goes below zero.
-import type { Credit } from './split.ts';
+
+/** Why an account is credited, as the split names it. */
+export type Role = 'baseline' | 'usage' | 'owner' | 'compute' | 'treasury';
+
+/** One account's share of a settled fee. */
+export interface Credit {
+  account: string;
+  role: Role;
+  /** The contribution the credit is for (baseline and usage credits). */
+  contribution?: number;
+  amount: bigint;
+}
 
 /** The account on the other side of deposits and withdrawals: the world outside. */
 export const EXTERNAL = 'external';

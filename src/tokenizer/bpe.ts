@@ -7,8 +7,8 @@
 // machines or Node versions, nor depending on what the cache holds — and never parse special
 // tokens out of plain text (llama.cpp's parse_special = false: "<|endoftext|>" is just text).
 import { createHash } from 'node:crypto';
-import type { GgufFile } from '../../models/gguf/reader.ts';
-import { optionalArray, requireArray, requireScalar } from '../../models/gguf/metadata.ts';
+import type { GgufFile } from '../gguf/reader.ts';
+import { optionalArray, requireArray, requireScalar } from '../gguf/metadata.ts';
 import { BYTE_TO_CODE_POINT, CODE_POINT_TO_BYTE } from './byteLevel.ts';
 import { charClasses, gpt2PieceEnd } from './gpt2Split.ts';
 import type { EncodeResult, Tokenizer } from './tokenizer.ts';

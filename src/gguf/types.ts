@@ -1,7 +1,7 @@
 // The vocabulary of the GGUF format (llama.cpp's model container): metadata value types with
 // their on-disk codes, how decoded values look in TypeScript, and the ggml tensor types with
 // their block geometry. Shared by the reader and the writer so that they can never disagree.
-// This module must never do I/O or depend on anything outside src/models/gguf/.
+// This module must never do I/O or depend on anything outside src/gguf/.
 
 /** Metadata value types, in the order of their on-disk codes (GGUF_TYPE_UINT8 = 0 … FLOAT64 = 12). */
 export const GGUF_VALUE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'] as const;
