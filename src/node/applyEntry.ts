@@ -8,7 +8,7 @@
 import type { MerkleTree } from '../ledger/tree.ts';
 import type { ApplyResult } from '../protocol/action.ts';
 import type { Entry } from '../protocol/entry.ts';
-import type { Effect } from '../protocol/state.ts';
+import { carryOutEffects } from '../protocol/effects.ts';
 import type { EntryStore } from '../store/entryStore.ts';
 import type { MoneyStore } from '../store/moneyStore.ts';
 import type { SqliteState } from '../store/stateStore.ts';
@@ -37,25 +37,11 @@ export function recordEntry(t: EntryTargets, entry: Pick<Entry, 'index' | 'time'
   t.entries?.append(entry.index, bytes);
   t.tree.append(leaf);
   t.state.write(applied.changes);
-  for (const eff of applied.effects ?? []) applyEffect(t, entry, eff);
-}
-
-function applyEffect(t: EntryTargets, entry: Pick<Entry, 'index' | 'time'>, eff: Effect): void {
-  switch (eff.kind) {
-    case 'retainBlob':
-      return t.blobs.retain(eff.hash);
-    case 'releaseBlob':
-      return t.blobs.release(eff.hash);
-    case 'journal':
-      return t.money.appendLines(entry.index, entry.time, eff.lines);
-    case 'views':
-      return t.money.addToViews(eff.increments);
-    case 'payouts':
-      return t.money.recordPayouts(eff.epoch, eff.leaves);
-    default: {
-      // A new kind of effect must be handled here, or replay would silently skip it.
-      const unknown: never = eff;
-      throw new Error(`entry ${entry.index} has an effect of unknown kind ${(unknown as { kind: string }).kind}`);
-    }
-  }
+  carryOutEffects({
+    retainBlob: (hash) => t.blobs.retain(hash),
+    releaseBlob: (hash) => t.blobs.release(hash),
+    journal: (at, lines) => t.money.appendLines(at.index, at.time, lines),
+    views: (increments) => t.money.addToViews(increments),
+    payouts: (epoch, leaves) => t.money.recordPayouts(epoch, leaves),
+  }, entry, applied.effects);
 }

@@ -4,6 +4,7 @@
 // here; these exist for views, exports and payout proofs. They are derived from the
 // actions' effects (node/applyEntry.ts), so a replay rebuilds them, and `verify` compares
 // them row by row with the node's (node/materialised.ts).
+import { addToView } from '../protocol/effects.ts';
 import type { Db } from './db.ts';
 import { prefixEnd } from './stateStore.ts';
 
@@ -59,8 +60,7 @@ export class MoneyStore {
   addToViews(increments: ReadonlyArray<{ key: string; field: string; by: string }>): void {
     for (const { key, field, by } of increments) {
       const row = this.getView.get(key);
-      const v = row ? (JSON.parse(row.value) as Record<string, string>) : {};
-      v[field] = (BigInt(v[field] ?? '0') + BigInt(by)).toString();
+      const v = addToView(row ? (JSON.parse(row.value) as Record<string, string>) : undefined, field, by);
       this.putView.run(key, JSON.stringify(v));
     }
   }

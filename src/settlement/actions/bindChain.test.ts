@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { account, memoryLedger } from '../../../test/fixtures/memoryLedgers.ts';
 import type { ProtocolParams } from '../../protocol/action.ts';
 import type { ActionMessage, Entry } from '../../protocol/entry.ts';
 import { ActionRejected } from '../../protocol/errors.ts';
@@ -116,5 +117,21 @@ describe('money colour and chain binding', () => {
     expect(moved.message).toMatch(/money moved under the current binding .*deposited 1000 /);
     // The same contracts on another chain are other contracts.
     expect(l.refused({ type: 'BindChain', chainId: 2, ...contracts(2) }).message).toMatch(/money moved/);
+  });
+});
+
+describe('BindChain on an in-memory ledger', () => {
+  it('records the binding with the totals of its time, lowercase', () => {
+    const l = memoryLedger({ money: 'real' });
+    const c = contracts(1);
+    const r = l.node({ type: 'BindChain', chainId: 5, ...c, vault: c.vault.toUpperCase().replace('0X', '0x') });
+    expect(r.result).toEqual({ binding: r.index, chainId: 5, vault: c.vault, rebound: false });
+    expect(l.state.get<ChainBinding>(moneyKeys.chainBinding)).toEqual({ index: r.index, chainId: 5, ...c, totals: { deposited: '0', withdrawn: '0' }, time: r.entry.time });
+  });
+
+  it('refuses chain id 0, and an account signing it', () => {
+    const l = memoryLedger({ money: 'real' });
+    expect(l.refusal(() => l.node({ type: 'BindChain', chainId: 0, ...contracts(1) }))).toMatchObject({ status: 400, field: 'action.chainId', message: 'must be an EVM chain id, not 0' });
+    expect(l.refusal(() => l.act(account(), { type: 'BindChain', chainId: 1, ...contracts(1) }))).toMatchObject({ status: 401, field: 'signature' });
   });
 });
