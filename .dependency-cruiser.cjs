@@ -12,8 +12,8 @@
 const base = ['ledger', 'protocol'];
 /** What code that runs only in Node may use besides: the ledger bound to node:crypto. */
 const server = [...base, 'nodeLedger'];
-/** Small leaf packages with one job each: GGUF files, tokenizers, the books, a PRNG, the wire contract. */
-const leaves = ['gguf', 'tokenizer', 'money', 'random', 'wire'];
+/** Small leaf packages with one job each: GGUF files, tokenizers, the books, a PRNG, the wire contract, formatting for people. */
+const leaves = ['gguf', 'tokenizer', 'money', 'random', 'wire', 'format'];
 /** The domains, in the order they may build on each other. */
 const domains = ['datanets', 'attribution', 'serving', 'models', 'settlement', 'chain'];
 
@@ -32,6 +32,8 @@ const allowed = {
   money: ['protocol'],
   // The HTTP contract: schemas the API, the SDK and the explorer share.
   wire: ['protocol', 'ledger', 'money'],
+  // Amounts, sizes, times and tables as people read them: shared by the CLI and the explorer, so pure.
+  format: [],
   // Domains: the rules and records of one concern each. They never reach the node, its
   // database, the HTTP layer or the CLI: a node is one way to run them, and a replay another.
   datanets: [...server],

@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { TributaryClient } from '../src/client/client.ts';
+import { TributaryFileClient } from '../src/cli/fileClient.ts';
 import { type ActionTypes, type Domain, LocalSigner } from '../src/client/signer.ts';
 import { demoBasePath } from '../src/models/demoBase.ts';
 import { randomPrivateKey } from '../src/protocol/secp256k1.ts';
@@ -149,7 +149,7 @@ interface Fixtures {
  * inference is attributed against it), and an API key whose account is funded.
  */
 async function makeFixtures(url: string): Promise<Fixtures> {
-  const client = new TributaryClient(url, { timeoutMs: 60_000 });
+  const client = new TributaryFileClient(url, { timeoutMs: 60_000 });
   const owner = new LocalSigner(randomPrivateKey());
   const payer = new LocalSigner(randomPrivateKey());
   await client.act(owner, { type: 'CreateDatanet', name: DATANET, description: 'load benchmark', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
@@ -283,9 +283,9 @@ export async function measureCluster(store: Store, spec: ClusterSpec, o: LoadOpt
   try {
     const fixtures = await makeFixtures(cluster.urls[0]);
     // The other nodes follow the log by polling: wait until each has read the fixtures.
-    const size = (await new TributaryClient(cluster.urls[0]).health()).size;
+    const size = (await new TributaryFileClient(cluster.urls[0]).health()).size;
     for (const url of cluster.urls.slice(1))
-      for (let tries = 0; (await new TributaryClient(url).health()).size < size; tries++) {
+      for (let tries = 0; (await new TributaryFileClient(url).health()).size < size; tries++) {
         if (tries > 200) throw new Error(`${url} did not catch up with the log in 10 s`);
         await new Promise((r) => setTimeout(r, 50));
       }

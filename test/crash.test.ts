@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../bench/serverProcess.ts';
 import { TributaryClient, type Receipt } from '../src/client/client.ts';
+import { TributaryFileClient } from '../src/cli/fileClient.ts';
 import { LocalSigner, withReplayProtection } from '../src/client/signer.ts';
 import { parseCheckpoint } from '../src/nodeLedger/checkpoint.ts';
 import { openNote, parseVerifierKey } from '../src/nodeLedger/note.ts';
@@ -28,7 +29,7 @@ describe('kill -9 during a burst', () => {
 
   it('keeps every acknowledged contribution', async () => {
     server = await startServerProcess(dataDir, [], 30_000, { ...process.env, ...(await databaseEnv(dataDir)) });
-    let client = new TributaryClient(server.url, { timeoutMs: 20_000 });
+    let client = new TributaryFileClient(server.url, { timeoutMs: 20_000 });
     const key = await client.verifierKey();
     const owner = new LocalSigner(randomPrivateKey());
     await client.act(owner, { type: 'CreateDatanet', name: 'burst', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
@@ -63,7 +64,7 @@ describe('kill -9 during a burst', () => {
     expect(failed).toBeGreaterThan(0); // the kill really landed mid-burst
 
     server = await startServerProcess(dataDir, [], 30_000, { ...process.env, ...(await databaseEnv(dataDir)) });
-    client = new TributaryClient(server.url, { timeoutMs: 20_000 });
+    client = new TributaryFileClient(server.url, { timeoutMs: 20_000 });
     expect(await client.verifierKey()).toBe(key);
     const note = await client.checkpoint();
     const now = parseCheckpoint(openNote(note, parseVerifierKey(key)));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../bench/serverProcess.ts';
 import { TributaryClient, type Receipt } from '../src/client/client.ts';
+import { TributaryFileClient } from '../src/cli/fileClient.ts';
 import { ApiError } from '../src/client/errors.ts';
 import { verifyPostgres } from '../src/node/verify.ts';
 import { nodeProcessEnv, type PostgresServer, startPostgres } from './helpers/postgres.ts';
@@ -132,7 +133,7 @@ describe('faults with two nodes on PostgreSQL', { timeout: 180_000 }, () => {
     mkdirSync(join(dirA, 'models'), { recursive: true });
     symlinkSync(join(dirA, 'models'), join(dirB, 'models'));
     const b = await start(dirB);
-    const ca = new TributaryClient(a.url, { timeoutMs: 20_000 });
+    const ca = new TributaryFileClient(a.url, { timeoutMs: 20_000 });
     const cb = new TributaryClient(b.url, { timeoutMs: 20_000 });
     expect((await ca.node()).size).toBeGreaterThan(0);
 

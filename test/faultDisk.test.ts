@@ -18,7 +18,7 @@ import { startServerProcess, type ServerProcess } from '../bench/serverProcess.t
 
 /** Contributions up to 16 MiB (the default is 2 MiB), so that a few of them fill the disk. */
 const BIG_CONTENT = { ...process.env, TRIBUTARY_MAX_CONTENT_BYTES: String(16 * 1024 * 1024) };
-import { TributaryClient } from '../src/client/client.ts';
+import { TributaryFileClient } from '../src/cli/fileClient.ts';
 import { ApiError } from '../src/client/errors.ts';
 import { LocalSigner, withReplayProtection } from '../src/client/signer.ts';
 import { verifyReceipt } from '../src/node/receipt.ts';
@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== undefined)('a full disk (tmpfs)', () => {
       failed = true;
     });
     server = await startServerProcess(dataDir, [], 30_000, BIG_CONTENT);
-    let client = new TributaryClient(server.url, { timeoutMs: 15_000 });
+    let client = new TributaryFileClient(server.url, { timeoutMs: 15_000 });
     const key = await client.verifierKey();
     const owner = new LocalSigner(randomPrivateKey());
     await client.act(owner, { type: 'CreateDatanet', name: 'fill', description: '', license: 'CC0-1.0', kind: 'text', schema: '', policy: 'open', curators: [] });
@@ -197,7 +197,7 @@ describe.skipIf(skipReason !== undefined)('a full disk (tmpfs)', () => {
     expect(leftovers(dataDir)).toEqual([]);
 
     server = await startServerProcess(dataDir, [], 30_000, BIG_CONTENT);
-    client = new TributaryClient(server.url, { timeoutMs: 15_000 });
+    client = new TributaryFileClient(server.url, { timeoutMs: 15_000 });
     expect(await client.verifierKey()).toBe(key);
     expect((await client.node()).size).toBe(sizeBefore + acked.length);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);

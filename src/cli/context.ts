@@ -5,7 +5,8 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type Receipt, TributaryClient } from '../client/client.ts';
+import type { Receipt } from '../client/client.ts';
+import { TributaryFileClient } from './fileClient.ts';
 import type { LocalSigner, UnsignedAction } from '../client/signer.ts';
 import { verifyReceipt } from '../node/receipt.ts';
 import { CliError, UsageError } from './errors.ts';
@@ -48,7 +49,7 @@ export function resolveGlobals(opts: GlobalOptions, env: NodeJS.ProcessEnv = pro
 }
 
 export interface Connection {
-  client: TributaryClient;
+  client: TributaryFileClient;
   /** The node's verifier key, equal to the one pinned for it. */
   verifierKey: string;
   firstContact: boolean;
@@ -99,7 +100,7 @@ export class CliContext {
   connect(): Promise<Connection> {
     this.connection ??= (async () => {
       const url = nodeId(this.globals.nodeUrl);
-      const client = new TributaryClient(url);
+      const client = new TributaryFileClient(url);
       const verifierKey = await client.verifierKey();
       const { firstContact } = this.knownNodes.check(url, verifierKey);
       if (firstContact && !this.json) this.note(`pinned the verifier key of ${url}: ${verifierKey}`);

@@ -1,10 +1,10 @@
-// Token amounts as people type and read them ("2.5" tokens) and as the node keeps them
+// Token amounts as people type them ("2.5" tokens) and as the node keeps them
 // (base units, 18 decimals, a bigint). Exact both ways: no floating point ever touches
 // money, and an amount finer than one base unit is refused rather than rounded.
+import { DECIMALS, formatTokens, UNIT } from '../format/tokens.ts';
 import { UsageError } from './errors.ts';
 
-export const DECIMALS = 18;
-const UNIT = 10n ** BigInt(DECIMALS);
+export { DECIMALS, formatTokens };
 
 /** "2.5" → 2500000000000000000n. Throws UsageError naming `what` for anything else. */
 export function parseTokens(text: string, what = 'amount'): bigint {
@@ -15,12 +15,4 @@ export function parseTokens(text: string, what = 'amount'): bigint {
   const value = BigInt(m[1]) * UNIT + BigInt(frac.padEnd(DECIMALS, '0'));
   if (value >= 1n << 256n) throw new UsageError(`${what} is too large`);
   return value;
-}
-
-/** 2500000000000000000n → "2.5"; base units as a decimal string also accepted. */
-export function formatTokens(units: bigint | string): string {
-  const v = typeof units === 'string' ? BigInt(units) : units;
-  const whole = v / UNIT;
-  const frac = (v % UNIT).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
-  return frac ? `${whole}.${frac}` : whole.toString();
 }

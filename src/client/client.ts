@@ -1,164 +1,53 @@
 // A typed client for the node's HTTP API, used by the CLI, the web app and the tests.
-// It speaks only HTTP and the wire formats in docs/api.md; it holds no node internals.
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../models/workerCall.ts';
-import type { BaseModelRecord, TrainingJobRecord } from '../models/records.ts';
-import type { ChainStatus } from '../node/chainService.ts';
-import type { PayoutProof } from '../node/settlementService.ts';
-import type { EpochRecord } from '../settlement/records.ts';
-import type { StoredJournalLine } from '../store/moneyStore.ts';
-import { ApiError } from './errors.ts';
+// It speaks only HTTP and the wire contract (src/wire, docs/api.md) and runs in the browser
+// as well as in Node: it must never import node:*, the server's folders, or a signer that
+// holds keys itself (it takes any ActionSigner). Reading and writing files is the CLI's
+// (src/cli/fileClient.ts).
 import { UPLOAD_HEADERS, type UploadTarget } from '../protocol/uploadIntent.ts';
-import { type ActionTypes, type Domain, LocalSigner, type UnsignedAction, uploadIntentHeaders, withReplayProtection } from './signer.ts';
-import type { ModelInfo, Receipt } from './wire.ts';
+import { WORKER_CALL_FIELDS, WORKER_CALL_TYPE } from '../protocol/workerCall.ts';
+import type { ActionTypesAnswer, InferenceAnswer } from '../wire/actions.ts';
+import type { AttributionRequest, AttributionResult, IndexStatus } from '../wire/attribution.ts';
+import type { BaseModel, ModelFile } from '../wire/baseModels.ts';
+import type { ChainStatus, WithdrawalVoucher } from '../wire/chain.ts';
+import type { RecordedInference, RecordInferenceRequest } from '../wire/dev.ts';
+import type { Contribution, ContributionsQuery, Datanet, DatanetDetail, Snapshot } from '../wire/datanets.ts';
+import type { AccountMoney, EarningsBy, EarningsRow, JournalLine, MoneyTotals } from '../wire/earnings.ts';
+import type { Epoch, PayoutProof } from '../wire/epochs.ts';
+import type { Heartbeat, LeasedJob, TrainingJob } from '../wire/jobs.ts';
+import type { ConsistencyProof, InclusionProof, LeafLookup, LogEntries, LogEntry, LogSearchResult, SignedCheckpoints } from '../wire/log.ts';
+import type { ModelInfo } from '../wire/models.ts';
+import type { Health, NodeInfo } from '../wire/node.ts';
+import type { Receipt } from '../wire/receipt.ts';
+import { bytesToBase64 } from './base64.ts';
+import { ApiError } from './errors.ts';
+import { type ActionSigner, type ActionTypes, type Domain, signUploadIntent, type UnsignedAction, withReplayProtection } from './signing.ts';
 
-export type { ModelInfo, Receipt };
-
-
-export interface NodeInfo {
-  origin: string;
-  verifierKey: string;
-  domain: Domain;
-  size: number;
-  maxContentBytes: number;
-  /** Dev mode: hand-recorded inferences, hand-closed epochs and (on a play-money ledger) the faucet. */
-  dev: boolean;
-  /** The ledger's money, fixed at genesis: play (dev faucet, never paid out) or real (chain deposits only). */
-  money: 'play' | 'real';
-}
-
-export interface Datanet {
-  name: string;
-  description: string;
-  license: string;
-  kind: 'text' | 'jsonl';
-  schema: string;
-  policy: 'open' | 'curated';
-  curators: string[];
-  owner: string;
-  createdAt: number;
-  time: number;
-  counts: { pending: number; accepted: number; rejected: number; withdrawn: number; snapshots: number };
-  duplicates: { policy: 'off' | 'flag' | 'reject'; thresholdPpm: number; minSpan: number };
-}
-
-export interface Snapshot {
-  datanet: string;
-  version: number;
-  logSize: number;
-  time: number;
-  root: string;
-  count: number;
-  bytes: number;
-  contributions?: number[];
-}
-
-export interface Contribution {
-  id: number;
-  datanet: string;
-  author: string;
-  contentHash: string;
-  size: number;
-  fileName: string;
-  mediaType: string;
-  status: 'pending' | 'accepted' | 'rejected' | 'withdrawn';
-  reason: string;
-  decidedBy: string | null;
-  time: number;
-  /** Earlier contributions this one repeats, when flagged at intake. */
-  duplicateOf?: number[];
-  coveragePpm?: number;
-}
-
-export interface AttributionRequest {
-  datanet?: string;
-  snapshot?: { datanet: string; version: number };
-  model?: string;
-  text: string;
-  minSpan?: number;
-  maxOccurrences?: number;
-}
-
-export interface AttributionResult {
-  scope: { datanet: string; version?: number; logSize: number };
-  tokenizer: string;
-  tokens: number;
-  indexTokens: number;
-  minSpan: number;
-  maxOccurrences: number;
-  attributedPpm: number;
-  unattributedPpm: number;
-  contributions: Array<{ contribution: number; ppm: number; weight: string; spans: number }>;
-  spans: Array<{ start: number; end: number; tokenStart: number; tokenEnd: number; text: string; count: number | null; contributions: number[] }>;
-}
-
-export interface IndexStatus {
-  datanet: string;
-  version: number | null;
-  tokenizer: string;
-  logSize: number;
-  shards: Array<{ file: string; tier: number; documents: number; tokens: number; bytes: number }>;
-  tombstones: number;
-  documents: number;
-  liveDocuments: number;
-  liveTokens: number;
-  building: { phase: string; done: number; total: number } | null;
-  /** The part of the index this node holds: contributions whose id % of == index (TRIBUTARY_ATTRIBUTION_SHARD). */
-  part: { index: number; of: number };
-}
-
-
-
-
-export interface LeasedJob {
-  job: TrainingJob | null;
-  contributions: Array<{ id: number; contentHash: string; size: number }>;
-  leaseExpiresAt: number | null;
-}
-
-/** The wire shapes below are the node's own records (type-only imports: no runtime dependency). */
-export type BaseModelInfo = BaseModelRecord;
-export type JournalLine = StoredJournalLine;
-export type Epoch = EpochRecord;
-export type { PayoutProof };
-export type TrainingJob = TrainingJobRecord & { lease: { worker: string; expiresAt: number } | null };
-
-export interface ModelFileInfo {
-  hash: string;
-  size: number;
-  kind: 'model' | 'adapter';
-}
-
-export interface AccountMoney {
-  address: string;
-  prepaid: string;
-  unpaid: string;
-  paid: string;
-  earned: { baseline: string; usage: string; owner: string; compute: string; total: string };
-}
-
-
-export type EarningsBy = 'accounts' | 'contributions' | 'datanets' | 'models';
-
-export interface MoneyTotals {
-  /** The ledger's money, fixed at genesis: play (dev faucet) or real (chain deposits only). */
-  money: 'play' | 'real';
-  backed: string;
-  unbacked: string;
-  deposited: string;
-  withdrawn: string;
-  prepaid: string;
-  unpaid: string;
-  pools: string;
-  escrow: string;
-  /** Held for inference calls in progress. */
-  reserved: string;
-  treasury: string;
-  conserved: boolean;
-}
-
-
+export type {
+  AccountMoney,
+  AttributionRequest,
+  AttributionResult,
+  ChainStatus,
+  Contribution,
+  Datanet,
+  DatanetDetail,
+  EarningsBy,
+  EarningsRow,
+  Epoch,
+  Health,
+  IndexStatus,
+  JournalLine,
+  LeasedJob,
+  ModelInfo,
+  MoneyTotals,
+  NodeInfo,
+  PayoutProof,
+  Receipt,
+  Snapshot,
+  TrainingJob,
+};
+export type BaseModelInfo = BaseModel;
+export type ModelFileInfo = ModelFile;
+export type WithdrawalVoucherResponse = WithdrawalVoucher;
 
 function query(q: Record<string, string | undefined>): URLSearchParams {
   return new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => e[1] !== undefined));
@@ -167,19 +56,16 @@ function query(q: Record<string, string | undefined>): URLSearchParams {
 export interface ClientOptions {
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
+  /**
+   * Stream upload bodies (default true), so progress is reported as bytes leave. Browsers
+   * stream a request body only over HTTP/2 and the node speaks HTTP/1.1: a page sets false,
+   * and its uploads go as one body.
+   */
+  streamUploads?: boolean;
 }
 
-export type { ChainStatus };
-
-export interface WithdrawalVoucherResponse {
-  voucher: { account: string; amount: string; nonce: string; deadline: string };
-  signature: string;
-  vault: string;
-  chainId: number;
-}
-
-/** Who an upload is charged to: an account's key, which signs an upload intent, or an API key of the account. */
-export type UploadAuth = LocalSigner | { apiKey: string };
+/** Who an upload is charged to: an account's signer, which signs an upload intent, or an API key of the account. */
+export type UploadAuth = ActionSigner | { apiKey: string };
 
 export class TributaryClient {
   readonly baseUrl: string;
@@ -195,19 +81,19 @@ export class TributaryClient {
   }
 
   async actionTypes(): Promise<{ domain: Domain; types: ActionTypes }> {
-    this.types ??= await this.json('GET', '/v1/actions/types');
+    this.types ??= await this.json<ActionTypesAnswer>('GET', '/v1/actions/types');
     return this.types!;
   }
 
   /** Signs `action` (adding nonce and expiry) and submits it, with inline content if given. */
-  async act(signer: LocalSigner, action: UnsignedAction, content?: Uint8Array): Promise<Receipt> {
+  async act(signer: ActionSigner, action: UnsignedAction, content?: Uint8Array): Promise<Receipt> {
     const { domain, types } = await this.actionTypes();
-    const signed = signer.sign(domain, types, withReplayProtection(action));
+    const signed = await signer.sign(domain, types, withReplayProtection(action));
     return this.submit(signed, content);
   }
 
   submit(signed: { action: UnsignedAction; signer: string; signature: string; domain?: Domain }, content?: Uint8Array): Promise<Receipt> {
-    const body = content === undefined ? signed : { ...signed, content: Buffer.from(content).toString('base64') };
+    const body = content === undefined ? signed : { ...signed, content: bytesToBase64(content) };
     return this.json('POST', '/v1/actions', body);
   }
 
@@ -216,14 +102,19 @@ export class TributaryClient {
    * bytes (target, hash, size), or its API key. The node charges the upload to that account.
    */
   async uploadHeaders(by: UploadAuth, target: UploadTarget, hash: string, size: number): Promise<Record<string, string>> {
-    if (!(by instanceof LocalSigner)) return { authorization: `Bearer ${by.apiKey}`, [UPLOAD_HEADERS.size]: String(size) };
+    if ('apiKey' in by) return { authorization: `Bearer ${by.apiKey}`, [UPLOAD_HEADERS.size]: String(size) };
     const { domain } = await this.actionTypes();
-    return uploadIntentHeaders(by, domain, { target, sha256: hash, size });
+    return signUploadIntent(by, domain, { target, sha256: hash, size });
   }
 
   /** Uploads content ahead of its action, as `by`'s upload, streaming it and reporting bytes sent. */
   async stageBlob(hash: string, bytes: Uint8Array, by: UploadAuth, onProgress?: (sent: number, total: number) => void): Promise<void> {
     const auth = await this.uploadHeaders(by, 'blob', hash, bytes.length);
+    if (this.opts.streamUploads === false) {
+      await this.request('PUT', `/v1/blobs/${hash}`, bytes as Uint8Array<ArrayBuffer>, 'application/octet-stream', auth);
+      onProgress?.(bytes.length, bytes.length);
+      return;
+    }
     const chunk = 256 * 1024;
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -242,43 +133,33 @@ export class TributaryClient {
   }
 
   /**
-   * Uploads a GGUF model or adapter file from disk under its SHA-256, streaming it (model
-   * files are gigabytes) and reporting bytes sent, as `by`'s upload. The node validates it
-   * before keeping it.
+   * Uploads a GGUF model or adapter file of `size` bytes under its SHA-256, streaming it
+   * (model files are gigabytes) and reporting bytes sent, as `by`'s upload. The node
+   * validates it before keeping it. From a file on disk: fileClient.ts in the CLI.
    */
-  async uploadModelFile(hash: string, path: string, by: UploadAuth, onProgress?: (sent: number, total: number) => void): Promise<ModelFileInfo> {
-    const { size } = statSync(path);
+  async uploadModelBytes(hash: string, size: number, chunks: AsyncIterable<Uint8Array>, by: UploadAuth, onProgress?: (sent: number, total: number) => void): Promise<ModelFileInfo> {
     const auth = await this.uploadHeaders(by, 'model-file', hash, size);
-    const chunks = createReadStream(path, { highWaterMark: 1 << 20 })[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const it = chunks[Symbol.asyncIterator]();
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const { value, done } = await chunks.next();
+        const { value, done } = await it.next();
         if (done) return controller.close();
         sent += value.length;
         controller.enqueue(new Uint8Array(value));
         onProgress?.(sent, size);
       },
       async cancel() {
-        await chunks.return?.();
+        await it.return?.();
       },
     });
     const res = await this.request('PUT', `/v1/models/files/${hash}`, stream, 'application/octet-stream', { ...auth, 'content-length': String(size) });
     return (await res.json()) as ModelFileInfo;
   }
 
-  /** Downloads a stored model or adapter file to `path`, checking its SHA-256. */
-  async downloadModelFile(hash: string, path: string): Promise<void> {
-    const res = await this.request('GET', `/v1/models/files/${hash}`);
-    const sha = createHash('sha256');
-    const out = createWriteStream(path);
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      sha.update(chunk);
-      if (!out.write(chunk)) await new Promise<void>((done) => out.once('drain', () => done()));
-    }
-    await new Promise<void>((done, fail) => out.end((e?: Error | null) => (e ? fail(e) : done())));
-    const got = '0x' + sha.digest('hex');
-    if (got !== hash.toLowerCase()) throw new ApiError(0, 'hash_mismatch', 'sha256', `the node sent a file whose SHA-256 is ${got}, not ${hash}`);
+  /** A stored model or adapter file, as the node's answer (its body streams). The caller checks its SHA-256. */
+  modelFile(hash: string): Promise<Response> {
+    return this.request('GET', `/v1/models/files/${hash}`);
   }
 
   // ---- training jobs ----
@@ -291,18 +172,18 @@ export class TributaryClient {
   }
 
   /** Leases the oldest open job for the signer, a registered worker; `job` is null when there is none. */
-  async leaseJob(worker: LocalSigner, job = 0): Promise<LeasedJob> {
+  async leaseJob(worker: ActionSigner, job = 0): Promise<LeasedJob> {
     return this.json('POST', '/v1/jobs/lease', await this.workerCall(worker, 'lease', job));
   }
 
-  async heartbeat(worker: LocalSigner, job: number): Promise<{ leaseExpiresAt: number }> {
+  async heartbeat(worker: ActionSigner, job: number): Promise<Heartbeat> {
     return this.json('POST', `/v1/jobs/${job}/heartbeat`, await this.workerCall(worker, 'heartbeat', job));
   }
 
-  private async workerCall(worker: LocalSigner, call: 'lease' | 'heartbeat', job: number) {
+  private async workerCall(worker: ActionSigner, call: 'lease' | 'heartbeat', job: number) {
     const { domain } = await this.actionTypes();
     const expiry = Math.floor(Date.now() / 1000) + 60;
-    const signed = worker.sign(domain, { [WORKER_CALL_TYPE]: WORKER_CALL_FIELDS }, { type: WORKER_CALL_TYPE, call, job, expiry });
+    const signed = await worker.sign(domain, { [WORKER_CALL_TYPE]: [...WORKER_CALL_FIELDS] }, { type: WORKER_CALL_TYPE, call, job, expiry });
     return { worker: worker.address, job, expiry, signature: signed.signature };
   }
 
@@ -319,14 +200,14 @@ export class TributaryClient {
     return (await this.json<{ datanets: Datanet[] }>('GET', '/v1/datanets')).datanets;
   }
 
-  datanet(name: string): Promise<Datanet & { snapshots: Snapshot[] }> {
+  datanet(name: string): Promise<DatanetDetail> {
     return this.json('GET', `/v1/datanets/${encodeURIComponent(name)}`);
   }
 
   /** Contributions in id order; `order: 'desc'` with `before` pages newest first. */
   async contributions(
     name: string,
-    q: { status?: string; after?: number; before?: number; order?: 'asc' | 'desc'; limit?: number } = {},
+    q: ContributionsQuery = {},
   ): Promise<Contribution[]> {
     const qs = new URLSearchParams(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
     return (await this.json<{ contributions: Contribution[] }>('GET', `/v1/datanets/${encodeURIComponent(name)}/contributions?${qs}`)).contributions;
@@ -346,9 +227,10 @@ export class TributaryClient {
     return this.json('GET', `/v1/contributions/${id}`);
   }
 
-  async content(id: number): Promise<Buffer> {
+  /** A contribution's bytes. */
+  async content(id: number): Promise<Uint8Array> {
     const res = await this.request('GET', `/v1/contributions/${id}/content`);
-    return Buffer.from(await res.arrayBuffer());
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   snapshot(name: string, version: number): Promise<Snapshot> {
@@ -389,8 +271,8 @@ export class TributaryClient {
   }
 
   /** Cumulative earnings rows; `csv` gets the CSV text instead. */
-  async earnings(by: EarningsBy, q: { account?: string; datanet?: string } = {}): Promise<Array<Record<string, string | number>>> {
-    return (await this.json<{ rows: Array<Record<string, string | number>> }>('GET', `/v1/earnings/${by}?${query(q)}`)).rows;
+  async earnings(by: EarningsBy, q: { account?: string; datanet?: string } = {}): Promise<EarningsRow[]> {
+    return (await this.json<{ rows: EarningsRow[] }>('GET', `/v1/earnings/${by}?${query(q)}`)).rows;
   }
 
   async earningsCsv(by: EarningsBy, q: { account?: string; datanet?: string } = {}): Promise<string> {
@@ -407,7 +289,7 @@ export class TributaryClient {
   }
 
   /** Liveness: the log size this node sees, and whether it is the node that sequences. */
-  health(): Promise<{ ok: boolean; size: number; sequencing: boolean; entries: number; batches: number }> {
+  health(): Promise<Health> {
     return this.json('GET', '/healthz');
   }
 
@@ -416,13 +298,7 @@ export class TributaryClient {
    * It spends the balance of the account whose API key (`tributary keys create`) is given,
    * exactly as a served call would; `requester`, if given, must be that account.
    */
-  recordInference(
-    apiKey: string,
-    x: { model: string; requester?: string; provider?: string; inputTokens: number; output: string },
-  ): Promise<{
-    receipt: Receipt;
-    attribution: { contributions: Array<{ contribution: number; ppm: number }> };
-  }> {
+  recordInference(apiKey: string, x: RecordInferenceRequest): Promise<RecordedInference> {
     return this.json('POST', '/v1/dev/inferences', x, { authorization: `Bearer ${apiKey}` });
   }
 
@@ -445,7 +321,7 @@ export class TributaryClient {
   }
 
   /** A fresh EIP-712 voucher for withdrawal `index` (the Withdraw entry's log index). */
-  withdrawalVoucher(index: number): Promise<WithdrawalVoucherResponse> {
+  withdrawalVoucher(index: number): Promise<WithdrawalVoucher> {
     return this.json('GET', `/v1/withdrawals/${index}/voucher`);
   }
 
@@ -458,24 +334,39 @@ export class TributaryClient {
     return (await (await this.request('GET', '/v1/log/key')).text()).trim();
   }
 
-  entry(index: number): Promise<{ index: number; leafHash: string; data: string }> {
+  entry(index: number): Promise<LogEntry> {
     return this.json('GET', `/v1/log/entries/${index}`);
   }
 
-  entries(from: number, limit: number): Promise<{ size: number; entries: Array<{ index: number; data: string }> }> {
+  entries(from: number, limit: number): Promise<LogEntries> {
     return this.json('GET', `/v1/log/entries?from=${from}&limit=${limit}`);
   }
 
-  checkpoints(after: number, limit: number): Promise<{ checkpoints: Array<{ size: number; note: string }> }> {
+  checkpoints(after: number, limit: number): Promise<SignedCheckpoints> {
     return this.json('GET', `/v1/log/checkpoints?after=${after}&limit=${limit}`);
   }
 
-  inclusionProof(index: number, size: number): Promise<{ index: number; size: number; leafHash: string; hashes: string[] }> {
+  inclusionProof(index: number, size: number): Promise<InclusionProof> {
     return this.json('GET', `/v1/log/proof/inclusion?index=${index}&size=${size}`);
   }
 
-  consistencyProof(from: number, to: number): Promise<{ from: number; to: number; hashes: string[] }> {
+  consistencyProof(from: number, to: number): Promise<ConsistencyProof> {
     return this.json('GET', `/v1/log/proof/consistency?from=${from}&to=${to}`);
+  }
+
+  /** Which entry has this leaf hash (64 hex digits, with or without 0x). */
+  leaf(leafHash: string): Promise<LeafLookup> {
+    return this.json('GET', `/v1/log/leaves/${leafHash}`);
+  }
+
+  /** Entries that mention an address or 0x hash, newest first; continue with `before: next`. */
+  searchLog(mentions: string, before?: number): Promise<LogSearchResult> {
+    return this.json('GET', `/v1/log/search?${query({ mentions, before: before === undefined ? undefined : String(before) })}`);
+  }
+
+  /** An inference record with its receipt. */
+  inference(id: number): Promise<InferenceAnswer> {
+    return this.json('GET', `/v1/inferences/${id}`);
   }
 
   // ---- transport ----
@@ -487,7 +378,7 @@ export class TributaryClient {
   private async request(
     method: string,
     path: string,
-    body?: string | ReadableStream<Uint8Array>,
+    body?: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
     contentType?: string,
     headers: Record<string, string> = {},
   ): Promise<Response> {
@@ -507,12 +398,13 @@ export class TributaryClient {
       throw new ApiError(0, 'unreachable', undefined, `cannot reach the node at ${this.baseUrl} (${cause}); is it running? (npm start)`);
     }
     if (res.ok) return res;
-    let err: { code?: string; field?: string; message?: string; details?: Record<string, unknown> } = {};
+    // The node's error body; the OpenAI-compatible routes name the field `param`.
+    let err: { code?: string; field?: string; param?: string | null; message?: string; details?: Record<string, unknown> } = {};
     try {
       err = ((await res.json()) as { error: typeof err }).error ?? {};
     } catch {
       // not a JSON error body; fall through with the status line
     }
-    throw new ApiError(res.status, err.code ?? 'http_error', err.field, err.message ?? `${method} ${path}: HTTP ${res.status}`, err.details);
+    throw new ApiError(res.status, err.code ?? 'http_error', err.field ?? err.param ?? undefined, err.message ?? `${method} ${path}: HTTP ${res.status}`, err.details);
   }
 }

@@ -1,54 +1,20 @@
-// Attribution indexes split over nodes (TRIBUTARY_ATTRIBUTION_SHARD, _PEERS, _SECRET): the
-// wire shape of one part's answer to a query (POST /v1/attribution/shard-query), asking a
-// peer for its part with the shared secret, checking that secret on a query that arrives,
+// Attribution indexes split over nodes (TRIBUTARY_ATTRIBUTION_SHARD, _PEERS, _SECRET):
+// asking a peer for its part (POST /v1/attribution/shard-query; the query and answer shapes
+// are src/wire/attribution.ts) with the shared secret, checking that secret on a query that arrives,
 // and checking that the answers together make exactly one index, every part once. It never
 // lets a partial answer through: a part that is missing, unreachable or answers wrongly is
 // a 503 that names it, since payouts follow attributions. It never answers a shard query
 // that does not prove the secret: such a query is refused before its body is even read.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
-import type { MatchOptions } from '../attribution/spans.ts';
 import { ActionRejected, reject } from '../protocol/errors.ts';
+import { PartAnswer, type PartQuery } from '../wire/attribution.ts';
 import type { AttributionSharding } from './config.ts';
 
 /** The header in which a node proves TRIBUTARY_ATTRIBUTION_SECRET to the peer it asks. */
 export const PEER_SECRET_HEADER = 'x-tributary-attribution-secret';
 
-/**
- * What a node asks each part for: the spans of a text in one scope. The text travels, not
- * its token ids: it is the smaller (ids take ~1.7 times its bytes in JSON for English), and a
- * part tokenizes it in about the time it would take to parse and check the ids.
- */
-export interface PartQuery extends MatchOptions {
-  datanet: string;
-  version?: number;
-  /** The tokenizer the asking node uses; every part must index with the same one. */
-  tokenizer: string;
-  text: string;
-  /** How many tokens the asking node made of the text: the part checks it makes as many. */
-  tokens: number;
-  /** `attribute` brings the part's index up to date first; `coverage` (near-duplicate intake) uses it as it stands. */
-  mode: 'attribute' | 'coverage';
-}
-
-const Int = z.number().int().min(0);
-
-/** One part's answer: its spans of the query (findSpans over its shards) and what mergeSpans and scoring need besides. */
-export const PartAnswer = z.object({
-  part: z.object({ index: Int, of: Int.min(1) }),
-  tokenizer: z.string(),
-  /** The log size the part's index reflects. */
-  logSize: Int,
-  /**
-   * A digest of the contributions the whole scope held when the part's index was last
-   * brought up to date (all parts, not only this one's): parts agree on it when they were
-   * built from the same contents. Null when the index was not brought up to date since start.
-   */
-  contents: z.string().nullable(),
-  liveTokens: Int,
-  spans: z.array(z.object({ start: Int, end: Int, count: Int.nullable(), contributions: z.array(Int) })),
-});
-export type PartAnswer = z.infer<typeof PartAnswer>;
+// The query and the answer are wire shapes (src/wire/attribution.ts), shared with the route.
+export { PartAnswer, type PartQuery };
 
 /**
  * Lets a shard query through only from a peer that holds this node's secret: a node that

@@ -31,6 +31,7 @@ import type { ChainConfig } from './chainConfig.ts';
 import { ConfigError } from './config.ts';
 import type { NodeEvents } from './events.ts';
 import type { Receipt } from './receipt.ts';
+import type { ChainStatus } from '../wire/chain.ts';
 
 /** Blocks asked for in one eth_getLogs call: public RPCs cap the range. */
 const LOG_RANGE = 2_000n;
@@ -44,27 +45,8 @@ export interface Posted {
   at: string;
 }
 
-export interface ChainStatus {
-  configured: boolean;
-  rpcUrl?: string;
-  chainId?: number;
-  contracts?: ChainConfig['contracts'];
-  settler?: string;
-  confirmations?: number;
-  /** The last block whose deposits were credited. */
-  depositsScannedTo?: string;
-  depositsCredited: number;
-  lastRoot?: Posted & { epoch: number; root: string };
-  lastAnchor?: Posted & { treeSize: number };
-  lastFunding?: Posted & { amount: string };
-  /** What the distributor still lacks to pay every posted cumulative payout, base units. */
-  unfunded?: string;
-  /** Epochs closed here and not yet on chain. */
-  pendingEpochs: number;
-  failures: number;
-  lastError?: { message: string; at: string };
-  nextAttemptAt?: string;
-}
+/** What GET /v1/chain/status answers: the shape is the wire contract's (src/wire/chain.ts). */
+export type { ChainStatus };
 
 /** What the chain worker needs of its node: reads, the log's checkpoints and roots, events, the submit function. */
 export interface ChainDeps {

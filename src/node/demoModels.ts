@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DEMO_BASE, demoBasePath, makeDemoBase } from '../models/demoBase.ts';
 import { parseTrainingConfig } from '../models/trainer/config.ts';
 import { trainLora } from '../models/trainer/train.ts';
-import { workerCallDigest } from '../models/workerCall.ts';
+import { workerCallDigest } from '../models/workerCallDigest.ts';
 import type { ActionMessage } from '../protocol/entry.ts';
 import { privateKeyToAddress, signDigest } from '../protocol/secp256k1.ts';
 import type { TributaryNode } from './node.ts';

@@ -3,20 +3,10 @@
 // proof from the leaf to that checkpoint's root. The checking itself is src/ledger/receipt.ts's.
 import { checkReceipt, type ReceiptStepId } from '../ledger/receipt.ts';
 import { nodeCrypto } from '../nodeLedger/crypto.ts';
-import type { JsonValue } from '../protocol/state.ts';
+import type { Receipt } from '../wire/receipt.ts';
 
-export interface Receipt {
-  index: number;
-  /** SHA-256(0x00‖entry), lowercase hex. */
-  leafHash: string;
-  /** The exact leaf bytes, base64. */
-  entry: string;
-  /** A C2SP signed note whose tree includes the entry. */
-  checkpoint: string;
-  inclusionProof: { index: number; size: number; leafHash: string; hashes: string[] };
-  /** What the action created or changed, e.g. `{ contribution: 12 }`. */
-  result: { [k: string]: JsonValue };
-}
+/** The shape is the wire contract's (src/wire/receipt.ts); this module checks one. */
+export type { Receipt };
 
 export class ReceiptError extends Error {
   override readonly name = 'ReceiptError';

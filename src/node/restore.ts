@@ -121,6 +121,6 @@ export function nodeRestoreSource(url: string): RestoreSource {
   return {
     entries: async (from, limit) => (await client.entries(from, limit)).entries.map((e) => ({ index: e.index, data: Buffer.from(e.data, 'base64') })),
     checkpoints: async (after, limit) => (await client.checkpoints(after, limit)).checkpoints,
-    content: async (contribution) => client.content(contribution).catch(() => undefined),
+    content: async (contribution) => client.content(contribution).then((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength), () => undefined),
   };
 }

@@ -19,6 +19,7 @@ import type { MoneyStore } from '../store/moneyStore.ts';
 import type { NodeConfig } from './config.ts';
 import type { CpuPool } from './cpuPool.ts';
 import type { Receipt } from './receipt.ts';
+import type { PayoutProof } from '../wire/epochs.ts';
 import { amount } from '../money/accounts.ts';
 
 /** Most a single faucet call hands out: 1,000 tokens of 18 decimals. */
@@ -46,14 +47,8 @@ export interface RecordedInference {
   };
 }
 
-export interface PayoutProof {
-  epoch: number;
-  account: string;
-  /** Cumulative amount claimable by the account as of this epoch, base units. */
-  amount: string;
-  root: string;
-  proof: string[];
-}
+/** An account's cumulative payout with its proof: the shape is the wire contract's (src/wire/epochs.ts). */
+export type { PayoutProof };
 
 /** Bytes of contributions tokenized in one CPU task when counting a version's training tokens. */
 const TOKEN_COUNT_BATCH_BYTES = 4 * 1024 * 1024;

@@ -5,14 +5,24 @@
 // to another worker. It trusts nothing it downloads: files are checked by hash.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Receipt, TributaryClient, TrainingJob } from '../client/client.ts';
+import type { Receipt, TrainingJob, TributaryClient, UploadAuth } from '../client/client.ts';
 import { ApiError } from '../client/errors.ts';
 import type { LocalSigner } from '../client/signer.ts';
 import { parseTrainingConfig } from '../models/trainer/config.ts';
 import { type TrainResult, trainLora } from '../models/trainer/train.ts';
 
+/**
+ * The SDK with the file access a worker needs: the CLI's TributaryFileClient
+ * (cli/fileClient.ts) is one. Named here by shape, since the worker sits below the CLI.
+ */
+export type WorkerClient = Omit<TributaryClient, 'content'> & {
+  content(id: number): Promise<Buffer>;
+  uploadModelFile(hash: string, path: string, by: UploadAuth): Promise<unknown>;
+  downloadModelFile(hash: string, path: string): Promise<void>;
+};
+
 export interface WorkerOptions {
-  client: TributaryClient;
+  client: WorkerClient;
   signer: LocalSigner;
   /** Where base models are cached and each job's output is written. */
   workDir: string;

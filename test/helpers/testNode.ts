@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { TributaryClient } from '../../src/client/client.ts';
+import { TributaryFileClient } from '../../src/cli/fileClient.ts';
 import { LocalSigner } from '../../src/client/signer.ts';
 import { loadConfig, type NodeConfig } from '../../src/node/config.ts';
 import { TributaryNode } from '../../src/node/node.ts';
@@ -17,7 +18,7 @@ export interface TestNode {
   node: TributaryNode;
   app: FastifyInstance;
   url: string;
-  client: TributaryClient;
+  client: TributaryFileClient;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -41,7 +42,7 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}, at: { d
     app,
     url,
     dataDir,
-    client: new TributaryClient(url, { timeoutMs: 30_000 }),
+    client: new TributaryFileClient(url, { timeoutMs: 30_000 }),
     async stop() {
       await app.close();
       await node.chain.stop();

@@ -36,15 +36,8 @@ export function notice(kind: 'empty' | 'error' | 'info', text: string, ...more: 
   return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, h('p', {}, text), ...more);
 }
 
-/** Base units (18 decimals) as tokens, trimmed: "1.5", "0.000001". */
-export function tokens(units: string | bigint): string {
-  const v = BigInt(units);
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const whole = a / 10n ** 18n;
-  const frac = (a % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
-}
+/** Base units (18 decimals) as tokens, trimmed: "1.5", "0.000001" (the CLI's formatting, shared). */
+export { formatTokens as tokens } from '../../src/format/tokens.ts';
 
 export function short(hex: string, keep = 6): string {
   return hex.length > 2 * keep + 3 ? `${hex.slice(0, keep + 2)}…${hex.slice(-keep)}` : hex;

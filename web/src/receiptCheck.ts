@@ -7,7 +7,7 @@ import { nobleCrypto } from '../../src/ledger/noble.ts';
 import { checkReceipt, RECEIPT_STEPS, receiptShapeProblem, type ReceiptStep, type ReceiptStepId } from '../../src/ledger/receipt.ts';
 import { toBase64, utf8 } from '../../src/ledger/encoding.ts';
 import type { PathStep } from '../../src/ledger/proof.ts';
-import type { Receipt as NodeReceipt } from '../../src/client/wire.ts';
+import type { Receipt as NodeReceipt } from '../../src/wire/receipt.ts';
 
 /** As the node answers and `--receipt FILE` saves it (docs/protocol.md#receipts); a saved one may lack `result`. */
 export type Receipt = Omit<NodeReceipt, 'result'> & { result?: NodeReceipt['result'] };

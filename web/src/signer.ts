@@ -4,21 +4,16 @@
 // Either way the node checks the signature exactly as it does the CLI's.
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { get, post } from './api.ts';
-import type { Receipt } from '../../src/client/wire.ts';
-import { UPLOAD_HEADERS, UPLOAD_INTENT_FIELDS, UPLOAD_INTENT_TYPE, type UploadTarget } from '../../src/protocol/uploadIntent.ts';
+import type { ActionSigner, Domain, UnsignedAction } from '../../src/client/signing.ts';
+import type { Receipt } from '../../src/wire/receipt.ts';
+import { api } from './api.ts';
 
 interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
 
-export interface Domain {
-  name: string;
-  version: string;
-  chainId: number;
-}
+export type { Domain, UnsignedAction };
 type Field = { name: string; type: string };
-export type UnsignedAction = { type: string } & Record<string, unknown>;
 
 
 export interface BrowserSigner {
@@ -92,40 +87,18 @@ export async function getSigner(): Promise<BrowserSigner> {
   return cached;
 }
 
-let typesCache: Promise<{ domain: Domain; types: Record<string, Field[]> }> | undefined;
+/** The signer as the SDK takes it: the wallet or the local key signs, the SDK builds the body. */
+export async function actionSigner(): Promise<ActionSigner> {
+  const signer = await getSigner();
+  return {
+    address: signer.address,
+    sign: async (domain, types, action) => ({ action, signer: signer.address, signature: await signer.sign(domain, types, action), domain }),
+  };
+}
 
 /** Signs `action` (with a fresh nonce and a one-hour expiry) and submits it, with inline content if given. */
 export async function act(action: UnsignedAction, content?: Uint8Array): Promise<Receipt> {
-  typesCache ??= get('/v1/actions/types');
-  const { domain, types } = await typesCache;
-  const signer = await getSigner();
-  const nonce = BigInt(bytesToHex(crypto.getRandomValues(new Uint8Array(16)))).toString();
-  const full = { ...action, nonce, expiry: Math.floor(Date.now() / 1000) + 3600 };
-  const signature = await signer.sign(domain, types, full);
-  const body: Record<string, unknown> = { action: full, signer: signer.address, signature, domain };
-  if (content) body.content = btoa(Array.from(content, (b) => String.fromCharCode(b)).join(''));
-  return post<Receipt>('/v1/actions', body);
-}
-
-/**
- * The headers of an upload intent for these bytes, signed like an action (the wallet asks once
- * more): the node charges the upload to the signer and refuses it unsigned.
- */
-export async function uploadIntentHeaders(target: UploadTarget, sha256: string, size: number): Promise<Record<string, string>> {
-  typesCache ??= get('/v1/actions/types');
-  const { domain } = await typesCache;
-  const signer = await getSigner();
-  const nonce = BigInt(bytesToHex(crypto.getRandomValues(new Uint8Array(16)))).toString();
-  const expiry = Math.floor(Date.now() / 1000) + 600;
-  const intent = { type: UPLOAD_INTENT_TYPE, target, sha256: sha256.toLowerCase(), size, nonce, expiry };
-  const signature = await signer.sign(domain, { [UPLOAD_INTENT_TYPE]: [...UPLOAD_INTENT_FIELDS] }, intent);
-  return {
-    [UPLOAD_HEADERS.signer]: signer.address,
-    [UPLOAD_HEADERS.size]: String(size),
-    [UPLOAD_HEADERS.nonce]: nonce,
-    [UPLOAD_HEADERS.expiry]: String(expiry),
-    [UPLOAD_HEADERS.signature]: signature,
-  };
+  return api.act(await actionSigner(), action, content);
 }
 
 /** SHA-256 of bytes as 0x hex (content hashes, API key hashes). */

@@ -6,24 +6,15 @@ import { z } from 'zod';
 import type { SignedAction, TributaryNode } from '../../node/node.ts';
 import { actionSchema, allFields } from '../../protocol/action.ts';
 import { domainFor } from '../../protocol/protocol.ts';
-import { Address, Base64, errorResponses, Receipt, Signature } from '../schemas.ts';
+import { ActionTypesAnswer, signedActionBody } from '../../wire/actions.ts';
+import { errorResponses } from '../../wire/common.ts';
+import { Receipt } from '../../wire/receipt.ts';
 
 export function actionRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const userDefs = node.protocol.definitions().filter((d) => d.signer === 'user');
   const [first, ...rest] = userDefs.map((d) => actionSchema(d));
   const ActionUnion = z.discriminatedUnion('type', [first, ...rest] as [typeof first, ...typeof rest]);
-  const SignedBody = z
-    .strictObject({
-      action: ActionUnion,
-      signer: Address.describe('The account that signed'),
-      signature: Signature.describe('EIP-712 signature over `action` (without its `type` key) with primaryType = action.type'),
-      domain: z
-        .strictObject({ name: z.string().optional(), version: z.string().optional(), chainId: z.number().int().optional() })
-        .optional()
-        .describe('Optional: the domain you signed over; checked so that a mismatch gets a precise error'),
-      content: Base64.optional().describe('For Contribute: the file bytes, base64 (or PUT /v1/blobs/:hash first)'),
-    })
-    .describe('A signed action');
+  const SignedBody = signedActionBody(ActionUnion);
 
   return async (app) => {
     app.post('/v1/actions', {
@@ -43,13 +34,7 @@ export function actionRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       schema: {
         tags: ['actions'],
         summary: 'The EIP-712 domain and the types of every action, as wallets need them for eth_signTypedData_v4',
-        response: {
-          200: z.object({
-            domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
-            types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
-            descriptions: z.record(z.string(), z.string()),
-          }),
-        },
+        response: { 200: ActionTypesAnswer },
       },
       handler: async () => ({
         domain: domainFor(node.params.chainId),

@@ -3,56 +3,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type AttributionService, MAX_ATTRIBUTED_TEXT, type Scope } from '../../node/attributionService.ts';
-import { PartAnswer, PEER_SECRET_HEADER } from '../../node/attributionPeers.ts';
+import { PEER_SECRET_HEADER } from '../../node/attributionPeers.ts';
 import { reject } from '../../protocol/errors.ts';
-import { ErrorBody, errorResponses } from '../schemas.ts';
+import { attributionRequest, AttributionResult, BuildIndexRequest, IndexStatus, IndexStatusList, PartAnswer, partQuery } from '../../wire/attribution.ts';
+import { DatanetName as Name, ErrorBody, errorResponses } from '../../wire/common.ts';
 
-const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a datanet name (lowercase letters, digits, -)');
-const MAX_TEXT = MAX_ATTRIBUTED_TEXT;
 /** A query over an index split between nodes fails whole, with a 503 naming the node, when a part cannot answer. */
 const splitResponses = { ...errorResponses, 503: ErrorBody };
-
-const Share = z.object({ contribution: z.number().int(), ppm: z.number().int(), weight: z.string(), spans: z.number().int() });
-const Span = z.object({
-  start: z.number().int(),
-  end: z.number().int(),
-  tokenStart: z.number().int(),
-  tokenEnd: z.number().int(),
-  text: z.string(),
-  count: z.number().int().nullable(),
-  contributions: z.array(z.number().int()),
-});
-const Result = z.object({
-  scope: z.object({ datanet: z.string(), version: z.number().int().optional(), logSize: z.number().int() }),
-  tokenizer: z.string(),
-  tokens: z.number().int(),
-  indexTokens: z.number().int(),
-  minSpan: z.number().int(),
-  maxOccurrences: z.number().int(),
-  attributedPpm: z.number().int(),
-  unattributedPpm: z.number().int(),
-  contributions: z.array(Share),
-  spans: z.array(Span),
-});
-const Status = z.object({
-  datanet: z.string(),
-  version: z.number().int().nullable(),
-  part: z.object({ index: z.number().int(), of: z.number().int() }).describe('This node indexes the contributions whose id % of == index (TRIBUTARY_ATTRIBUTION_SHARD)'),
-  tokenizer: z.string(),
-  logSize: z.number().int(),
-  shards: z.array(z.object({ file: z.string(), tier: z.number().int(), documents: z.number().int(), tokens: z.number().int(), bytes: z.number().int() })),
-  tombstones: z.number().int(),
-  documents: z.number().int(),
-  liveDocuments: z.number().int(),
-  liveTokens: z.number().int(),
-  building: z.object({ phase: z.string(), done: z.number(), total: z.number() }).nullable(),
-});
-
-const ScopeBody = {
-  datanet: Name.optional().describe('Attribute against the datanet as it is now'),
-  snapshot: z.strictObject({ datanet: Name, version: z.number().int().min(1) }).optional().describe('Attribute against one version of a datanet'),
-  model: z.string().max(200).optional().describe('Attribute against the training data of a model version (name@version): the datanet version it was trained on'),
-};
 
 function scopeOf(service: AttributionService, body: { datanet?: string; snapshot?: { datanet: string; version: number }; model?: string }): Scope {
   const given = [body.datanet && 'datanet', body.snapshot && 'snapshot', body.model && 'model'].filter(Boolean);
@@ -67,13 +24,8 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
       schema: {
         tags: ['attribution'],
         summary: 'Which contributions a text came from: weights in parts per million, matched spans, and the unattributed share',
-        body: z.strictObject({
-          ...ScopeBody,
-          text: z.string().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`),
-          minSpan: z.number().int().min(1).max(1024).optional().describe('Shortest span credited, in tokens (default 8)'),
-          maxOccurrences: z.number().int().min(1).max(1024).optional().describe('Spans found in more places credit nobody (default 64)'),
-        }),
-        response: { 200: Result, ...splitResponses },
+        body: attributionRequest(MAX_ATTRIBUTED_TEXT),
+        response: { 200: AttributionResult, ...splitResponses },
       },
       handler: async (req) => {
         const { text, minSpan, maxOccurrences, ...scope } = req.body;
@@ -91,16 +43,7 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
         summary:
           'Between nodes that split attribution indexes (TRIBUTARY_ATTRIBUTION_SHARD=K/N): the unscored maximal spans of a text among the contributions this node holds, for the asking node to merge and score (docs/attribution.md). ' +
           `Only for peers: the ${PEER_SECRET_HEADER} header must hold TRIBUTARY_ATTRIBUTION_SECRET (401 without it, 403 when wrong); a node that holds whole indexes answers 404`,
-        body: z.strictObject({
-          datanet: Name,
-          version: z.number().int().min(1).optional().describe('A version of the datanet instead of the datanet as it is now'),
-          tokenizer: z.string().max(200).describe('The tokenizer the asking node uses; it must be the one this node indexes with'),
-          text: z.string().max(service.maxQueryText),
-          tokens: z.number().int().min(0).describe('How many tokens the asking node made of the text; this node must make as many'),
-          minSpan: z.number().int().min(1).max(1024),
-          maxOccurrences: z.number().int().min(1).max(1024),
-          mode: z.enum(['attribute', 'coverage']).describe('attribute: bring the index up to date first; coverage: use it as it stands'),
-        }),
+        body: partQuery(service.maxQueryText),
         headers: z.object({ [PEER_SECRET_HEADER]: z.string().optional().describe('TRIBUTARY_ATTRIBUTION_SECRET, shared by every part') }),
         response: { 200: PartAnswer, ...splitResponses },
       },
@@ -111,8 +54,8 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
       schema: {
         tags: ['attribution'],
         summary: 'Build or refresh the index of a datanet (or of one version) now; answers when done',
-        body: z.strictObject({ datanet: Name, version: z.number().int().min(1).optional() }),
-        response: { 200: Status, ...errorResponses },
+        body: BuildIndexRequest,
+        response: { 200: IndexStatus, ...errorResponses },
       },
       handler: async (req) => service.build({ datanet: req.body.datanet, version: req.body.version }),
     });
@@ -122,7 +65,7 @@ export function attributionRoutes(service: AttributionService): FastifyPluginAsy
         tags: ['attribution'],
         summary: 'The indexes this node holds, or one of them; `building` shows a build in progress',
         querystring: z.object({ datanet: Name.optional(), version: z.coerce.number().int().min(1).optional() }),
-        response: { 200: z.object({ indexes: z.array(Status) }), ...errorResponses },
+        response: { 200: IndexStatusList, ...errorResponses },
       },
       handler: async (req) => ({
         indexes: req.query.datanet ? [service.status({ datanet: req.query.datanet, version: req.query.version })] : service.statuses(),

@@ -8,33 +8,9 @@ import { z } from 'zod';
 import { type BaseModelRecord, findBaseModel, modelKeys } from '../../models/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
-import { ErrorBody, errorResponses } from '../schemas.ts';
+import { BaseModel, BaseModelList, FileSha256 as Sha, ModelFile } from '../../wire/baseModels.ts';
+import { ErrorBody, errorResponses } from '../../wire/common.ts';
 import { uploadGrantHooks } from '../uploadGrants.ts';
-
-const Sha = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by the 64-hex-digit SHA-256 of the file');
-const BaseModel = z.object({
-  hash: z.string(),
-  name: z.string(),
-  fileModelName: z.string(),
-  fileSize: z.number().int(),
-  owner: z.string(),
-  registeredAt: z.number().int(),
-  time: z.number().int(),
-  architecture: z.literal('llama'),
-  contextLength: z.number().int(),
-  embeddingLength: z.number().int(),
-  blockCount: z.number().int(),
-  feedForwardLength: z.number().int(),
-  headCount: z.number().int(),
-  headCountKv: z.number().int(),
-  rmsEpsilon: z.number(),
-  ropeFreqBase: z.number(),
-  vocabSize: z.number().int(),
-  tokenizer: z.object({ model: z.string(), hash: z.string() }),
-  parameters: z.number().int(),
-  tensorTypes: z.array(z.string()),
-  tiedEmbeddings: z.boolean(),
-});
 
 export function baseModelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   return async (app) => {
@@ -58,16 +34,7 @@ export function baseModelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           'Upload a GGUF model or LoRA adapter (application/octet-stream) under its SHA-256; needs an upload intent or an API key (docs/api.md, "Uploads"); it is validated before it is kept',
         params: z.object({ sha256: Sha }),
         response: {
-          200: z.object({
-            hash: z.string(),
-            size: z.number().int(),
-            kind: z.enum(['model', 'adapter']),
-            model: BaseModel.omit({ hash: true, fileModelName: true, fileSize: true, owner: true, registeredAt: true, time: true }).optional().describe('What the validator measured in a base model'),
-            adapter: z
-              .object({ alpha: z.number(), ranks: z.array(z.number().int()), targets: z.array(z.string()), blocks: z.array(z.number().int()), tensors: z.number().int() })
-              .optional()
-              .describe('What the validator measured in a LoRA adapter'),
-          }),
+          200: ModelFile,
           ...errorResponses,
           422: ErrorBody,
         },
@@ -80,7 +47,7 @@ export function baseModelRoutes(node: TributaryNode): FastifyPluginAsyncZod {
     });
 
     app.get('/v1/base-models', {
-      schema: { tags: ['models'], summary: 'Registered base models, oldest first', response: { 200: z.object({ models: z.array(BaseModel) }) } },
+      schema: { tags: ['models'], summary: 'Registered base models, oldest first', response: { 200: BaseModelList } },
       handler: async () => ({ models: node.state.list<BaseModelRecord>(modelKeys.basePrefix).map(([, m]) => m).sort((a, b) => a.registeredAt - b.registeredAt) }),
     });
 

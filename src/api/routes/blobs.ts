@@ -4,7 +4,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
-import { errorResponses } from '../schemas.ts';
+import { StagedBlob } from '../../wire/actions.ts';
+import { errorResponses } from '../../wire/common.ts';
 import { uploadGrantHooks } from '../uploadGrants.ts';
 
 export function blobRoutes(node: TributaryNode): FastifyPluginAsyncZod {
@@ -22,7 +23,7 @@ export function blobRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['datanets'],
         summary: 'Stage content (application/octet-stream) under its SHA-256 for a later Contribute; needs an upload intent or an API key (docs/api.md, "Uploads")',
         params: z.object({ hash: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by the 64-hex-digit SHA-256 of the body') }),
-        response: { 200: z.object({ hash: z.string(), size: z.number().int() }), ...errorResponses },
+        response: { 200: StagedBlob, ...errorResponses },
       },
       handler: async (req) => {
         const body = req.body as Buffer | undefined;

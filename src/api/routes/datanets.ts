@@ -5,51 +5,9 @@ import { z } from 'zod';
 import { type ContributionRecord, type DatanetCounts, type DatanetRecord, DEFAULT_DUPLICATE_POLICY, type DuplicatePolicy, findContribution, keys, type SnapshotRecord } from '../../datanets/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Count, errorResponses } from '../schemas.ts';
 import { asUserBytes, userContentType } from '../userBytes.ts';
-
-const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a datanet name (lowercase letters, digits, -)');
-
-const Counts = z.object({ pending: z.number(), accepted: z.number(), rejected: z.number(), withdrawn: z.number(), snapshots: z.number() });
-const Datanet = z.object({
-  name: z.string(),
-  description: z.string(),
-  license: z.string(),
-  kind: z.enum(['text', 'jsonl']),
-  schema: z.string(),
-  policy: z.enum(['open', 'curated']),
-  curators: z.array(z.string()),
-  owner: z.string(),
-  createdAt: z.number().int(),
-  time: z.number().int(),
-  counts: Counts,
-  duplicates: z.object({ policy: z.enum(['off', 'flag', 'reject']), thresholdPpm: z.number().int(), minSpan: z.number().int() }),
-});
-const Contribution = z.object({
-  id: z.number().int(),
-  datanet: z.string(),
-  author: z.string(),
-  contentHash: z.string(),
-  size: z.number().int(),
-  fileName: z.string(),
-  mediaType: z.string(),
-  status: z.enum(['pending', 'accepted', 'rejected', 'withdrawn']),
-  reason: z.string(),
-  decidedBy: z.string().nullable(),
-  time: z.number().int(),
-  duplicateOf: z.array(z.number().int()).optional().describe('Earlier contributions this one repeats (flagged at intake)'),
-  coveragePpm: z.number().int().optional(),
-});
-const Snapshot = z.object({
-  datanet: z.string(),
-  version: z.number().int(),
-  logSize: z.number().int(),
-  time: z.number().int(),
-  root: z.string(),
-  count: z.number().int(),
-  bytes: z.number().int(),
-  contributions: z.array(z.number().int()),
-});
+import { Count, DatanetName as Name, errorResponses } from '../../wire/common.ts';
+import { Contribution, ContributionList, ContributionsQuery, DatanetDetail, DatanetList, Snapshot } from '../../wire/datanets.ts';
 
 export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const datanet = (name: string) => {
@@ -64,7 +22,7 @@ export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
 
   return async (app) => {
     app.get('/v1/datanets', {
-      schema: { tags: ['datanets'], summary: 'All datanets', response: { 200: z.object({ datanets: z.array(Datanet) }) } },
+      schema: { tags: ['datanets'], summary: 'All datanets', response: { 200: DatanetList } },
       handler: async () => ({
         datanets: node.state.list<DatanetRecord>(keys.datanetPrefix).map(([, dn]) => datanet(dn.name)),
       }),
@@ -75,7 +33,7 @@ export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['datanets'],
         summary: 'One datanet, with its counts and versions',
         params: z.object({ name: Name }),
-        response: { 200: Datanet.extend({ snapshots: z.array(Snapshot.omit({ contributions: true })) }), ...errorResponses },
+        response: { 200: DatanetDetail, ...errorResponses },
       },
       handler: async (req) => ({
         ...datanet(req.params.name),
@@ -91,14 +49,8 @@ export function datanetRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['datanets'],
         summary: "A datanet's contributions in id order, optionally of one status",
         params: z.object({ name: Name }),
-        querystring: z.object({
-          status: z.enum(['pending', 'accepted', 'rejected', 'withdrawn']).optional(),
-          after: Count.optional().describe('Only ids greater than this (ascending order)'),
-          before: Count.optional().describe('Only ids smaller than this (descending order)'),
-          order: z.enum(['asc', 'desc']).default('asc'),
-          limit: Count.min(1).max(1000).default(100),
-        }),
-        response: { 200: z.object({ contributions: z.array(Contribution) }), ...errorResponses },
+        querystring: ContributionsQuery,
+        response: { 200: ContributionList, ...errorResponses },
       },
       handler: async (req) => {
         datanet(req.params.name);

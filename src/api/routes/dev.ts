@@ -11,7 +11,9 @@ import { MAX_ATTRIBUTED_TEXT } from '../../node/attributionService.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { findModel } from '../../settlement/records.ts';
-import { Address, Amount, paymentResponses, Receipt } from '../schemas.ts';
+import { paymentResponses } from '../../wire/common.ts';
+import { FaucetRequest, RecordedInference, recordInferenceRequest } from '../../wire/dev.ts';
+import { Receipt } from '../../wire/receipt.ts';
 
 export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const devOnly = () => {
@@ -22,7 +24,7 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       schema: {
         tags: ['dev'],
         summary: 'Dev mode: credit an account\'s prepaid balance (at most 1,000 tokens a call)',
-        body: z.strictObject({ account: Address, amount: Amount.default('100000000000000000000').describe('Base units; default 100 tokens') }),
+        body: FaucetRequest,
         response: { 200: Receipt, ...paymentResponses },
       },
       handler: async (req) => {
@@ -36,23 +38,9 @@ export function devRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['dev'],
         summary: "Dev mode: record an inference from its output text, attributed against the model's training data and settled as serving does",
         headers: z.object({ authorization: z.string().max(512).optional().describe('Bearer API key of the account that pays (tributary keys create)') }),
-        body: z.strictObject({
-          model: z.string().max(80).describe('name@version'),
-          requester: Address.optional().describe("Who pays: the API key's account (the default); anything else is refused"),
-          provider: Address.optional().describe('The compute provider paid its share; default, as serving: the node\'s compute account, else the model owner'),
-          inputTokens: z.number().int().nonnegative().max(10_000_000),
-          // Attributed like any text: no longer than POST /v1/attribution takes (matching is
-          // quadratic in copied runs, see docs/api.md).
-          output: z.string().max(MAX_ATTRIBUTED_TEXT),
-        }),
+        body: recordInferenceRequest(MAX_ATTRIBUTED_TEXT),
         response: {
-          200: z.object({
-            receipt: Receipt,
-            attribution: z.object({
-              contributions: z.array(z.object({ contribution: z.number().int(), ppm: z.number().int() })),
-              spans: z.array(z.object({ start: z.number().int(), end: z.number().int(), text: z.string(), contributions: z.array(z.number().int()) })),
-            }),
-          }),
+          200: RecordedInference,
           ...paymentResponses,
         },
       },

@@ -9,12 +9,9 @@ import type { TributaryNode } from '../../node/node.ts';
 import { auditMoney } from '../../settlement/audit.ts';
 import { type Earnings, earnings, modelUsage, moneyKeys } from '../../settlement/records.ts';
 import { toCsv } from '../csv.ts';
-import { Address, Amount, errorResponses } from '../schemas.ts';
+import { Address, errorResponses } from '../../wire/common.ts';
+import { AccountMoney, EarningsBy, EarningsQuery, EarningsRows, JournalLines, JournalQuery, MoneyTotals } from '../../wire/earnings.ts';
 import { accounts, amount } from '../../money/accounts.ts';
-
-const Format = z.enum(['json', 'csv']).default('json').describe('csv answers text/csv with a header row');
-const EarningsBody = z.object({ baseline: Amount, usage: Amount, owner: Amount, compute: Amount, total: Amount });
-const Line = z.object({ seq: z.number().int(), entry: z.number().int(), time: z.number().int(), from: z.string(), to: z.string(), amount: Amount, memo: z.string() });
 
 const withTotal = (e: Earnings) => ({ ...e, total: (amount(e.baseline) + amount(e.usage) + amount(e.owner) + amount(e.compute)).toString() });
 /** Sends CSV instead of the route's JSON (a Buffer skips the JSON serializer); the handler returns what this returns. */
@@ -29,13 +26,7 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         summary: "An account's money: prepaid balance, unpaid earnings, cumulative payout, and earnings by role",
         params: z.object({ address: Address }),
         response: {
-          200: z.object({
-            address: z.string(),
-            prepaid: Amount.describe('Spendable on inference'),
-            unpaid: Amount.describe('Earned since the last epoch close'),
-            paid: Amount.describe('Cumulative payout in the latest epoch root: what the account can claim in total'),
-            earned: EarningsBody,
-          }),
+          200: AccountMoney,
           ...errorResponses,
         },
       },
@@ -57,8 +48,8 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['earnings'],
         summary: "Journal lines that moved an account's money (prepaid or earnings), oldest first",
         params: z.object({ address: Address }),
-        querystring: z.object({ after: z.coerce.number().int().min(-1).default(-1), limit: z.coerce.number().int().min(1).max(10_000).default(1000), format: Format }),
-        response: { 200: z.object({ lines: z.array(Line) }), ...errorResponses },
+        querystring: JournalQuery,
+        response: { 200: JournalLines, ...errorResponses },
       },
       handler: async (req, reply) => {
         const a = req.params.address.toLowerCase();
@@ -77,13 +68,9 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
       schema: {
         tags: ['earnings'],
         summary: 'Cumulative earnings by account, contribution, datanet or model',
-        params: z.object({ by: z.enum(['accounts', 'contributions', 'datanets', 'models']) }),
-        querystring: z.object({
-          format: Format,
-          account: Address.optional().describe('contributions: only this author'),
-          datanet: z.string().max(63).optional().describe('contributions: only this datanet'),
-        }),
-        response: { 200: z.object({ rows: z.array(z.record(z.string(), z.union([z.string(), z.number()]))) }), ...errorResponses },
+        params: z.object({ by: EarningsBy }),
+        querystring: EarningsQuery,
+        response: { 200: EarningsRows, ...errorResponses },
       },
       handler: async (req, reply) => {
         const { by } = req.params;
@@ -124,20 +111,7 @@ export function earningsRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['earnings'],
         summary: "The node's books in total, backed and unbacked, and the conservation check: held = deposited − withdrawn",
         response: {
-          200: z.object({
-            money: z.enum(['play', 'real']).describe("The ledger's money, fixed at genesis: play (dev faucet credit, never paid out on chain) or real (chain deposits only)"),
-            backed: Amount.describe('Deposits backed by tokens in the bound vault'),
-            unbacked: Amount.describe('Credit no on-chain deposit backs (the dev faucet): it never leaves the ledger'),
-            deposited: Amount,
-            withdrawn: Amount.describe('Withdrawals and epoch payouts'),
-            prepaid: Amount,
-            unpaid: Amount,
-            pools: Amount.describe('Baseline waiting for the next epoch close'),
-            escrow: Amount.describe('Compute fees held for open training jobs'),
-            reserved: Amount.describe('Held for inference calls in progress: the most each may cost, taken before any text'),
-            treasury: Amount,
-            conserved: z.boolean(),
-          }),
+          200: MoneyTotals,
         },
       },
       handler: async () => {

@@ -6,24 +6,14 @@ import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { type EpochRecord, moneyKeys } from '../../settlement/records.ts';
-import { Address, Amount, Count, errorResponses, Receipt } from '../schemas.ts';
-
-const Bytes32 = z.string().regex(/^0x[0-9a-f]{64}$/);
-const Epoch = z.object({
-  epoch: z.number().int(),
-  root: Bytes32.describe('Root of the payout tree (OpenZeppelin StandardMerkleTree, leaves (address, uint256))'),
-  accounts: z.number().int(),
-  cumulative: Amount,
-  paid: Amount.describe('What this epoch added'),
-  changed: z.number().int(),
-  logSize: z.number().int(),
-  time: z.number().int(),
-});
+import { Address, Count, errorResponses } from '../../wire/common.ts';
+import { Epoch, EpochList, PayoutProof } from '../../wire/epochs.ts';
+import { Receipt } from '../../wire/receipt.ts';
 
 export function epochRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/v1/epochs', {
-      schema: { tags: ['payouts'], summary: 'Closed epochs, newest first', response: { 200: z.object({ epochs: z.array(Epoch) }) } },
+      schema: { tags: ['payouts'], summary: 'Closed epochs, newest first', response: { 200: EpochList } },
       handler: async () => ({ epochs: node.state.list<EpochRecord>(moneyKeys.epochPrefix).map(([, e]) => e).reverse() }),
     });
 
@@ -49,10 +39,7 @@ export function epochRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['payouts'],
         summary: "An account's cumulative payout as of an epoch, with its proof against the epoch's root",
         params: z.object({ epoch: Count, account: Address }),
-        response: {
-          200: z.object({ epoch: z.number().int(), account: z.string(), amount: Amount, root: Bytes32, proof: z.array(Bytes32) }),
-          ...errorResponses,
-        },
+        response: { 200: PayoutProof, ...errorResponses },
       },
       handler: async (req) => node.settlement.payout(req.params.epoch, req.params.account),
     });

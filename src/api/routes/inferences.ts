@@ -5,7 +5,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Count, errorResponses, Receipt } from '../schemas.ts';
+import { InferenceAnswer } from '../../wire/actions.ts';
+import { Count, errorResponses } from '../../wire/common.ts';
 
 export function inferenceRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   return async (app) => {
@@ -14,7 +15,7 @@ export function inferenceRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['inference'],
         summary: 'An inference record (model, requester, provider, tokens, attribution weights, output hash) with its inclusion proof',
         params: z.object({ id: Count }),
-        response: { 200: z.object({ inference: z.record(z.string(), z.unknown()), receipt: Receipt }), ...errorResponses },
+        response: { 200: InferenceAnswer, ...errorResponses },
       },
       handler: async (req) => {
         if (req.params.id >= node.size) throw reject.notFound('id', `no inference ${req.params.id}: the log has ${node.size} entries`);

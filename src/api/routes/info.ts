@@ -6,13 +6,7 @@ import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { readiness } from '../../node/readiness.ts';
 import { domainFor } from '../../protocol/protocol.ts';
-
-const Check = z.object({ ok: z.boolean(), reason: z.string().optional() });
-const Readiness = z.object({
-  ready: z.boolean(),
-  failing: z.array(z.string()).describe('The checks that failed: database, sequencer, chain'),
-  checks: z.object({ database: Check, sequencer: Check, chain: Check.optional() }),
-});
+import { NodeInfo, Readiness } from '../../wire/node.ts';
 
 export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   return async (app) => {
@@ -21,15 +15,7 @@ export function infoRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['node'],
         summary: 'Node identity, EIP-712 domain and limits',
         response: {
-          200: z.object({
-            origin: z.string(),
-            verifierKey: z.string(),
-            domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
-            size: z.number().int(),
-            maxContentBytes: z.number().int(),
-            dev: z.boolean().describe('Dev mode: hand-recorded inferences, hand-closed epochs and (on a play-money ledger) the faucet are on'),
-            money: z.enum(['play', 'real']).describe("The ledger's money, fixed at genesis: play (dev faucet credit, never paid out on chain) or real (chain deposits only)"),
-          }),
+          200: NodeInfo,
         },
       },
       handler: async () => ({

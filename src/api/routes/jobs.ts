@@ -1,6 +1,6 @@
 // Training jobs: listing them, and the two calls a worker makes off the log: leasing the
 // oldest open job, and renewing its lease with heartbeats. Both are EIP-712-signed by the
-// worker (see models/workerCall.ts). Submitting a job and handing in its result are
+// worker (see protocol/workerCall.ts). Submitting a job and handing in its result are
 // signed actions through POST /v1/actions; a worker fetches the base model from
 // GET /v1/models/files/:sha256 and the training texts from /v1/contributions/:id/content.
 import { createReadStream } from 'node:fs';
@@ -9,49 +9,16 @@ import { z } from 'zod';
 import { findJob, jobKeys, type TrainingJobRecord } from '../../models/records.ts';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Address, Count, errorResponses, Signature } from '../schemas.ts';
+import { Count, errorResponses } from '../../wire/common.ts';
+import { Heartbeat, LeasedJob, TrainingJob as Job, TrainingJobList, WorkerCallBody as CallBody } from '../../wire/jobs.ts';
 import { asUserBytes } from '../userBytes.ts';
 
 const Sha = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be 0x followed by 64 hex digits');
-const Job = z.object({
-  id: z.number().int(),
-  owner: z.string(),
-  base: z.string(),
-  datanet: z.string(),
-  snapshot: z.number().int(),
-  snapshotRoot: z.string(),
-  config: z.string().describe('Canonical JSON of the trainer options'),
-  configHash: z.string(),
-  computeFee: z.string(),
-  documents: z.array(z.number().int()).describe('The contributions trained on, fixed at submission'),
-  status: z.enum(['open', 'done', 'cancelled']),
-  submittedAt: z.number().int(),
-  time: z.number().int(),
-  result: z
-    .object({
-      worker: z.string(),
-      adapter: z.string(),
-      trainerVersion: z.string(),
-      reportedEvalLoss: z.number(),
-      evalLoss: z.number(),
-      baseEvalLoss: z.number(),
-      completedAt: z.number().int(),
-    })
-    .optional(),
-  lease: z.object({ worker: z.string(), expiresAt: z.number().int() }).nullable(),
-});
-const CallBody = z.strictObject({
-  worker: Address,
-  job: z.number().int().nonnegative().optional().describe('Lease: only this job (default: the oldest open one). Part of what is signed.'),
-  expiry: z.number().int().nonnegative().describe('Unix seconds, at most 5 minutes ahead'),
-  signature: Signature.describe('EIP-712 signature of WorkerCall { call, job, expiry } under the node domain'),
-});
-
 export function jobRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const view = (j: TrainingJobRecord) => ({ ...j, lease: j.status === 'open' ? (node.jobs.holder(j.id) ?? null) : null });
   return async (app) => {
     app.get('/v1/jobs', {
-      schema: { tags: ['models'], summary: 'Training jobs, newest first', response: { 200: z.object({ jobs: z.array(Job) }) } },
+      schema: { tags: ['models'], summary: 'Training jobs, newest first', response: { 200: TrainingJobList } },
       handler: async () => ({ jobs: node.state.list<TrainingJobRecord>(jobKeys.jobPrefix).map(([, j]) => view(j)).reverse() }),
     });
 
@@ -70,11 +37,7 @@ export function jobRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         summary: 'A registered worker leases the oldest open job (job is null when there is none)',
         body: CallBody,
         response: {
-          200: z.object({
-            job: Job.nullable(),
-            contributions: z.array(z.object({ id: z.number().int(), contentHash: z.string(), size: z.number().int() })),
-            leaseExpiresAt: z.number().int().nullable(),
-          }),
+          200: LeasedJob,
           ...errorResponses,
         },
       },
@@ -91,7 +54,7 @@ export function jobRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         summary: 'Renew the lease on a job (409 if it was lost)',
         params: z.object({ id: Count }),
         body: CallBody,
-        response: { 200: z.object({ leaseExpiresAt: z.number().int() }), ...errorResponses },
+        response: { 200: Heartbeat, ...errorResponses },
       },
       handler: async (req) => {
         if (req.body.job !== undefined && req.body.job !== req.params.id) throw reject.invalid('job', `the body names job ${req.body.job}, the path ${req.params.id}`);

@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
-import { Base64, Count, errorResponses, Hex32 } from '../schemas.ts';
+import { Count, errorResponses } from '../../wire/common.ts';
+import { ConsistencyProof, InclusionProof, LogEntries, LogEntry, SignedCheckpoints } from '../../wire/log.ts';
 
 const hex = (b: Buffer) => b.toString('hex');
 
@@ -25,7 +26,7 @@ export function logRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['log'],
         summary: 'One entry: its leaf hash and the exact leaf bytes (base64)',
         params: z.object({ index: Count }),
-        response: { 200: z.object({ index: z.number().int(), leafHash: Hex32, data: Base64 }), ...errorResponses },
+        response: { 200: LogEntry, ...errorResponses },
       },
       handler: async (req) => {
         const data = node.entry(req.params.index);
@@ -38,7 +39,7 @@ export function logRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['log'],
         summary: 'A run of entries, for replay (at most 1000 per call)',
         querystring: z.object({ from: Count.default(0), limit: Count.max(1000).default(100) }),
-        response: { 200: z.object({ size: z.number().int(), entries: z.array(z.object({ index: z.number().int(), data: Base64 })) }) },
+        response: { 200: LogEntries },
       },
       handler: async (req) => {
         const size = node.size;
@@ -53,7 +54,7 @@ export function logRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['log'],
         summary: 'Every checkpoint the node signed with size greater than `after`, ascending',
         querystring: z.object({ after: Count.default(0), limit: Count.max(1000).default(100) }),
-        response: { 200: z.object({ checkpoints: z.array(z.object({ size: z.number().int(), note: z.string() })) }) },
+        response: { 200: SignedCheckpoints },
       },
       handler: async (req) => ({
         checkpoints: node.entries.checkpoints(req.query.after, req.query.limit).map((c) => ({ size: c.size, note: c.note })),
@@ -65,10 +66,7 @@ export function logRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['log'],
         summary: 'RFC 9162 inclusion proof of leaf `index` in the tree of size `size`',
         querystring: z.object({ index: Count, size: Count }),
-        response: {
-          200: z.object({ index: z.number().int(), size: z.number().int(), leafHash: Hex32, hashes: z.array(Hex32) }),
-          ...errorResponses,
-        },
+        response: { 200: InclusionProof, ...errorResponses },
       },
       handler: async (req) => {
         const { index, size } = req.query;
@@ -82,7 +80,7 @@ export function logRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['log'],
         summary: 'RFC 9162 consistency proof between tree sizes `from` and `to`',
         querystring: z.object({ from: Count, to: Count }),
-        response: { 200: z.object({ from: z.number().int(), to: z.number().int(), hashes: z.array(Hex32) }), ...errorResponses },
+        response: { 200: ConsistencyProof, ...errorResponses },
       },
       handler: async (req) => {
         const { from, to } = req.query;

@@ -6,13 +6,12 @@ import { z } from 'zod';
 import type { TributaryNode } from '../../node/node.ts';
 import { reject } from '../../protocol/errors.ts';
 import { LogSearch, SCAN_WINDOW } from '../../store/logSearch.ts';
-import { Base64, Count, errorResponses, Hex32 } from '../schemas.ts';
+import { Count, errorResponses } from '../../wire/common.ts';
+import { LeafLookup, LogSearchResult } from '../../wire/log.ts';
 
 const Needle = z
   .string()
   .regex(/^0x([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/, 'must be an address (0x and 40 hex digits) or a hash (0x and 64 hex digits)');
-
-const Match = z.object({ index: z.number().int(), leafHash: Hex32, data: Base64 });
 
 export function logSearchRoutes(node: TributaryNode): FastifyPluginAsyncZod {
   const search = new LogSearch(node.db);
@@ -22,7 +21,7 @@ export function logSearchRoutes(node: TributaryNode): FastifyPluginAsyncZod {
         tags: ['log'],
         summary: 'Which entry has this leaf hash (a scan of the leaves; 404 if none)',
         params: z.object({ leafHash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 64 hex digits, with or without 0x') }),
-        response: { 200: z.object({ index: z.number().int(), leafHash: Hex32 }), ...errorResponses },
+        response: { 200: LeafLookup, ...errorResponses },
       },
       handler: async (req) => {
         const hex = req.params.leafHash.replace(/^0x/, '').toLowerCase();
@@ -42,11 +41,7 @@ export function logSearchRoutes(node: TributaryNode): FastifyPluginAsyncZod {
           limit: Count.min(1).max(200).default(50),
         }),
         response: {
-          200: z.object({
-            matches: z.array(Match),
-            scanned: z.object({ from: z.number().int(), before: z.number().int() }),
-            next: z.number().int().nullable().describe('Search on with before=next for older matches; null once entry 0 was read'),
-          }),
+          200: LogSearchResult,
           ...errorResponses,
         },
       },

@@ -14,28 +14,7 @@ import { ActionRejected } from '../../protocol/errors.ts';
 import { SequencerUnavailable } from '../../node/cluster.ts';
 import { DatabaseUnavailable, isStorageFull } from '../../store/sql.ts';
 import { BackendError } from '../../serving/backend.ts';
-
-const MAX_TOKENS = 256;
-const Common = {
-  model: z.string().min(1).max(80).describe('name@version, as GET /v1/models lists them'),
-  max_tokens: z.number().int().min(1).max(MAX_TOKENS).default(64),
-  temperature: z.number().min(0).max(2).default(0.7),
-  seed: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
-  logit_bias: z
-    .record(z.string().regex(/^\d{1,9}$/, 'keys are token ids'), z.number().min(-100).max(100))
-    .refine((b) => Object.keys(b).length <= 300, 'at most 300 tokens')
-    .optional()
-    .describe('token id -> bias added to its logit, -100 to 100'),
-  stream: z.boolean().default(false),
-  user: z.string().max(256).optional(),
-};
-const CompletionBody = z.object({ ...Common, prompt: z.string().max(32_768) }).passthrough();
-const ChatBody = z
-  .object({
-    ...Common,
-    messages: z.array(z.object({ role: z.enum(['system', 'user', 'assistant']), content: z.string().max(32_768) }).passthrough()).min(1).max(64),
-  })
-  .passthrough();
+import { type Attribution, ChatBody, CompletionBody } from '../../wire/openai.ts';
 
 /** OpenAI's error object: { error: { message, type, param, code } }. */
 function openAiError(error: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
@@ -71,12 +50,12 @@ function chatPrompt(messages: ReadonlyArray<{ role: string; content: string }>):
   return messages.map((m) => `${name[m.role]}: ${m.content}`).join('\n') + '\nAssistant:';
 }
 
-function attributionOf(s: Served) {
+function attributionOf(s: Served): Attribution {
   return {
     contributions: s.attribution.contributions.map((c) => ({ contribution: c.contribution, weight_ppm: c.ppm })),
     spans: s.attribution.spans,
     fee: String(s.receipt.result.fee),
-    split: s.receipt.result.split,
+    split: s.receipt.result.split as Attribution['split'],
     inference: s.receipt.index,
     log_index: s.receipt.index,
   };

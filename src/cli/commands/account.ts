@@ -2,7 +2,7 @@
 // unencrypted in the keystore file; this command never prints them.
 import type { Command } from 'commander';
 import { CliContext } from '../context.ts';
-import { table } from '../format.ts';
+import { table } from '../../format/text.ts';
 
 export function registerAccount(program: Command): void {
   const account = program

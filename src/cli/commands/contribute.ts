@@ -11,7 +11,7 @@ import type { Receipt } from '../../client/client.ts';
 import { CliContext, checkReceipt, receiptJson, saveReceipts } from '../context.ts';
 import { csvToJsonl } from '../csv.ts';
 import { CliError } from '../errors.ts';
-import { bytes as fmtBytes } from '../format.ts';
+import { bytes as fmtBytes } from '../../format/text.ts';
 import { Progress } from '../progress.ts';
 
 /** Above this, content is staged as a raw upload rather than inlined as base64 in JSON. */

@@ -6,7 +6,7 @@ import type { Contribution, TributaryClient } from '../../client/client.ts';
 import { collect, parseCount } from '../args.ts';
 import { CliContext, receiptJson, receiptLines } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { bytes, table, time } from '../format.ts';
+import { bytes, table, time } from '../../format/text.ts';
 
 interface CreateOptions {
   license: string;

@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import type { EarningsBy } from '../../client/client.ts';
 import { CliContext } from '../context.ts';
-import { table } from '../format.ts';
+import { table } from '../../format/text.ts';
 import { formatTokens } from '../money.ts';
 
 const MONEY = new Set(['baseline', 'usage', 'owner', 'compute', 'total', 'fees', 'data', 'treasury']);

@@ -6,7 +6,7 @@ import { verifyPayoutProof } from '../../settlement/payoutFormat.ts';
 import { parseCount } from '../args.ts';
 import { CliContext, checkReceipt, receiptJson, receiptLines, saveReceipts } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { time } from '../format.ts';
+import { time } from '../../format/text.ts';
 import { formatTokens } from '../money.ts';
 
 export function registerEpoch(program: Command): void {

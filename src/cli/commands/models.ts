@@ -13,7 +13,7 @@ import { type LlamaModelInfo, validateLlamaModel } from '../../gguf/validate.ts'
 import { parseCount } from '../args.ts';
 import { CliContext, checkReceipt, receiptJson, receiptLines } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { bytes, time } from '../format.ts';
+import { bytes, time } from '../../format/text.ts';
 import { NO_ADAPTER } from '../../settlement/records.ts';
 import { formatTokens, parseTokens } from '../money.ts';
 import { Progress } from '../progress.ts';

@@ -8,7 +8,7 @@ import { decodeEntry } from '../../protocol/entry.ts';
 import { type Receipt, verifyReceipt } from '../../node/receipt.ts';
 import { CliContext } from '../context.ts';
 import { CliError } from '../errors.ts';
-import { time } from '../format.ts';
+import { time } from '../../format/text.ts';
 
 function readReceipts(path: string): Receipt[] {
   let parsed: unknown;

@@ -22,7 +22,7 @@ import {
 import { scheduleSvg } from '../../chain/scheduleSvg.ts';
 import { CliContext } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { table } from '../format.ts';
+import { table } from '../../format/text.ts';
 
 const FORMAT_HELP = `
 The schedule file (JSON). Amounts are decimal STRINGS in whole tokens (fractions allowed

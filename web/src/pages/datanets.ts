@@ -2,18 +2,16 @@
 // its rules and curators, its versions, its contributions with their curation status and
 // flags, and a form to contribute a file from this browser. Reads over the API; the only
 // write is the signed Contribute in datanetsContribute.ts.
-import { bytes } from '../../../src/cli/format.ts';
-import type { ContributionRecord, DatanetCounts, DatanetRecord, DuplicatePolicy, SnapshotRecord } from '../../../src/datanets/records.ts';
-import { get } from '../api.ts';
+import { bytes } from '../../../src/format/text.ts';
+import type { Contribution, Datanet, DatanetDetail } from '../../../src/wire/datanets.ts';
+import { api } from '../api.ts';
 import { h, notice, replace, short, time } from '../dom.ts';
 import type { Page } from '../router.ts';
 import { contributeForm } from './datanetsContribute.ts';
 import './datanets.css';
 
-// The wire shapes are the node's own records (type-only: nothing from src/ is bundled).
-type Datanet = DatanetRecord & { counts: DatanetCounts; duplicates: DuplicatePolicy };
-type Version = Omit<SnapshotRecord, 'contributions'>;
-type Contribution = ContributionRecord;
+type Version = DatanetDetail['snapshots'][number];
+type DatanetCounts = Datanet['counts'];
 
 const PAGE = 50;
 const total = (c: DatanetCounts) => c.pending + c.accepted + c.rejected + c.withdrawn;
@@ -134,11 +132,9 @@ function contributionsSection(d: Datanet): { el: HTMLElement; reload: () => void
   );
   const body = h('div', { 'aria-live': 'polite' });
   const load = async (before?: number, rows: HTMLTableRowElement[] = []) => {
-    const q = new URLSearchParams({ order: 'desc', limit: String(PAGE) });
-    if (filter.value) q.set('status', filter.value);
-    if (before !== undefined) q.set('before', String(before));
+    const status = (filter.value || undefined) as Contribution['status'] | undefined;
     try {
-      const { contributions } = await get<{ contributions: Contribution[] }>(`/v1/datanets/${d.name}/contributions?${q}`);
+      const contributions = await api.contributions(d.name, { status, before, order: 'desc', limit: PAGE });
       const all = [...rows, ...contributions.map(contributionRow)];
       if (all.length === 0) {
         replace(body, notice('empty', filter.value ? `No ${filter.value} contributions.` : 'No contributions yet.', h('p', {}, filter.value ? 'Choose “all” to see every contribution.' : 'Be the first: contribute a file with the form above.')));
@@ -170,12 +166,12 @@ function contributionsSection(d: Datanet): { el: HTMLElement; reload: () => void
 
 /** One datanet in detail; refreshes its counts and contributions after a contribution. */
 async function detail(name: string, maxContentBytes: number): Promise<HTMLElement> {
-  const d = await get<Datanet & { snapshots: Version[] }>(`/v1/datanets/${encodeURIComponent(name)}`);
+  const d = await api.datanet(name);
   const factsBox = h('div', {}, facts(d, d.snapshots));
   const contributions = contributionsSection(d);
   const refresh = async () => {
     contributions.reload();
-    const fresh = await get<Datanet & { snapshots: Version[] }>(`/v1/datanets/${encodeURIComponent(name)}`).catch(() => undefined);
+    const fresh = await api.datanet(name).catch(() => undefined);
     if (fresh) replace(factsBox, facts(fresh, fresh.snapshots));
   };
   return h(
@@ -195,7 +191,7 @@ export const datanets: Page = {
   title: 'Datanets',
   nav: 1,
   async render(root, params) {
-    const [{ datanets: all }, info] = await Promise.all([get<{ datanets: Datanet[] }>('/v1/datanets'), get<{ maxContentBytes: number; dev: boolean }>('/v1/node')]);
+    const [all, info] = await Promise.all([api.datanets(), api.node()]);
     const page = h('div', { class: 'datanets-page' }, h('h1', {}, 'Datanets'), h('p', {}, 'Community datasets. Each contribution is a signed entry in the public log; its author is credited whenever a model trained on it is used.'));
     root.append(page);
     if (all.length === 0) {

@@ -4,10 +4,10 @@
 // are staged first with PUT /v1/blobs under an upload intent signed the same way, as the CLI
 // does. The bytes never go anywhere
 // before the user presses the button.
-import { bytes } from '../../../src/cli/format.ts';
-import { ApiError, get, put } from '../api.ts';
+import { bytes } from '../../../src/format/text.ts';
+import { api, ApiError } from '../api.ts';
 import { h, notice, replace, short } from '../dom.ts';
-import { act, getSigner, sha256Hex, uploadIntentHeaders } from '../signer.ts';
+import { act, actionSigner, getSigner, sha256Hex } from '../signer.ts';
 
 /** Above this the bytes are staged as a raw upload rather than inlined as base64 (as in the CLI). */
 const STAGE_THRESHOLD = 1024 * 1024;
@@ -16,11 +16,6 @@ export interface ContributeTarget {
   name: string;
   kind: 'text' | 'jsonl';
   policy: 'open' | 'curated';
-}
-
-interface Contribution {
-  id: number;
-  author: string;
 }
 
 function hasWallet(): boolean {
@@ -73,17 +68,14 @@ export async function contributeForm(dn: ContributeTarget, maxContentBytes: numb
       const content = new Uint8Array(await file.arrayBuffer());
       const contentHash = await sha256Hex(content);
       replace(out, notice('info', `SHA-256 ${contentHash}. Checking whether ${dn.name} already holds it…`));
-      const original = await get<Contribution>(`/v1/datanets/${dn.name}/content/${contentHash}`).catch((e: unknown) => {
-        if (e instanceof ApiError && e.status === 404) return undefined;
-        throw e;
-      });
+      const original = await api.findContent(dn.name, contentHash);
       if (original) {
         replace(out, notice('error', `This content is already contribution ${original.id} in ${dn.name}, by ${original.author}.`, h('p', {}, 'The first contributor keeps the credit. ', h('a', { href: `#/receipts?index=${original.id}` }, `See contribution ${original.id}’s receipt`), '.')));
         return;
       }
       const staged = content.length > STAGE_THRESHOLD;
       replace(out, notice('info', staged ? 'Waiting for your signature of the upload, then uploading, then for the signature of the contribution…' : 'Waiting for the signature…'));
-      if (staged) await put(`/v1/blobs/${contentHash}`, content, await uploadIntentHeaders('blob', contentHash, content.length));
+      if (staged) await api.stageBlob(contentHash, content, await actionSigner());
       const action = { type: 'Contribute', datanet: dn.name, contentHash, size: content.length, fileName: file.name };
       const receipt = await act(action, staged ? undefined : content);
       const signer = await getSigner();

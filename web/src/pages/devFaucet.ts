@@ -2,13 +2,13 @@
 // that credits an account's prepaid balance (POST /v1/dev/faucet). Never shown, and never
 // called, on a production node or a real-money ledger, where balances come only from
 // deposits on chain.
-import { get, post } from '../api.ts';
+import { api } from '../api.ts';
 import { h } from '../dom.ts';
 
 let info: Promise<{ dev: boolean; money?: string }> | undefined;
 
 function nodeInfo(): Promise<{ dev: boolean; money?: string }> {
-  info ??= get<{ dev: boolean; money?: string }>('/v1/node').catch(() => ({ dev: false }));
+  info ??= api.node().catch(() => ({ dev: false }));
   return info;
 }
 
@@ -30,7 +30,7 @@ export function faucetButton(account: string, done: () => void | Promise<void>):
       button.disabled = true;
       button.textContent = 'Asking the faucet…';
       try {
-        await post('/v1/dev/faucet', { account });
+        await api.faucet(account);
         await done();
       } catch (e) {
         button.disabled = false;

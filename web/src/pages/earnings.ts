@@ -3,39 +3,15 @@
 // claimable, and the claim on chain when the node settles on one. It reads the node's
 // books; it must never move money except by the claim transaction the user confirms in
 // their own wallet.
-import { ApiError, get, post } from '../api.ts';
+import type { AccountMoney as Account, EarningsRow as Row, Epoch, JournalLine as Line } from '../../../src/client/client.ts';
+import { api, ApiError } from '../api.ts';
 import { h, notice, short, time, tokens } from '../dom.ts';
 import type { Page } from '../router.ts';
 import { getSigner } from '../signer.ts';
-import { claimSection, type ChainStatus } from './earningsClaim.ts';
+import { claimSection } from './earningsClaim.ts';
 import { devMode } from './devFaucet.ts';
 import { stepChart } from './stepChart.ts';
 import './earnings.css';
-
-interface Account {
-  address: string;
-  prepaid: string;
-  unpaid: string;
-  paid: string;
-  earned: { baseline: string; usage: string; owner: string; compute: string; total: string };
-}
-interface Line {
-  seq: number;
-  entry: number;
-  time: number;
-  from: string;
-  to: string;
-  amount: string;
-  memo: string;
-}
-interface Epoch {
-  epoch: number;
-  root: string;
-  cumulative: string;
-  paid: string;
-  time: number;
-}
-type Row = Record<string, string | number>;
 
 const EPOCHS_SHOWN = 12;
 const asTokens = (units: bigint) => Number(units) / 1e18;
@@ -46,7 +22,7 @@ const at = (ms: number) => time(Math.floor(ms / 1000));
 async function journal(account: string): Promise<Line[]> {
   const all: Line[] = [];
   for (let after = -1, page = 0; page < 20; page++) {
-    const { lines } = await get<{ lines: Line[] }>(`/v1/accounts/${account}/journal?after=${after}&limit=10000`);
+    const lines = await api.journal(account, { after, limit: 10000 });
     all.push(...lines);
     if (lines.length < 10000) break;
     after = lines[lines.length - 1].seq;
@@ -124,13 +100,13 @@ function contributionSection(rows: Row[]): HTMLElement {
 async function epochSection(account: string, epochs: Epoch[], unpaid: string, dev: boolean, reload: () => void): Promise<HTMLElement> {
   const head = h('h2', { id: 'earn-epochs' }, 'Claimable by epoch');
   const closeNow = dev && BigInt(unpaid) > 0n
-    ? h('button', { type: 'button', onclick: async (e: Event) => { (e.currentTarget as HTMLButtonElement).disabled = true; await post('/v1/epochs', {}).catch(() => undefined); reload(); } }, 'Close an epoch now (dev mode)')
+    ? h('button', { type: 'button', onclick: async (e: Event) => { (e.currentTarget as HTMLButtonElement).disabled = true; await api.closeEpoch().catch(() => undefined); reload(); } }, 'Close an epoch now (dev mode)')
     : null;
   const pending = BigInt(unpaid) > 0n ? h('p', {}, `${tokens(unpaid)} tokens earned since the last close will be in the next epoch’s root. `, closeNow) : null;
   if (epochs.length === 0) return h('section', { 'aria-labelledby': 'earn-epochs' }, head, h('p', {}, 'No epoch is closed yet: earnings become claimable when the node closes one (on its timer).'), pending);
   const shown = epochs.slice(0, EPOCHS_SHOWN);
   // An account without a leaf in an epoch had earned nothing by then: 404, shown as 0.
-  const amounts = await Promise.all(shown.map((e) => get<{ amount: string }>(`/v1/payouts/${e.epoch}/${account}`).then((p) => BigInt(p.amount), (err) => {
+  const amounts = await Promise.all(shown.map((e) => api.payout(e.epoch, account).then((p) => BigInt(p.amount), (err) => {
     if (err instanceof ApiError && err.status === 404) return 0n;
     throw err;
   })));
@@ -156,12 +132,12 @@ export const earnings: Page = {
       return;
     }
     const account = (asked ?? (await getSigner()).address).toLowerCase();
-    const [a, lines, byContribution, { epochs }, chain, dev] = await Promise.all([
-      get<Account>(`/v1/accounts/${account}`),
+    const [a, lines, byContribution, epochs, chain, dev] = await Promise.all([
+      api.account(account),
       journal(account),
-      get<{ rows: Row[] }>(`/v1/earnings/contributions?account=${account}`),
-      get<{ epochs: Epoch[] }>('/v1/epochs'),
-      get<ChainStatus>('/v1/chain/status'),
+      api.earnings('contributions', { account }),
+      api.epochs(),
+      api.chainStatus(),
       devMode(),
     ]);
     const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
@@ -180,7 +156,7 @@ export const earnings: Page = {
         h('dt', {}, 'in the payout root'), h('dd', {}, `${tokens(a.paid)} tokens cumulative${latest ? ` (epoch ${latest.epoch})` : ''}`),
       ),
       chartSection(account, lines),
-      contributionSection(byContribution.rows),
+      contributionSection(byContribution),
       await epochSection(account, epochs, a.unpaid, dev, reload),
       claimSection(account, chain, latest?.epoch),
     );

@@ -4,15 +4,10 @@
 // from the command line. It must never sign with the browser's local key: that key has
 // no ether, and a claim is the user's own transaction.
 import { decodeFunctionResult, encodeFunctionData, type Hex } from 'viem';
-import { get } from '../api.ts';
+import type { ChainStatus } from '../../../src/client/client.ts';
+import { api } from '../api.ts';
 import { h, notice, replace, short, tokens } from '../dom.ts';
 
-export interface ChainStatus {
-  configured: boolean;
-  chainId?: number;
-  contracts?: { distributor: string };
-  lastRoot?: { epoch: number; root: string };
-}
 interface Eip1193 {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
 }
@@ -29,7 +24,7 @@ async function claim(wallet: Eip1193, account: Hex, chainId: number, distributor
       throw new Error(`switch your wallet to chain ${chainId}, where this node settles, then claim again`);
     });
   }
-  const p = await get<{ amount: string; proof: Hex[] }>(`/v1/payouts/${epoch}/${account}`);
+  const p = await api.payout(epoch, account);
   const data = encodeFunctionData({ abi: DISTRIBUTOR_ABI, functionName: 'claimed', args: [account] });
   const already = decodeFunctionResult({ abi: DISTRIBUTOR_ABI, functionName: 'claimed', data: (await wallet.request({ method: 'eth_call', params: [{ to: distributor, data }, 'latest'] })) as Hex });
   const due = BigInt(p.amount) - already;
@@ -39,7 +34,7 @@ async function claim(wallet: Eip1193, account: Hex, chainId: number, distributor
   }
   const tx = (await wallet.request({
     method: 'eth_sendTransaction',
-    params: [{ from, to: distributor, data: encodeFunctionData({ abi: DISTRIBUTOR_ABI, functionName: 'claim', args: [account, BigInt(p.amount), p.proof] }) }],
+    params: [{ from, to: distributor, data: encodeFunctionData({ abi: DISTRIBUTOR_ABI, functionName: 'claim', args: [account, BigInt(p.amount), p.proof as Hex[]] }) }],
   })) as string;
   replace(out, notice('info', `Claim sent for ${tokens(due)} tokens to ${short(account)}: transaction ${tx}.`));
 }

@@ -1,21 +1,13 @@
 // The front page: what this node is and where to look.
-import { get } from '../api.ts';
+import { api } from '../api.ts';
 import { h } from '../dom.ts';
 import type { Page } from '../router.ts';
-
-interface NodeInfo {
-  origin: string;
-  verifierKey: string;
-  size: number;
-  domain: { chainId: number };
-  dev: boolean;
-}
 
 export const home: Page = {
   title: 'Overview',
   nav: 0,
   async render(root) {
-    const info = await get<NodeInfo>('/v1/node');
+    const info = await api.node();
     root.append(
       h('h1', {}, 'Tributary node'),
       h('p', {}, 'Every contribution, model and paid inference on this node is in a public, signed log. Look around:'),

@@ -1,7 +1,7 @@
 // The Log page: the latest signed checkpoint, the most recent entries (paged back to
 // entry 0), and a search by index, leaf hash or account. Every entry links to its receipt.
 // It only reads: nothing here signs or writes.
-import { ApiError, get, getText } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { h, notice, replace } from '../dom.ts';
 import type { Page } from '../router.ts';
 import { decodeEntry, entryTable, type RawEntry } from './logEntries.ts';
@@ -72,7 +72,7 @@ function recentSection(size: number): HTMLElement {
   const show = async (top: number) => {
     const from = Math.max(0, top - PAGE);
     try {
-      const { entries } = await get<{ entries: RawEntry[] }>(`/v1/log/entries?from=${from}&limit=${top - from}`);
+      const { entries } = await api.entries(from, top - from);
       const decoded = (await decodeAll(entries)).reverse();
       const newer = h('button', { type: 'button', disabled: top >= size, onclick: () => void show(Math.min(size, top + PAGE)) }, 'Newer entries');
       const older = h('button', { type: 'button', disabled: from === 0, onclick: () => void show(from) }, 'Older entries');
@@ -96,15 +96,9 @@ function classify(q: string): Query | undefined {
   return undefined;
 }
 
-interface Mentions {
-  matches: RawEntry[];
-  scanned: { from: number; before: number };
-  next: number | null;
-}
-
 /** Entries mentioning `needle`, a window at a time, with a button to read further back. */
 async function showMentions(region: HTMLElement, needle: string, what: string, before?: number, shown: HTMLElement[] = []): Promise<void> {
-  const r = await get<Mentions>(`/v1/log/search?mentions=${needle}${before === undefined ? '' : `&before=${before}`}`);
+  const r = await api.searchLog(needle, before);
   const decoded = await decodeAll(r.matches);
   const parts = [...shown];
   const range = `entries ${r.scanned.from} to ${r.scanned.before - 1}`;
@@ -126,14 +120,14 @@ async function runSearch(region: HTMLElement, q: string): Promise<void> {
   replace(region, notice('info', 'Searching…'));
   try {
     if (query.kind === 'index') {
-      const e = await get<RawEntry & { leafHash: string }>(`/v1/log/entries/${query.index}`);
+      const e = await api.entry(query.index);
       replace(region, entryTable(`Entry ${query.index}`, [await decodeEntry(e)]));
     } else if (query.kind === 'account') {
       await showMentions(region, query.address, `account ${query.address}`);
     } else {
       try {
-        const { index } = await get<{ index: number }>(`/v1/log/leaves/${query.hex}`);
-        const e = await get<RawEntry & { leafHash: string }>(`/v1/log/entries/${index}`);
+        const { index } = await api.leaf(query.hex);
+        const e = await api.entry(index);
         replace(region, entryTable(`The entry with leaf hash ${query.hex}`, [await decodeEntry(e)]));
       } catch (e) {
         if (!(e instanceof ApiError && e.status === 404)) throw e;
@@ -175,7 +169,7 @@ export const log: Page = {
   title: 'Log',
   nav: 6,
   async render(root, params) {
-    const [note, key] = await Promise.all([getText('/v1/log/checkpoint'), getText('/v1/log/key')]);
+    const [note, key] = await Promise.all([api.checkpoint(), api.verifierKey()]);
     const size = parseCheckpoint(note).size;
     root.append(
       h(

@@ -2,12 +2,10 @@
 // RFC 8785 JSON), with the leaf hash recomputed here, and drawn as one table shared by the
 // recent entries and the search results. Only reads and draws; it never signs or submits.
 import { h, short, time } from '../dom.ts';
+import type { LogEntries, LogEntry } from '../../../src/wire/log.ts';
 
-export interface RawEntry {
-  index: number;
-  data: string;
-  leafHash?: string;
-}
+/** An entry as GET /v1/log/entries lists it, or as GET /v1/log/entries/:index answers it (with its leaf hash). */
+export type RawEntry = LogEntries['entries'][number] & Partial<Pick<LogEntry, 'leafHash'>>;
 
 export interface DecodedEntry {
   index: number;

@@ -4,33 +4,21 @@
 // fixed at registration; its held-out evaluation loss against the base model's; and its
 // usage. Every log index links to the Receipts page, where it can be checked. It reads
 // only: registering a model is a signed action (`tributary models register`, `tributary train`).
-import { ApiError, get } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { h, notice, short, time, tokens } from '../dom.ts';
-import type { ModelInfo } from '../../../src/client/wire.ts';
+import type { BaseModel } from '../../../src/wire/baseModels.ts';
+import type { ModelInfo } from '../../../src/wire/models.ts';
 import type { Page } from '../router.ts';
 import './models.css';
 
 const NO_ADAPTER = '0x' + '00'.repeat(32);
-
-interface BaseModel {
-  hash: string;
-  name: string;
-  registeredAt: number;
-  parameters: number;
-  blockCount: number;
-  embeddingLength: number;
-  contextLength: number;
-  vocabSize: number;
-  tokenizer: { model: string };
-  tensorTypes: string[];
-}
 
 export const models: Page = {
   title: 'Models',
   nav: 2,
   async render(root, params) {
     const id = params.get('id');
-    const { data } = await get<{ data: ModelInfo[] }>('/v1/models');
+    const data = await api.models();
     if (id === null) return renderList(root, data);
     const model = data.find((m) => m.id === id);
     if (!model) {
@@ -40,7 +28,7 @@ export const models: Page = {
       );
       return;
     }
-    const base = await get<BaseModel>(`/v1/base-models/${model.tributary.base}`).catch((e: unknown) => {
+    const base = await api.baseModel(model.tributary.base).catch((e: unknown) => {
       if (e instanceof ApiError && e.status === 404) return undefined;
       throw e;
     });

@@ -3,7 +3,7 @@
 // contributions each part of the answer came from, what the call cost and where the
 // money went. It must never show the API key itself, and never charge without the
 // user pressing Send.
-import { ApiError, get } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { h, notice, replace, tokens } from '../dom.ts';
 import type { Page } from '../router.ts';
 import { getSigner } from '../signer.ts';
@@ -13,10 +13,6 @@ import { renderAnswer } from './playgroundAnswer.ts';
 import { serverSentData } from './sse.ts';
 import './playground.css';
 
-interface Model {
-  id: string;
-  tributary: { datanet: string; snapshot: number; policy: { pricePer1kInput: string; pricePer1kOutput: string } };
-}
 interface Chunk {
   choices?: Array<{ delta?: { content?: string }; finish_reason: string | null }>;
   usage?: Usage;
@@ -31,8 +27,8 @@ class ChatError extends ApiError {}
 async function chatStream(key: string, body: unknown, onText: (t: string) => void): Promise<{ usage: Usage; attribution: Attribution }> {
   const res = await fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
   if (!res.ok) {
-    const e = (await res.json().catch(() => ({}))) as { error?: { message?: string; param?: string } };
-    throw new ChatError(res.status, e.error?.message ?? `${res.status} ${res.statusText}`, e.error?.param ?? undefined);
+    const e = (await res.json().catch(() => ({}))) as { error?: { message?: string; param?: string | null; code?: string | null } };
+    throw new ChatError(res.status, e.error?.code ?? 'http_error', e.error?.param ?? undefined, e.error?.message ?? `${res.status} ${res.statusText}`);
   }
   let last: Chunk | undefined;
   for await (const data of serverSentData(res)) {
@@ -50,9 +46,9 @@ export const playground: Page = {
   title: 'Playground',
   nav: 3,
   async render(root) {
-    const [list, signer, dev] = await Promise.all([get<{ data: Model[] }>('/v1/models'), getSigner(), faucetOn()]);
+    const [models, signer, dev] = await Promise.all([api.models(), getSigner(), faucetOn()]);
     root.append(h('h1', {}, 'Playground'));
-    if (list.data.length === 0) {
+    if (models.length === 0) {
       root.append(notice('empty', 'No model is registered on this node yet, so there is nothing to chat with.', h('p', {}, 'Register one from the command line (', h('code', {}, 'tributary models register'), '), then come back. ', h('a', { href: '#/models' }, 'Models'), ' lists what is registered.')));
       return;
     }
@@ -60,7 +56,7 @@ export const playground: Page = {
     const balance = h('span', { class: 'pg-balance' }, '…');
     const wallet = h('div', { class: 'pg-wallet' });
     const refreshBalance = async () => {
-      const a = await get<{ prepaid: string }>(`/v1/accounts/${signer.address}`);
+      const a = await api.account(signer.address);
       replace(balance, `${tokens(a.prepaid)} tokens prepaid`);
       replace(wallet);
       if (BigInt(a.prepaid) === 0n) {
@@ -80,7 +76,7 @@ export const playground: Page = {
     );
     await refreshBalance();
 
-    const model = h('select', { id: 'pg-model' }, list.data.map((m) => h('option', { value: m.id }, `${m.id} — trained on ${m.tributary.datanet}@${m.tributary.snapshot}, ${tokens(m.tributary.policy.pricePer1kInput)} in / ${tokens(m.tributary.policy.pricePer1kOutput)} out per 1k tokens`)));
+    const model = h('select', { id: 'pg-model' }, models.map((m) => h('option', { value: m.id }, `${m.id} — trained on ${m.tributary.datanet}@${m.tributary.snapshot}, ${tokens(m.tributary.policy.pricePer1kInput)} in / ${tokens(m.tributary.policy.pricePer1kOutput)} out per 1k tokens`)));
     const prompt = h('textarea', { id: 'pg-prompt', rows: 3, required: true, placeholder: 'Write a message; Ctrl+Enter sends' });
     const maxTokens = h('input', { id: 'pg-max', type: 'number', min: 1, max: 256, value: 48 });
     const temperature = h('input', { id: 'pg-temp', type: 'number', min: 0, max: 2, step: 0.1, value: 0 });

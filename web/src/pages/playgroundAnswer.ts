@@ -2,16 +2,11 @@
 // (hover or focus shows the contributor, the weight and the matched source text), the
 // sources, what the call cost and where each unit of the fee went, and the receipt link.
 // It only reads the node: it must never charge or sign anything.
-import { get, getText } from '../api.ts';
+import type { Contribution } from '../../../src/wire/datanets.ts';
+import { api } from '../api.ts';
 import { h, replace, short, tokens } from '../dom.ts';
 import type { AttributedSpan, Attribution, SplitLine, Usage } from './playgroundApi.ts';
 
-interface Contribution {
-  id: number;
-  datanet: string;
-  author: string;
-  fileName: string;
-}
 interface Source extends Contribution {
   /** The contribution's text, or null once withdrawn (or not held by this node). */
   text: string | null;
@@ -28,7 +23,7 @@ async function sources(a: Attribution): Promise<Map<number, Source>> {
   const weight = new Map(a.contributions.map((c) => [c.contribution, c.weight_ppm]));
   const found = await Promise.all(
     ids.map(async (id, i): Promise<Source> => {
-      const [c, text] = await Promise.all([get<Contribution>(`/v1/contributions/${id}`), getText(`/v1/contributions/${id}/content`).catch(() => null)]);
+      const [c, text] = await Promise.all([api.contribution(id), api.content(id).then((b) => new TextDecoder().decode(b), () => null)]);
       return { ...c, text, weightPpm: weight.get(id) ?? 0, colour: i % COLOURS };
     }),
   );

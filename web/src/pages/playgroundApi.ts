@@ -1,39 +1,12 @@
-// What the Playground sends and receives: the `attribution` object of a served call (as
-// src/api/routes/openai.ts builds it) and the API key this browser keeps for an account.
+// What the Playground sends and receives: the `attribution` object of a served call (its
+// shape is src/wire/openai.ts) and the API key this browser keeps for an account.
 // The key is made at random here and only its SHA-256 is signed into the log
 // (CreateApiKey), exactly as `tributary keys create` does; it never leaves the browser
 // except as the Authorization header of a call.
 import { bytesToHex } from 'viem';
 import { act, sha256Hex } from '../signer.ts';
 
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-}
-
-/** A matched span: UTF-16 offsets [start, end) into the answer, and the contributions holding it. */
-export interface AttributedSpan {
-  start: number;
-  end: number;
-  text: string;
-  contributions: number[];
-}
-
-export interface SplitLine {
-  account: string;
-  role: 'baseline' | 'usage' | 'owner' | 'compute' | 'treasury';
-  amount: string;
-  contribution?: number;
-}
-
-export interface Attribution {
-  contributions: Array<{ contribution: number; weight_ppm: number }>;
-  spans: AttributedSpan[];
-  fee: string;
-  split: SplitLine[];
-  log_index: number;
-}
+export type { AttributedSpan, Attribution, SplitLine, Usage } from '../../../src/wire/openai.ts';
 
 const storageKey = (account: string) => `tributary.apiKey.${account.toLowerCase()}`;
 

@@ -4,7 +4,7 @@
 // A receipt comes from a log index (assembled from the public log endpoints any
 // transparency-log tool reads) or from a pasted or opened receipt file. It must never show
 // a receipt as verified on the node's word: every step is recomputed in ../receiptCheck.ts.
-import { get, getText } from '../api.ts';
+import { api } from '../api.ts';
 import { h, notice, replace, short } from '../dom.ts';
 import type { Page } from '../router.ts';
 import { decodeBase64Strict, toHex } from '../../../src/ledger/encoding.ts';
@@ -12,15 +12,11 @@ import { pinKey, trustNodeKey } from '../keyPin.ts';
 import { type KeyTrust, parseReceipts, type Receipt, type ReceiptReport, type Step, verifyReceipt, withEntryText } from '../receiptCheck.ts';
 import './receipts.css';
 
-interface NodeInfo {
-  size: number;
-}
-
 export const receipts: Page = {
   title: 'Receipts',
   nav: 5,
   async render(root, params) {
-    const { size } = await get<NodeInfo>('/v1/node');
+    const { size } = await api.node();
     const results = h('div', { class: 'receipt-results' });
     root.append(
       h('h1', {}, 'Receipts'),
@@ -143,15 +139,15 @@ async function showPasted(results: HTMLElement, text: string, givenKey: string):
 
 /** A receipt from the same endpoints any transparency-log client uses; nothing in it is trusted yet. */
 async function fetchReceipt(index: number): Promise<Receipt> {
-  const [entry, checkpoint] = await Promise.all([get<{ leafHash: string; data: string }>(`/v1/log/entries/${index}`), getText('/v1/log/checkpoint')]);
+  const [entry, checkpoint] = await Promise.all([api.entry(index), api.checkpoint()]);
   // The size only chooses which proof to ask for; step 4 checks it against the signed note.
   const size = Number(checkpoint.split('\n')[1]);
-  const proof = await get<Receipt['inclusionProof']>(`/v1/log/proof/inclusion?index=${index}&size=${size}`);
+  const proof = await api.inclusionProof(index, size);
   return { index, leafHash: entry.leafHash, entry: entry.data, checkpoint, inclusionProof: proof };
 }
 
 async function nodeKeyTrust(): Promise<KeyTrust & { key: string; pinned?: string }> {
-  const key = (await getText('/v1/log/key')).trim();
+  const key = await api.verifierKey();
   return { key, ...trustNodeKey(location.origin, key) };
 }
 

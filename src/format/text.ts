@@ -1,4 +1,5 @@
-// Small formatting helpers for prose output: aligned tables, byte sizes, times.
+// Small formatting helpers for prose output: aligned tables, byte sizes, times. Shared by
+// the CLI and the explorer (web/), so it must never import node:* or anything of the server.
 
 /** Left-aligned columns separated by two spaces; the first row is the header. */
 export function table(rows: string[][]): string[] {

@@ -3,11 +3,11 @@
 // only node-local lease state, never the log, so a signed request with a short expiry
 // (at most five minutes) is enough: a replay within that window can only lease or renew
 // on behalf of the worker that signed it, which it could have done itself.
-import { hashTypedData, type TypedDataField } from '../protocol/eip712.ts';
-import { domainFor } from '../protocol/protocol.ts';
+// This module imports nothing, so the SDK signs worker calls from the same definition in
+// the browser; the digest the node checks is models/workerCallDigest.ts.
 
 export const WORKER_CALL_TYPE = 'WorkerCall';
-export const WORKER_CALL_FIELDS: TypedDataField[] = [
+export const WORKER_CALL_FIELDS: ReadonlyArray<{ readonly name: string; readonly type: string }> = [
   { name: 'call', type: 'string' },
   { name: 'job', type: 'uint64' },
   { name: 'expiry', type: 'uint64' },
@@ -23,14 +23,4 @@ export interface WorkerCall {
   /** Unix seconds. */
   expiry: number;
   signature: string;
-}
-
-/** The EIP-712 digest a worker signs for a call, under the node's domain. */
-export function workerCallDigest(chainId: number, c: Pick<WorkerCall, 'call' | 'job' | 'expiry'>): Buffer {
-  return hashTypedData({
-    domain: domainFor(chainId),
-    types: { [WORKER_CALL_TYPE]: WORKER_CALL_FIELDS },
-    primaryType: WORKER_CALL_TYPE,
-    message: { call: c.call, job: c.job, expiry: c.expiry },
-  } as Parameters<typeof hashTypedData>[0]);
 }
