@@ -8,12 +8,11 @@ import type { Command } from 'commander';
 import { type Receipt, TributaryClient } from '../client/client.ts';
 import type { LocalSigner, UnsignedAction } from '../client/signer.ts';
 import { verifyReceipt } from '../node/receipt.ts';
+import { DEFAULT_NODE } from './defaults.ts';
 import { CliError, UsageError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
 import { isAddress, Keystore, type KeystoreAccount } from './keystore.ts';
 import { KnownNodes, nodeId } from './pins.ts';
-
-export const DEFAULT_NODE = 'http://127.0.0.1:8790';
 
 export interface GlobalOptions {
   node?: string;
