@@ -5,6 +5,7 @@ import { benchPayoutTree } from '../src/settlement/payoutTree.bench.ts';
 import { benchSettlement } from '../src/settlement/settlement.bench.ts';
 import { benchTree } from '../src/ledger/tree.bench.ts';
 import { runAttributionBench } from './attribution.bench.ts';
+import { printCliBench, runCliBench } from './cli.bench.ts';
 import { printEventLoopBench, runEventLoopBench } from './eventLoop.bench.ts';
 import { runGasBench } from './gas.bench.ts';
 import { runHttpContributeBench } from './httpContribute.bench.ts';
@@ -22,7 +23,10 @@ const row = (name: string, value: string, anchor: string) => console.log(`  ${na
 
 console.log(`Tributary benchmarks (${quick ? 'quick' : 'full'} run), node ${process.version}, ${new Date().toISOString()}\n`);
 
-console.log('Log append (node-signed Note entries, SQLite WAL synchronous=FULL, batched commits)');
+console.log('CLI start-up (wall time of a fresh `tributary` process: the bundle in dist/cli beside tsx on the sources; issue 16)');
+printCliBench(await runCliBench(quick), row);
+
+console.log('\nLog append (node-signed Note entries, SQLite WAL synchronous=FULL, batched commits)');
 const log = await runLogAppendBench(quick ? 20_000 : 100_000);
 row('append of signed entries, durable', `${fmt(log.appendPerSecond)} /s`, `target >= 20,000/s; Trillian ~10,000/s per tree; Tessera ~2,900/s on 12 cores`);
 row('Ed25519 signing of those entries (one core)', `${fmt(log.signPerSecond)} /s`, 'can run ahead of the sequencer on the other core');

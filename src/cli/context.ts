@@ -9,12 +9,11 @@ import type { Receipt } from '../client/client.ts';
 import { TributaryFileClient } from './fileClient.ts';
 import type { LocalSigner, UnsignedAction } from '../client/signer.ts';
 import { verifyReceipt } from '../node/receipt.ts';
+import { DEFAULT_NODE } from './defaults.ts';
 import { CliError, UsageError } from './errors.ts';
 import { writeFileAtomic } from './files.ts';
 import { isAddress, Keystore, type KeystoreAccount } from './keystore.ts';
 import { KnownNodes, nodeId } from './pins.ts';
-
-export const DEFAULT_NODE = 'http://127.0.0.1:8790';
 
 export interface GlobalOptions {
   node?: string;
