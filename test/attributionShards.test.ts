@@ -123,10 +123,21 @@ describe('an attribution index split over three nodes', () => {
   });
 
   afterAll(async () => {
-    for (const n of [whole, ...parts]) await n?.stop().catch(() => {});
+    // Twice in clean-clone CI runs on a loaded machine this hook ran past 60 s, while each
+    // node stops in milliseconds alone: stop them side by side, and name any node whose
+    // stop takes longer than 20 s instead of letting the hook's timeout hide which one.
+    const bounded = async (n: Running) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((r) => {
+        timer = setTimeout(() => (console.warn(`attributionShards: stopping ${n.url} took more than 20 s`), r()), 20_000);
+      });
+      await Promise.race([n.stop().catch(() => {}), late]);
+      clearTimeout(timer);
+    };
+    await Promise.all([whole, ...parts].filter(Boolean).map(bounded));
     pg?.destroy();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('holds each contribution on exactly one node, by id % 3', async () => {
     const all = await whole.client.buildIndex('lore');
